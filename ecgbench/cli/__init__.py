@@ -1,0 +1,56 @@
+"""The ``ecgbench`` command line: a Typer root app that wires the sub-apps together.
+
+Each module in this package owns one noun or verb and registers a small Typer app here. Heavy
+imports (TensorFlow, TFDS) happen inside commands, so ``ecgbench --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import click
+import typer
+import typer.core
+
+from ecgbench import __version__
+from ecgbench.cli._common import console, err_console
+from ecgbench.errors import EcgbenchError
+
+
+class _ErrorReportingGroup(typer.core.TyperGroup):
+    """Root group: prints an :class:`EcgbenchError` as one message on stderr and exits with code 2."""
+
+    def invoke(self, ctx: click.Context):  # noqa: D102 - click API
+        try:
+            return super().invoke(ctx)
+        except EcgbenchError as exc:
+            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(code=2) from None
+
+
+app = typer.Typer(
+    name="ecgbench",
+    cls=_ErrorReportingGroup,
+    help="Reproducible ECG benchmarks: MIT-BIH datasets, EC57 scoring, baselines, streaming, leaderboards.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.command()
+def version() -> None:
+    """Print the ecgbench version."""
+    console.print(__version__)
+
+
+def _register() -> None:
+    """Attach every sub-app. Kept in one place so the command tree is easy to read."""
+    # Each sub-app module adds its own line here, e.g. `app.add_typer(dataset.app)` for verbs or
+    # `app.add_typer(leaderboard.app, name="leaderboard")` for nouns.
+
+
+_register()
+
+
+def main() -> None:
+    """Console-script entry point (``ecgbench``)."""
+    app()

@@ -1,0 +1,54 @@
+"""Helpers shared by the CLI sub-apps: consoles, common options, JSON output.
+
+Commands stay thin: they parse options, call library functions, and print. Library errors
+(:class:`ecgbench.errors.EcgbenchError`) are turned into a message on stderr and exit code 2 by
+the root group (:mod:`ecgbench.cli`), so commands need no try/except of their own.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+#: Results and tables go to stdout; progress, warnings and errors to stderr.
+console = Console()
+err_console = Console(stderr=True)
+
+DataDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help="Root folder of the raw PhysioNet data (mitdb/, nstdb/, ludb/). "
+        "Default: $ECGBENCH_DATA_DIR, else ~/ecgbench_data.",
+        show_default=False,
+    ),
+]
+TfdsDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output-dir",
+        help="Folder of built TFDS datasets. Default: $ECGBENCH_TFDS_DIR, else ~/ecgbench_data/tfds.",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON to stdout instead of tables.")]
+
+
+def print_json(payload: Any) -> None:
+    """Write ``payload`` as indented JSON to stdout (no Rich markup, safe to pipe)."""
+    sys.stdout.write(json.dumps(payload, indent=2, sort_keys=False, default=_json_default) + "\n")
+    sys.stdout.flush()
+
+
+def _json_default(value: Any) -> Any:
+    """Serialise NumPy scalars/arrays and paths that ``json`` does not know."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"cannot serialise {type(value).__name__} to JSON")

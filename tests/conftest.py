@@ -1,0 +1,57 @@
+"""Shared fixtures: the real PhysioNet data (skipped with a reason when absent) and synthetic records."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Keep TensorFlow quiet and deterministic in tests; set before any test imports it.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+from ecgbench.paths import shared_data_dir  # noqa: E402
+from ecgbench.records.synthetic import write_synthetic_record  # noqa: E402
+
+_SHARED = shared_data_dir()
+_MISSING = "needs the PhysioNet reference data in ../shared/data (absent here)"
+
+
+def _database(name: str) -> Path:
+    if _SHARED is None or not (_SHARED / name).is_dir():
+        pytest.skip(f"{_MISSING}: ../shared/data/{name} not found")
+    return _SHARED / name
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """``../shared/data``; skips the test when it is absent."""
+    if _SHARED is None:
+        pytest.skip(_MISSING)
+    return _SHARED
+
+
+@pytest.fixture(scope="session")
+def mitdb_dir() -> Path:
+    """``../shared/data/mitdb`` (48 MIT-BIH records); skips the test when absent."""
+    return _database("mitdb")
+
+
+@pytest.fixture(scope="session")
+def ludb_dir() -> Path:
+    """``../shared/data/ludb`` (LUDB records 1-100); skips the test when absent."""
+    return _database("ludb")
+
+
+@pytest.fixture(scope="session")
+def nstdb_dir() -> Path:
+    """``../shared/data/nstdb`` (noise records bw, ma); skips the test when absent."""
+    return _database("nstdb")
+
+
+@pytest.fixture()
+def synthetic_record(tmp_path: Path) -> tuple[Path, str]:
+    """A 60-s synthetic two-lead record ``s100`` with normal and ventricular beats, in a temp folder."""
+    write_synthetic_record(tmp_path, "s100", duration=60.0, symbols="NNNNV", seed=1)
+    return tmp_path, "s100"
