@@ -10,7 +10,7 @@ TF_EXTRA ?= cpu
 install:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c constraints.txt -e ".[$(TF_EXTRA),onnx,bench,dev]"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[$(TF_EXTRA),onnx,bench,tfds-cli,dev]"
 
 test:
 	$(PY) -m pytest -q

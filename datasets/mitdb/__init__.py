@@ -1,0 +1,1 @@
+"""TFDS dataset folder for the MIT-BIH Arrhythmia Database (``mitdb/beats``, ``mitdb/rhythm`` …)."""

@@ -1,0 +1,108 @@
+"""``ecgbench build-dataset``: build the MIT-BIH TFDS configs and print their class counts per split."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ecgbench.cli._common import DataDirOption, JsonOption, TfdsDirOption, console, err_console, print_json
+
+app = typer.Typer()
+
+
+@app.command("build-dataset")
+def build_dataset(
+    config: Annotated[
+        str, typer.Option(help="Config to build: beats, rhythm, rhythm_4s, rhythm_30s, or all (beats and rhythm).")
+    ] = "all",
+    data_dir: DataDirOption = None,
+    manual_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--manual-dir",
+            help="Folder holding the MIT-BIH WFDB files (100.hea, 100.dat, 100.atr …). "
+            "Default: <data-dir>/mitdb, downloaded from PhysioNet if absent.",
+            show_default=False,
+        ),
+    ] = None,
+    output_dir: TfdsDirOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Build mitdb/<config> TFDS datasets (verified sources; reuses a complete build) and print class counts."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ecgbench.paths import database_dir, resolve_tfds_dir
+    from ecgbench.records.dataset import resolve_configs
+
+    configs = resolve_configs(config)  # fail on a bad name before any heavy import
+    source = _source_folder(manual_dir, database_dir("mitdb", data_dir))
+    tfds_dir = resolve_tfds_dir(output_dir)
+
+    import tensorflow_datasets as tfds
+
+    from ecgbench.records.dataset import build_config, builder_class, split_class_counts
+
+    tfds.disable_progress_bar()
+    results = {}
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err_console, transient=False) as progress:
+        for name in configs:
+            cls = builder_class()
+            records = cls.source_records(cls.builder_configs[name].task)
+            task = progress.add_task(f"mitdb/{name}: reading records", total=len(records))
+            with contextlib.redirect_stdout(sys.stderr):  # TFDS prints its progress notes to stdout
+                builder, reused = build_config(name, tfds_dir, source, on_record=lambda _r, t=task: progress.advance(t))
+            progress.update(task, completed=len(records), description=f"mitdb/{name}: {'reused' if reused else 'built'}")
+            results[name] = {
+                "version": str(builder.version),
+                "path": str(builder.data_dir),
+                "reused": reused,
+                "source_checksum": builder.info.metadata.get("source_checksum"),
+                "splits": split_class_counts(builder),
+            }
+    if json:
+        print_json({"dataset": "mitdb", "tfds_dir": str(tfds_dir), "configs": results})
+        return
+    for name, result in results.items():
+        console.print(_counts_table(name, result))
+
+
+def _source_folder(manual_dir: Path | None, default: Path) -> Path:
+    """``--manual-dir`` if given (must exist), else ``<data-dir>/mitdb`` (downloaded there if absent)."""
+    from ecgbench.errors import DataNotFoundError
+    from ecgbench.records import MITDB_RECORDS
+    from ecgbench.records.physionet import download_records
+
+    if manual_dir is not None:
+        if not manual_dir.expanduser().is_dir():
+            raise DataNotFoundError(
+                f"--manual-dir {manual_dir} does not exist; pass the folder holding the MIT-BIH files "
+                "(100.hea, 100.dat, 100.atr …), e.g. ../shared/data/mitdb or ~/ecgbench_data/mitdb"
+            )
+        return manual_dir.expanduser()
+    if default.is_dir() and any(default.glob("*.hea")):
+        return default
+    err_console.print(f"MIT-BIH not found in {default}; downloading it from PhysioNet (about 100 MB) …")
+    return download_records(default, MITDB_RECORDS, on_file=lambda name: err_console.print(f"  {name}", highlight=False))
+
+
+def _counts_table(config: str, result: dict):
+    """A Rich table: one row per split, one column per class, plus the total."""
+    from rich import box
+    from rich.table import Table
+
+    splits = result["splits"]
+    classes = [c for c in next(iter(splits.values())) if c != "total"]
+    title = f"mitdb/{config} {result['version']} — examples per class"
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False, show_edge=False)
+    table.add_column("split", no_wrap=True)
+    for name in [*classes, "total"]:
+        table.add_column(name, justify="right", no_wrap=True)
+    for split, counts in splits.items():
+        table.add_row(split, *(f"{counts[c]:,}" for c in [*classes, "total"]))
+    table.caption = f"{result['path']}"
+    return table

@@ -1,0 +1,155 @@
+"""``ecgbench plot …``: figures of a record segment and of a saved benchmark run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ecgbench.cli._common import DataDirOption, console
+
+app = typer.Typer(help="Draw figures (PNG, SVG or PDF by the output file's extension).", no_args_is_help=True)
+
+OutputOption = Annotated[Path, typer.Option("--output", "-o", help="Output file (.png, .svg or .pdf).")]
+
+
+def parse_time(value: str, option: str = "--start") -> float:
+    """Parse ``SS[.s]``, ``MM:SS[.s]`` or ``HH:MM:SS[.s]`` into seconds.
+
+    Raises
+    ------
+    ConfigError
+        The text is not such a time.
+    """
+    from ecgbench.errors import ConfigError
+
+    parts = value.strip().split(":")
+    try:
+        numbers = [float(p) for p in parts]
+    except ValueError:
+        numbers = []
+    if not numbers or len(numbers) > 3 or any(n < 0 for n in numbers) or any(n >= 60 for n in numbers[1:]):
+        raise ConfigError(f"{option} {value!r} is not a time; write seconds (75), MM:SS (1:15) or HH:MM:SS (0:01:15)")
+    seconds = 0.0
+    for n in numbers:
+        seconds = seconds * 60.0 + n
+    return seconds
+
+
+@app.command("record")
+def record(
+    name: Annotated[str, typer.Argument(help="MIT-BIH record name, e.g. 203.")],
+    start: Annotated[str, typer.Option(help="Segment start: seconds, MM:SS or HH:MM:SS.")] = "0",
+    end: Annotated[str, typer.Option(help="Segment end (default start + 10 s).", show_default=False)] = "",
+    output: OutputOption = Path("record.png"),
+    data_dir: DataDirOption = None,
+    test_ann: Annotated[
+        str | None,
+        typer.Option("--test-ann", help="Annotation extension of predicted labels beside the record (e.g. 'test' for 203.test).", show_default=False),
+    ] = None,
+    aami: Annotated[bool, typer.Option("--aami/--symbols", help="Show AAMI classes (N S V F Q) or raw WFDB symbols.")] = True,
+) -> None:
+    """Plot a segment of a record on ECG paper with reference (and predicted) beat labels and rhythms."""
+    import numpy as np
+
+    from ecgbench.errors import ConfigError
+    from ecgbench.paths import database_dir
+    from ecgbench.plots import plot_record_segment, save
+    from ecgbench.records import aami_class, is_beat, read_annotations, read_record, rhythm_intervals
+
+    folder = database_dir("mitdb", data_dir)
+    begin = parse_time(start, "--start")
+    finish = parse_time(end, "--end") if end else begin + 10.0
+    if finish <= begin:
+        raise ConfigError(f"--end {end!r} must come after --start {start!r}")
+    import wfdb
+
+    fs = read_record(name, folder, sampfrom=0, sampto=1).fs  # also checks the record exists
+    length = int(wfdb.rdheader(str(folder / name)).sig_len)
+    first, last = int(round(begin * fs)), min(int(round(finish * fs)), length)
+    if first >= length - 1:
+        raise ConfigError(f"--start {start} is past the end of record {name} ({length / fs:.0f} s long)")
+    rec = read_record(name, folder, sampfrom=first, sampto=last)
+    reference = read_annotations(name, folder)
+
+    def beats(ann):
+        keep = is_beat(ann.symbol) & (ann.sample >= first) & (ann.sample < first + rec.n_samples)
+        labels = [aami_class(s) if aami else str(s) for s in ann.symbol[keep]]
+        return ann.sample[keep] - first, labels
+
+    ref_samples, ref_labels = beats(reference)
+    pred_samples = pred_labels = None
+    if test_ann:
+        pred_samples, pred_labels = beats(read_annotations(name, folder, test_ann))
+    rhythms = [
+        ((max(r.start, first) - first) / fs, (min(r.end, first + rec.n_samples) - first) / fs, r.label)
+        for r in rhythm_intervals(reference, 1 << 40)
+        if r.end > first and r.start < first + rec.n_samples
+    ]
+    fig = plot_record_segment(
+        rec.signal, fs, start_s=first / fs, lead_names=rec.lead_names,
+        ref_samples=np.asarray(ref_samples), ref_labels=ref_labels,
+        pred_samples=None if pred_samples is None else np.asarray(pred_samples), pred_labels=pred_labels,
+        rhythms=rhythms, title=f"record {name}  {start} – {end or f'{finish:.0f} s'}",
+    )  # fmt: skip
+    console.print(f"wrote {save(fig, output)}")
+
+
+@app.command("run")
+def run(
+    run_id: Annotated[str, typer.Argument(help="Run id (file stem under leaderboards/results/<task>/) or a path to its .json.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the figures.")] = Path("figures"),
+    results_dir: Annotated[Path, typer.Option(help="Root of the results tree.")] = Path("leaderboards/results"),
+    fmt: Annotated[str, typer.Option("--format", help="png, svg or pdf.")] = "png",
+) -> None:
+    """Plot a saved run: confusion matrix from its prediction arrays, training curves from its record."""
+    import numpy as np
+
+    from ecgbench.errors import ConfigError, DataNotFoundError
+    from ecgbench.plots import plot_confusion_matrix, plot_training_curves, save
+    from ecgbench.records import AAMI_CLASSES
+
+    path = _find_run(run_id, results_dir)
+    record = json.loads(path.read_text())
+    predictions = path.with_name((record.get("predictions") or {}).get("file") or f"{path.stem}.npz")
+    if not predictions.is_file():
+        raise DataNotFoundError(f"prediction file {predictions} named by {path} not found")
+    with np.load(predictions, allow_pickle=False) as arrays:
+        if "label" not in arrays or "probabilities" not in arrays:
+            raise ConfigError(f"{predictions} lacks 'label' or 'probabilities' arrays; it is not a run prediction file")
+        label, predicted = arrays["label"], np.argmax(arrays["probabilities"], axis=1)
+    n = len(AAMI_CLASSES)
+    matrix = np.zeros((n, n), dtype=np.int64)
+    np.add.at(matrix, (label, predicted), 1)
+    written = [save(plot_confusion_matrix(matrix, AAMI_CLASSES, title=record.get("run_id", path.stem)), output / f"{path.stem}-confusion.{fmt}")]
+    history = _history((record.get("training") or {}).get("history"))
+    if history:
+        written.append(save(plot_training_curves(history, title=record.get("run_id")), output / f"{path.stem}-training.{fmt}"))
+    for file in written:
+        console.print(f"wrote {file}")
+
+
+def _find_run(run_id: str, results_dir: Path) -> Path:
+    from ecgbench.errors import DataNotFoundError
+
+    candidate = Path(run_id)
+    if candidate.suffix == ".json" and candidate.is_file():
+        return candidate
+    matches = sorted(results_dir.glob(f"*/{run_id}.json"))
+    if not matches:
+        raise DataNotFoundError(f"no run record {run_id}.json under {results_dir}/<task>/; list runs with `ls {results_dir}/*/`")
+    return matches[0]
+
+
+def _history(history) -> dict[str, list[float]]:
+    """Keras-style dict of lists from a run record's history (a dict of lists or a list of per-epoch dicts)."""
+    if isinstance(history, dict):
+        return {k: list(v) for k, v in history.items() if isinstance(v, list)}
+    out: dict[str, list[float]] = {}
+    for row in history or []:
+        for key, value in row.items():
+            if key not in ("epoch", "seconds") and isinstance(value, (int, float)):
+                out.setdefault(key, []).append(float(value))
+    return out

@@ -1,0 +1,134 @@
+"""Load built TFDS splits of the ``mitdb`` dataset and turn datasets into NumPy arrays.
+
+The dataset is read with ``tfds.builder_from_directory`` from
+``<tfds_dir>/mitdb/<config>/<version>/``, so the builder's code need not be importable; the TFDS
+folder is resolved by :func:`ecgbench.paths.resolve_tfds_dir`. Files are read in a fixed order
+(``shuffle_files=False``): shuffling belongs to :func:`ecgbench.data.make_beat_pipeline`, seeded.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+
+from ecgbench.errors import ConfigError, DataNotFoundError, unknown_choice
+from ecgbench.paths import resolve_tfds_dir
+
+DATASET_NAME = "mitdb"
+#: Configs of the ``mitdb`` TFDS dataset.
+CONFIGS = ("beats", "rhythm")
+_VERSION = re.compile(r"^\d+\.\d+\.\d+$")
+_TO_NUMPY_BATCH = 4096
+
+
+def dataset_dir(config: str = "beats", data_dir: str | os.PathLike | None = None, version: str | None = None) -> Path:
+    """Return the folder of a built ``mitdb/<config>`` version (the newest unless ``version`` is given).
+
+    Raises
+    ------
+    DataNotFoundError
+        Nothing is built there; the message names the command that builds it.
+    """
+    if config not in CONFIGS:
+        raise unknown_choice("config", config, CONFIGS)
+    root = resolve_tfds_dir(data_dir) / DATASET_NAME / config
+    build_hint = (
+        f"build it with `ecgbench build-dataset --config {config}` (add --output-dir {resolve_tfds_dir(data_dir)} "
+        "or set $ECGBENCH_TFDS_DIR if you keep datasets elsewhere)"
+    )
+    versions = sorted(
+        (child for child in root.iterdir() if _VERSION.match(child.name) and (child / "dataset_info.json").is_file())
+        if root.is_dir() else [],
+        key=lambda child: tuple(int(part) for part in child.name.split(".")),
+    )  # fmt: skip
+    if not versions:
+        raise DataNotFoundError(f"no built TFDS dataset {DATASET_NAME}/{config} in {root}; {build_hint}")
+    if version is None:
+        return versions[-1]
+    for candidate in versions:
+        if candidate.name == version:
+            return candidate
+    raise DataNotFoundError(
+        f"version {version} of {DATASET_NAME}/{config} is not built in {root} (built: "
+        f"{', '.join(v.name for v in versions)}); {build_hint}"
+    )
+
+
+def load_split(
+    split: str,
+    config: str = "beats",
+    data_dir: str | os.PathLike | None = None,
+    *,
+    version: str | None = None,
+):
+    """Load one split of the built ``mitdb`` dataset as a ``tf.data.Dataset`` of feature dicts.
+
+    Parameters
+    ----------
+    split : str
+        A split name (``ds1``, ``ds2``, ``ds1_train``, ``ds1_val``, ``intra_train``, ``intra_test``),
+        optionally with a TFDS slice such as ``"ds1_train[:10%]"``.
+    config : {"beats", "rhythm"}
+        Dataset config.
+    data_dir : path-like, optional
+        Folder of built TFDS datasets; default ``$ECGBENCH_TFDS_DIR``, else ``~/ecgbench_data/tfds``.
+    version : str, optional
+        Dataset version such as ``"1.0.0"``; default the newest built.
+
+    Returns
+    -------
+    tf.data.Dataset
+        Un-batched examples in file order (for ``beats``: ``signal`` [288, 2] float32 mV, ``record``,
+        ``sample``, ``symbol``, ``label``, ``rr_pre``, ``rr_post``, ``rr_local``, ``rr_average``).
+
+    Raises
+    ------
+    DataNotFoundError
+        The dataset is not built (the message names the build command).
+    ConfigError
+        Unknown config or split.
+    """
+    import tensorflow_datasets as tfds
+
+    builder = tfds.builder_from_directory(str(dataset_dir(config, data_dir, version)))
+    base = split.split("[", 1)[0]
+    available = tuple(builder.info.splits.keys())
+    if base not in available:
+        raise unknown_choice(f"{DATASET_NAME}/{config} split", base, available)
+    return builder.as_dataset(split=split, shuffle_files=False)
+
+
+def to_numpy(ds, *, batch_size: int = _TO_NUMPY_BATCH) -> dict[str, np.ndarray]:
+    """Read a whole dataset of feature dicts into NumPy arrays.
+
+    Parameters
+    ----------
+    ds : tf.data.Dataset
+        Un-batched examples whose elements are dicts of tensors.
+    batch_size : int
+        Examples read per step (memory/speed trade-off only).
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        One array per feature, first axis the example; string features become ``str`` arrays.
+    """
+    if not isinstance(getattr(ds, "element_spec", None), dict):
+        raise ConfigError("to_numpy needs a tf.data.Dataset whose elements are feature dicts")
+    chunks: dict[str, list[np.ndarray]] = {name: [] for name in ds.element_spec}
+    for batch in ds.batch(batch_size).as_numpy_iterator():
+        for name, value in batch.items():
+            chunks[name].append(value)
+    arrays = {}
+    for name, spec in ds.element_spec.items():
+        if chunks[name]:
+            value = np.concatenate(chunks[name])
+        else:
+            value = np.zeros((0, *spec.shape), dtype=spec.dtype.as_numpy_dtype)
+        if value.dtype == object or value.dtype.kind == "S":
+            value = np.array([item.decode("utf-8") for item in value.reshape(-1)], dtype=str).reshape(value.shape)
+        arrays[name] = value
+    return arrays

@@ -1,0 +1,238 @@
+"""MIT-BIH source files from PhysioNet: checksum table, folder verification, download, identity.
+
+The checksum table is the TFDS ``checksums.tsv`` of the dataset builder
+(``datasets/mitdb/checksums.tsv`` in the checkout: URL, size in bytes, SHA-256, file name), made
+from PhysioNet's published file list. Every source file is verified against it before use, whether
+it was downloaded or given as a local folder, so a build never starts from altered data.
+
+Two identities of the data:
+
+- :func:`source_checksum`: SHA-256 of the sorted ``"<file> <sha256>"`` lines of the source files
+  a build read (what went in).
+- :func:`dataset_checksum`: SHA-256 of the sorted ``"<file> <sha256>"`` lines of a built TFDS
+  config's data files (what came out). TFDS writes the same bytes for the same examples, so it is
+  stable across rebuilds with the same builder version and TFDS release; run records store it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import urllib.request
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ecgbench.errors import CorruptDataError, DataNotFoundError
+from ecgbench.paths import repo_root
+
+PHYSIONET_MITDB_URL = "https://physionet.org/files/mitdb/1.0.0/"
+MITDB_EXTENSIONS = ("hea", "dat", "atr")
+DATASET_NAME = "mitdb"
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One published file: name, URL, size (bytes), SHA-256 (hex)."""
+
+    name: str
+    url: str
+    size: int
+    sha256: str
+
+
+def checksums_path() -> Path:
+    """Return the builder's ``checksums.tsv`` (``<checkout>/datasets/mitdb/checksums.tsv``)."""
+    return repo_root() / "datasets" / "mitdb" / "checksums.tsv"
+
+
+def read_checksums(path: str | os.PathLike | None = None) -> dict[str, SourceFile]:
+    """Read a TFDS ``checksums.tsv`` (URL, size, SHA-256[, file name]) keyed by file name."""
+    path = Path(path) if path is not None else checksums_path()
+    if not path.is_file():
+        raise DataNotFoundError(
+            f"checksum table {path} not found; it ships with the source checkout (datasets/mitdb/), "
+            "so install ecgbench editable from a full checkout (pip install -e .)"
+        )
+    table: dict[str, SourceFile] = {}
+    for line_no, line in enumerate(path.read_text().splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        if len(fields) < 3:
+            raise CorruptDataError(f"{path}:{line_no}: expected URL, size and SHA-256 separated by tabs")
+        name = fields[3] if len(fields) > 3 else fields[0].rsplit("/", 1)[-1]
+        table[name] = SourceFile(name=name, url=fields[0], size=int(fields[1]), sha256=fields[2])
+    return table
+
+
+def record_files(records: Iterable[str]) -> list[str]:
+    """Return the file names of records: ``["100.hea", "100.dat", "100.atr", …]``."""
+    return [f"{r}.{ext}" for r in records for ext in MITDB_EXTENSIONS]
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """Return the SHA-256 (hex) of a file, read in 1-MiB chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def verify_folder(
+    folder: str | os.PathLike,
+    records: Iterable[str],
+    checksums: dict[str, SourceFile] | None = None,
+) -> dict[str, SourceFile]:
+    """Check that ``folder`` holds every file of ``records`` with the published size and SHA-256.
+
+    Returns
+    -------
+    dict
+        The verified files' entries, keyed by file name.
+
+    Raises
+    ------
+    DataNotFoundError
+        The folder or some files are missing (all missing files are named).
+    CorruptDataError
+        A file's size or SHA-256 differs from the table (the file is named).
+    """
+    folder = Path(folder)
+    checksums = checksums if checksums is not None else read_checksums()
+    names = record_files(records)
+    if not folder.is_dir():
+        raise DataNotFoundError(
+            f"MIT-BIH folder {folder} not found; put the PhysioNet mitdb files (100.hea, 100.dat, 100.atr …) "
+            f"there, pass the folder that holds them with --manual-dir, or let `ecgbench build-dataset` "
+            f"download them into <data-dir>/mitdb"
+        )
+    missing = [n for n in names if not (folder / n).is_file()]
+    if missing:
+        shown = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more" if len(missing) > 6 else "")
+        raise DataNotFoundError(
+            f"{len(missing)} MIT-BIH file(s) missing from {folder}: {shown}; copy them from "
+            f"{PHYSIONET_MITDB_URL} or pass another folder with --manual-dir"
+        )
+    verified: dict[str, SourceFile] = {}
+    for name in names:
+        if name not in checksums:
+            raise CorruptDataError(f"{name} has no entry in the checksum table {checksums_path()}")
+        expected, path = checksums[name], folder / name
+        size = path.stat().st_size
+        if size != expected.size:
+            raise CorruptDataError(
+                f"{path} has {size} bytes, PhysioNet publishes {expected.size} (truncated or altered); "
+                f"download it again from {expected.url}"
+            )
+        actual = file_sha256(path)
+        if actual != expected.sha256:
+            raise CorruptDataError(
+                f"SHA-256 mismatch for {path}: got {actual}, expected {expected.sha256}; "
+                f"download it again from {expected.url}"
+            )
+        verified[name] = expected
+    return verified
+
+
+def download_records(
+    folder: str | os.PathLike,
+    records: Iterable[str],
+    checksums: dict[str, SourceFile] | None = None,
+    on_file: Callable[[str], None] | None = None,
+) -> Path:
+    """Download the files of ``records`` from PhysioNet into ``folder``, verifying each.
+
+    Files already present with the right SHA-256 are kept. Each download goes to
+    ``<name>.part`` and is renamed only after its SHA-256 matched, so an interrupted or corrupted
+    download never leaves a file that looks valid. ``on_file(name)`` is called after each file.
+    """
+    folder = Path(folder).expanduser()
+    folder.mkdir(parents=True, exist_ok=True)
+    checksums = checksums if checksums is not None else read_checksums()
+    for name in record_files(records):
+        entry, target = checksums[name], folder / name
+        if not (target.is_file() and file_sha256(target) == entry.sha256):
+            part = target.with_name(name + ".part")
+            try:
+                with urllib.request.urlopen(entry.url, timeout=60) as response, open(part, "wb") as out:
+                    shutil.copyfileobj(response, out, _CHUNK)
+            except OSError as exc:
+                part.unlink(missing_ok=True)
+                raise DataNotFoundError(
+                    f"cannot download {entry.url} ({exc}); copy the MIT-BIH files by hand into {folder} "
+                    "or pass a folder that holds them with --manual-dir"
+                ) from exc
+            actual = file_sha256(part)
+            if actual != entry.sha256:
+                part.unlink()
+                raise CorruptDataError(f"SHA-256 mismatch for downloaded {entry.url}: got {actual}, expected {entry.sha256}")
+            part.replace(target)
+        if on_file is not None:
+            on_file(name)
+    return folder
+
+
+def _digest_lines(lines: Iterable[str]) -> str:
+    return hashlib.sha256("".join(sorted(line + "\n" for line in lines)).encode()).hexdigest()
+
+
+def source_checksum(files: dict[str, SourceFile]) -> str:
+    """Return the SHA-256 identifying a set of verified source files (see the module docstring)."""
+    return _digest_lines(f"{name} {entry.sha256}" for name, entry in files.items())
+
+
+_VERSION_DIR = re.compile(r"^\d+\.\d+\.\d+$")
+
+
+def built_version_dir(tfds_dir: str | os.PathLike, config: str, version: str | None = None) -> Path:
+    """Return ``<tfds_dir>/mitdb/<config>/<version>`` of a completed build (highest version by default).
+
+    TFDS writes into a temporary folder and renames it to the version folder only on success, so
+    an existing version folder holding ``dataset_info.json`` is a complete build.
+    """
+    config_dir = Path(tfds_dir).expanduser() / DATASET_NAME / config
+    if version is None:
+        found = sorted(
+            (p for p in config_dir.glob("*") if _VERSION_DIR.match(p.name) and (p / "dataset_info.json").is_file()),
+            key=lambda p: tuple(int(x) for x in p.name.split(".")),
+        )
+        if not found:
+            raise DataNotFoundError(
+                f"no built mitdb/{config} dataset in {config_dir}; build it with "
+                f"`ecgbench build-dataset --config {config} --output-dir {Path(tfds_dir)}`"
+            )
+        return found[-1]
+    path = config_dir / version
+    if not (path / "dataset_info.json").is_file():
+        raise DataNotFoundError(f"no complete build of mitdb/{config} version {version} in {path}")
+    return path
+
+
+def dataset_checksum(tfds_dir: str | os.PathLike, config: str, version: str | None = None) -> str:
+    """Return the SHA-256 identifying a built TFDS config: a digest of its data files' SHA-256.
+
+    Parameters
+    ----------
+    tfds_dir : path-like
+        The TFDS data dir passed to ``tfds.load(..., data_dir=tfds_dir)``.
+    config : str
+        Builder config name (``"beats"``, ``"rhythm"`` …).
+    version : str, optional
+        Dataset version; default the highest complete one.
+
+    Notes
+    -----
+    Only the example files (``mitdb-<split>.<format>-XXXXX-of-YYYYY``) are hashed, by name and
+    content; ``dataset_info.json`` and ``features.json`` are left out because they hold paths
+    and sizes that may vary with the TFDS release without any change to the examples.
+    """
+    folder = built_version_dir(tfds_dir, config, version)
+    data_files = [p for p in folder.iterdir() if p.name.startswith(f"{DATASET_NAME}-") and "-of-" in p.name]
+    if not data_files:
+        raise CorruptDataError(f"built dataset folder {folder} holds no example files; rebuild it")
+    return _digest_lines(f"{p.name} {file_sha256(p)}" for p in data_files)

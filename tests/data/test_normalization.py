@@ -1,0 +1,91 @@
+"""Normaliser: fitted on training data only, per-beat centring, JSON round trip, guards."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from ecgbench.data import Normalizer, fit_normalizer, rr_features_numpy
+from ecgbench.errors import ConfigError
+
+
+def test_fit_on_a_apply_to_b_uses_only_a(make_beats):
+    a = make_beats(300, seed=1)
+    b = make_beats(300, seed=2)
+    b["signal"] = b["signal"] * 3.0 + 0.5
+    b["rr_pre"] = b["rr_pre"] * 2.0
+    normalizer = fit_normalizer(a, per_beat="none")
+    # Refitting on A alone gives the same statistics whatever B is: nothing of B leaks in.
+    assert normalizer == fit_normalizer(make_beats(300, seed=1), per_beat="none")
+    on_a = normalizer.transform_arrays(a)
+    on_b = normalizer.transform_arrays(b)
+    np.testing.assert_allclose(on_a["signal"].reshape(-1, 2).mean(axis=0), 0.0, atol=1e-4)
+    np.testing.assert_allclose(on_a["signal"].reshape(-1, 2).std(axis=0), 1.0, atol=1e-3)
+    np.testing.assert_allclose(on_a["rr"].mean(axis=0), 0.0, atol=1e-4)
+    # B keeps its shift and scale relative to A's statistics.
+    assert np.all(on_b["signal"].reshape(-1, 2).std(axis=0) > 2.5)
+    assert on_b["rr"][:, 0].mean() > 1.0
+
+
+def test_fit_on_dataset_equals_fit_on_arrays(beat_arrays, beat_dataset):
+    from_arrays = fit_normalizer(beat_arrays).to_dict()
+    from_dataset = fit_normalizer(beat_dataset).to_dict()
+    for key in ("signal_mean", "signal_std", "rr_mean", "rr_std"):
+        np.testing.assert_allclose(from_dataset[key], from_arrays[key], rtol=1e-5, atol=1e-7)
+    assert from_dataset["n_examples"] == 600
+
+
+def test_per_beat_median_matches_numpy_and_tensorflow_twin_agrees(beat_arrays):
+    normalizer = Normalizer("median", (0.0, 0.0), (1.0, 1.0), (0.0,) * 7, (1.0,) * 7, 1)
+    signal = beat_arrays["signal"][:50]
+    expected = signal - np.median(signal, axis=1, keepdims=True)
+    np.testing.assert_allclose(normalizer.normalize_signal_numpy(signal), expected, atol=1e-6)
+    np.testing.assert_allclose(normalizer.normalize_signal(signal).numpy(), expected, atol=1e-6)
+    odd = signal[:, :287]  # odd window length: the middle sample
+    odd_expected = odd - np.median(odd, axis=1, keepdims=True)
+    np.testing.assert_allclose(normalizer.normalize_signal(odd).numpy(), odd_expected, atol=1e-6)
+    single = normalizer.normalize_signal(signal[0]).numpy()  # an un-batched [samples, leads] window
+    np.testing.assert_allclose(single, expected[0], atol=1e-6)
+
+
+def test_per_beat_mean_and_none(beat_arrays):
+    signal = beat_arrays["signal"][:20]
+    mean = fit_normalizer(beat_arrays, per_beat="mean")
+    centred = mean.normalize_signal_numpy(signal) * np.float32(mean.signal_std) + np.float32(mean.signal_mean)
+    np.testing.assert_allclose(centred.mean(axis=1), 0.0, atol=1e-5)
+    none = fit_normalizer(beat_arrays, per_beat="none")
+    assert abs(none.signal_mean[0] - beat_arrays["signal"][..., 0].mean()) < 1e-5
+
+
+def test_json_round_trip(beat_arrays):
+    normalizer = fit_normalizer(beat_arrays)
+    payload = json.loads(json.dumps(normalizer.to_dict()))
+    assert payload["rr_feature_names"][4] == "rr_pre_ratio"
+    assert Normalizer.from_dict(payload) == normalizer
+
+
+def test_constant_feature_std_is_guarded(make_beats):
+    arrays = make_beats(100, seed=3)
+    arrays["rr_average"] = np.full(100, 0.8, np.float32)
+    arrays["signal"][..., 1] = 0.25  # flat second lead
+    normalizer = fit_normalizer(arrays)
+    assert normalizer.rr_std[3] == 1.0 and normalizer.signal_std[1] == 1.0
+    out = normalizer.transform_arrays(arrays)
+    assert np.all(np.isfinite(out["signal"])) and np.all(np.isfinite(out["rr"]))
+    np.testing.assert_allclose(out["rr"][:, 3], 0.0, atol=1e-6)
+    np.testing.assert_allclose(rr_features_numpy(arrays)[:, 3], 0.8)
+
+
+def test_errors_name_the_problem(beat_arrays):
+    with pytest.raises(ConfigError, match="per-beat normalisation.*median"):
+        fit_normalizer(beat_arrays, per_beat="zscore")
+    with pytest.raises(ConfigError, match="lacks field.*rr_std"):
+        Normalizer.from_dict({k: v for k, v in fit_normalizer(beat_arrays).to_dict().items() if k != "rr_std"})
+    empty = {k: v[:0] for k, v in beat_arrays.items()}
+    with pytest.raises(ConfigError, match="empty"):
+        fit_normalizer(empty)
+    normalizer = fit_normalizer(beat_arrays)
+    with pytest.raises(ConfigError, match="3 leads.*fitted on 2"):
+        normalizer.normalize_signal_numpy(np.zeros((2, 288, 3), np.float32))
