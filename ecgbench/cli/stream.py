@@ -1,0 +1,180 @@
+"""``ecgbench stream`` (live monitor of a replayed record or stdin) and ``ecgbench run stream`` (the track).
+
+``app`` holds the ``stream`` verb (attached to the root); ``run_app`` holds the ``stream`` command
+of the ``run`` noun (``run.app.add_typer(stream.run_app)``).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ecgbench.cli._common import DataDirOption, JsonOption, console, err_console, print_json
+
+app = typer.Typer()
+run_app = typer.Typer()
+
+ModelOption = Annotated[
+    str,
+    typer.Option("--model", help="Beat classifier: built-in 'rules' or 'prior', or a trained model name/path."),
+]
+ChunkOption = Annotated[float, typer.Option("--chunk", help="Chunk length in seconds.")]
+
+
+def _record_location(record: str, data_dir: Path | None) -> tuple[str, Path]:
+    """A record name in <data-dir>/mitdb, or a path to a record without extension."""
+    from ecgbench.errors import DataNotFoundError
+    from ecgbench.paths import database_dir
+
+    path = Path(record)
+    if path.with_name(path.name + ".hea").is_file():
+        return path.name, path.parent
+    folder = database_dir("mitdb", data_dir)
+    if (folder / f"{record}.hea").is_file():
+        return record, folder
+    raise DataNotFoundError(
+        f"record {record!r} not found as {path}.hea nor in {folder}; give a record path without extension "
+        "or the folder above mitdb/ with --data-dir"
+    )
+
+
+@app.command("stream")
+def stream(
+    record: Annotated[str, typer.Argument(help="MIT-BIH record name (e.g. 208), a record path without extension, or '-' for stdin.")],
+    model: ModelOption = "rules",
+    speed: Annotated[float, typer.Option("--speed", help="Replay speed: 1 real time, N times faster, 0 as fast as possible.")] = 1.0,
+    chunk: ChunkOption = 1.0,
+    events: Annotated[Path | None, typer.Option("--events", help="Also write every event as JSON lines to this file.")] = None,
+    annotations: Annotated[Path | None, typer.Option("--annotations", help="Write beats and rhythm alarms as WFDB annotation file <record>.stream in this folder.")] = None,
+    data_dir: DataDirOption = None,
+    fs: Annotated[float, typer.Option("--fs", help="stdin: sampling rate in Hz.")] = 360.0,
+    leads: Annotated[int, typer.Option("--leads", help="stdin: interleaved leads per sample.")] = 2,
+    fmt: Annotated[str, typer.Option("--format", help="stdin: int16, float32 (little-endian, interleaved) or csv.")] = "int16",
+    gain: Annotated[float, typer.Option("--gain", help="stdin: ADC units per mV.")] = 200.0,
+    baseline: Annotated[float, typer.Option("--baseline", help="stdin: ADC value of 0 mV.")] = 0.0,
+    monitor: Annotated[bool, typer.Option("--monitor/--no-monitor", help="Live monitor on a terminal; without a terminal events are printed as JSON lines.")] = True,
+) -> None:
+    """Stream a record (or stdin) through the pipeline with a live monitor, or JSON-line events."""
+    from rich.live import Live
+
+    from ecgbench.streaming.classifier import load_classifier
+    from ecgbench.streaming.clock import Pacer
+    from ecgbench.streaming.events import AnnotationCollector, JsonLinesWriter
+    from ecgbench.streaming.monitor import LiveMonitor
+    from ecgbench.streaming.pipeline import StreamingPipeline
+    from ecgbench.streaming.source import RecordSource, StdinSource
+
+    classifier = load_classifier(model)
+    if record == "-":
+        source = StdinSource(fs, leads, fmt, gain, baseline, chunk, target_rate=classifier.sampling_rate)
+        directory = None
+    else:
+        name, directory = _record_location(record, data_dir)
+        source = RecordSource(name, directory, classifier.sampling_rate, chunk)
+    pipeline = StreamingPipeline(source.fs, source.n_leads, classifier)
+    pacer = Pacer(speed)
+    live_view = monitor and console.is_terminal
+    stdout_writer = None if live_view else JsonLinesWriter(sys.stdout)
+    event_file = open(events, "w", encoding="utf-8") if events else None  # noqa: SIM115 - closed below
+    file_writer = JsonLinesWriter(event_file) if event_file else None
+    collector = AnnotationCollector() if annotations else None
+    view = LiveMonitor(source.name, width=max(20, min(console.width - 6, 150)))
+
+    def handle(batch):
+        for writer in (stdout_writer, file_writer):
+            if writer:
+                writer.write(batch)
+        if collector:
+            collector.add(batch, source.fs)
+        view.add(batch)
+
+    try:
+        if live_view:
+            with Live(view.render(pipeline), console=console, refresh_per_second=8, transient=False) as live:
+                last_draw = 0.0
+                for piece in source:
+                    pacer.wait_until(piece.stop / source.fs)
+                    handle(pipeline.process(piece.signal, piece.start))
+                    now = time.monotonic()
+                    if now - last_draw > 0.1:
+                        live.update(view.render(pipeline))
+                        last_draw = now
+                handle(pipeline.flush())
+                live.update(view.render(pipeline))
+        else:
+            for piece in source:
+                pacer.wait_until(piece.stop / source.fs)
+                handle(pipeline.process(piece.signal, piece.start))
+            handle(pipeline.flush())
+    except KeyboardInterrupt:
+        handle(pipeline.flush())
+    finally:
+        if event_file:
+            event_file.close()
+    if collector is not None:
+        path = collector.write(source.name, annotations, source.source_fs, scale=source.source_fs / source.fs)
+        err_console.print(f"annotations written to {path}")
+    summary = pipeline.latency.summary()
+    err_console.print(
+        f"{summary.beats} beats, {summary.signal_seconds:.1f} s of signal, {summary.throughput:.0f}× real time "
+        f"(compute only), algorithmic latency p50 {summary.algorithmic_p50:.3f} s / p99 {summary.algorithmic_p99:.3f} s"
+    )
+
+
+@run_app.command("stream")
+def run_stream(
+    model: ModelOption = "rules",
+    records: Annotated[str, typer.Option("--records", help="Record list: DS2 (default, the test split), DS1, or comma-separated names.")] = "DS2",
+    chunk: ChunkOption = 1.0,
+    learning_period: Annotated[float, typer.Option("--learning-period", help="Seconds at each record's start left out of EC57 beat statistics.")] = 0.0,
+    data_dir: DataDirOption = None,
+    results_dir: Annotated[Path, typer.Option("--results-dir", help="Where run records go (<dir>/streaming/<run_id>.json).")] = Path("leaderboards/results"),
+    save: Annotated[bool, typer.Option("--save/--no-save", help="Write the run record.")] = True,
+    json_output: JsonOption = False,
+) -> None:
+    """The streaming track: replay records, score beats, AF, ventricular runs, alarm delays and latency."""
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from ecgbench.paths import database_dir
+    from ecgbench.records import DS1, DS2, check_records
+    from ecgbench.streaming.classifier import load_classifier
+    from ecgbench.streaming.runrecord import build_run_record
+    from ecgbench.streaming.track import run_track
+
+    names = list({"DS2": DS2, "DS1": DS1}.get(records, [r.strip() for r in records.split(",") if r.strip()]))
+    try:
+        check_records(names)
+    except ValueError as exc:
+        from ecgbench.errors import ConfigError
+
+        raise ConfigError(f"--records: {exc}") from None
+    directory = database_dir("mitdb", data_dir)
+    load_classifier(model)  # fail early on a bad --model
+    started = time.time()
+    with Progress(console=err_console, transient=True) as progress:
+        task = progress.add_task(f"streaming {len(names)} records", total=len(names))
+        result = run_track(names, directory, lambda: load_classifier(model), chunk, learning_period,
+                           on_record=lambda r: progress.advance(task))  # fmt: skip
+    metrics = result.metrics()
+    path = None
+    if save:
+        from ecgbench.leaderboard.record import write_run_record
+
+        record = build_run_record(result, model, names, started, results_dir)
+        path = write_run_record(record, results_dir)
+    if json_output:
+        print_json({"metrics": metrics, "delays": result.delays, "run_record": str(path) if path else None})
+        return
+    table = Table(title=f"streaming track · model {model} · {records} · chunk {chunk:g} s")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for key, value in metrics.items():
+        table.add_row(key, f"{value:.4g}" if value == value else "–")
+    console.print(table)
+    if path:
+        err_console.print(f"run record written to {path}")

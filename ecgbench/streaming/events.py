@@ -1,0 +1,185 @@
+"""Stream events (beats, alarm starts/ends) and their outputs: JSON lines and WFDB annotations.
+
+Times are signal time in seconds from the start of the stream; ``decision_time`` is the signal
+time at which the pipeline emitted the event (it depends on the chunk size; ``time`` does not).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+
+from ecgbench.records.io import write_annotations
+
+#: WFDB rhythm aux notes written for each alarm kind while it is active.
+RHYTHM_AUX: dict[str, str] = {"AF": "(AFIB", "VT": "(VT"}
+#: Alarm kinds written as rhythm annotations, highest priority first (VT inside AF reads ``(VT``).
+RHYTHM_PRIORITY: tuple[str, ...] = ("VT", "AF")
+
+
+@dataclass(frozen=True, slots=True)
+class BeatEvent:
+    """One classified beat.
+
+    Attributes
+    ----------
+    sample : int
+        R-peak position in samples at the pipeline's sampling rate.
+    time : float
+        R-peak time in seconds.
+    label : str
+        AAMI class (``N``, ``S``, ``V``, ``F``, ``Q``).
+    confidence : float
+        Probability of ``label`` (0-1).
+    decision_time : float
+        Signal time (s) when the label was decided.
+    """
+
+    sample: int
+    time: float
+    label: str
+    confidence: float
+    decision_time: float
+
+    @property
+    def latency(self) -> float:
+        """Algorithmic latency in seconds: signal time from the R peak to the decision."""
+        return self.decision_time - self.time
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict with ``type="beat"``."""
+        return {
+            "type": "beat",
+            "time": round(self.time, 4),
+            "sample": self.sample,
+            "label": self.label,
+            "confidence": round(float(self.confidence), 4),
+            "latency": round(self.latency, 4),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmEvent:
+    """An alarm starting or ending.
+
+    Attributes
+    ----------
+    kind : str
+        ``AF``, ``VT``, ``asystole`` or ``signal_quality``.
+    state : str
+        ``start`` or ``end``.
+    time : float
+        Signal time (s) of the onset/offset the evidence points to.
+    decision_time : float
+        Signal time (s) when the pipeline raised/cleared the alarm.
+    evidence : dict
+        What triggered it (irregularity, run length and rate, pause, quality reasons …).
+    """
+
+    kind: str
+    state: str
+    time: float
+    decision_time: float
+    evidence: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict with ``type="alarm"``."""
+        return {
+            "type": "alarm",
+            "kind": self.kind,
+            "state": self.state,
+            "time": round(self.time, 4),
+            "decision_time": round(self.decision_time, 4),
+            "evidence": self.evidence,
+        }
+
+
+Event = BeatEvent | AlarmEvent
+
+
+class JsonLinesWriter:
+    """Write events as one JSON object per line to a text stream (flushed per call)."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+
+    def write(self, events: list[Event]) -> None:
+        """Write and flush ``events``."""
+        if not events:
+            return
+        self.stream.write("".join(json.dumps(e.to_dict()) + "\n" for e in events))
+        self.stream.flush()
+
+
+class AnnotationCollector:
+    """Collect beats and rhythm alarms of one stream and write them as a WFDB annotation file.
+
+    Beats get their AAMI class letter as the symbol. AF and VT alarms become rhythm annotations:
+    a ``+`` with aux ``(VT``, ``(AFIB`` or ``(N`` wherever the rhythm in force changes (VT takes
+    precedence over AF), so the EC57 scorer scores the stream like any annotator.
+    """
+
+    def __init__(self, rhythm: bool = True) -> None:
+        self.rhythm = rhythm
+        self._samples: list[int] = []
+        self._symbols: list[str] = []
+        self._aux: list[str] = []
+        self.alarms: list[AlarmEvent] = []
+        self._active: set[str] = set()
+        self._rhythm = "(N"
+
+    def add(self, events: list[Event], fs: float) -> None:
+        """Add events; ``fs`` (Hz) converts alarm times to samples."""
+        for event in events:
+            if isinstance(event, BeatEvent):
+                self._samples.append(event.sample)
+                self._symbols.append(event.label)
+                self._aux.append("")
+            else:
+                self.alarms.append(event)
+                if self.rhythm and event.kind in RHYTHM_PRIORITY:
+                    self._rhythm_change(event, fs)
+
+    def _rhythm_change(self, event: AlarmEvent, fs: float) -> None:
+        """Write a ``+`` annotation when the rhythm in force (VT over AF over normal) changes."""
+        if event.state == "start":
+            self._active.add(event.kind)
+        else:
+            self._active.discard(event.kind)
+        label = next((RHYTHM_AUX[k] for k in RHYTHM_PRIORITY if k in self._active), "(N")
+        if label != self._rhythm:
+            self._samples.append(int(round(event.time * fs)))
+            self._symbols.append("+")
+            self._aux.append(label)
+            self._rhythm = label
+
+    def beats(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return beat samples (int64) and AAMI labels, sorted by sample."""
+        samples = np.array([s for s, y in zip(self._samples, self._symbols) if y != "+"], dtype=np.int64)
+        labels = np.array([y for y in self._symbols if y != "+"], dtype="<U1")
+        order = np.argsort(samples, kind="stable")
+        return samples[order], labels[order]
+
+    def write(self, record: str, directory: str | os.PathLike, fs: float, extension: str = "stream", scale: float = 1.0) -> Path:
+        """Write ``<directory>/<record>.<extension>``; ``scale`` maps pipeline samples to file samples.
+
+        Parameters
+        ----------
+        fs : float
+            Sampling rate (Hz) of the annotated record (the file's samples).
+        scale : float
+            Record rate / pipeline rate, when the pipeline ran on a resampled signal.
+        """
+        samples, symbols, aux = self.annotations(scale)
+        return write_annotations(record, extension, samples, symbols, fs, directory, aux_note=aux)
+
+    def annotations(self, scale: float = 1.0) -> tuple[np.ndarray, list[str], list[str]]:
+        """Return (samples × ``scale``, symbols, aux notes) of beats and rhythm changes, sorted by sample."""
+        samples = np.round(np.asarray(self._samples, dtype=np.float64) * scale).astype(np.int64)
+        order = np.argsort(samples, kind="stable")
+        return samples[order], [self._symbols[i] for i in order], [self._aux[i] for i in order]

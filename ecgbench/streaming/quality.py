@@ -1,0 +1,161 @@
+"""Signal quality and lead-off checks on fixed blocks of the raw stream.
+
+Each lead is judged on consecutive blocks of ``block`` seconds aligned to absolute sample 0, so the
+verdicts do not depend on how the stream is chunked. A block is bad when it holds a NaN (missing
+samples or a dropped chunk), is flat (peak-to-peak below ``flat_mv``: a lead off or a disconnected
+amplifier), touches the saturation limit (``saturation_mv``), or its amplitude jumped more than
+``jump_ratio`` times above the median of the recent blocks (a gain change, a
+re-attached electrode). The stream is bad while any lead is bad; the detection lead's state is kept
+separately because the asystole alarm is suppressed while that lead cannot be trusted.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+REASONS: tuple[str, ...] = ("nan", "flat", "saturation", "amplitude_jump")
+
+
+@dataclass(frozen=True)
+class QualityConfig:
+    """Quality thresholds in physical units.
+
+    Attributes
+    ----------
+    block : float
+        Block length in seconds.
+    flat_mv : float
+        A block whose peak-to-peak amplitude (mV) is below this is flat.
+    saturation_mv : float
+        A block with any |sample| at or above this (mV) is saturated; MIT-BIH's ADC spans ±5.12 mV.
+    jump_ratio : float
+        A block whose peak-to-peak amplitude is more than this many times the median of the last
+        ``history_blocks`` blocks is an amplitude jump. Drops are not flagged: a lead coming off
+        shows as flat, and a real asystole must not be hidden as a quality fault.
+    history_blocks : int
+        Blocks in the amplitude reference.
+    recover_blocks : int
+        Consecutive good blocks needed before a fault is declared over.
+    """
+
+    block: float = 1.0
+    flat_mv: float = 0.02
+    saturation_mv: float = 5.0
+    jump_ratio: float = 5.0
+    history_blocks: int = 8
+    recover_blocks: int = 2
+
+
+@dataclass(frozen=True)
+class QualityVerdict:
+    """The verdict on one block: its time span (s), whether it is good, and the reasons per lead."""
+
+    start: float
+    end: float
+    good: bool
+    detection_lead_good: bool
+    reasons: dict[int, tuple[str, ...]]
+
+
+class QualityMonitor:
+    """Judge fixed blocks of a multi-lead stream and report when faults start and end.
+
+    Parameters
+    ----------
+    sampling_rate : float
+        Hz.
+    n_leads : int
+        Number of leads.
+    detection_lead : int
+        Lead used for QRS detection (its state gates the asystole alarm).
+    config : QualityConfig, optional
+        Thresholds.
+    """
+
+    def __init__(self, sampling_rate: float, n_leads: int, detection_lead: int = 0, config: QualityConfig | None = None):
+        self.config = config or QualityConfig()
+        self.fs = float(sampling_rate)
+        self.detection_lead = detection_lead
+        self._block_len = max(1, int(round(self.config.block * self.fs)))
+        self._partial = np.zeros((0, n_leads), np.float32)
+        self._n_blocks = 0
+        self._ranges = [deque(maxlen=self.config.history_blocks) for _ in range(n_leads)]
+        self._good_run = self.config.recover_blocks
+        self._bad_since: float | None = None
+        self._recent = deque(maxlen=int(np.ceil(120.0 / self.config.block)))  # (start, end, detection lead good)
+
+    @property
+    def in_fault(self) -> bool:
+        """True while a quality fault is open."""
+        return self._bad_since is not None
+
+    def update(self, chunk: np.ndarray) -> list[QualityVerdict]:
+        """Feed raw samples ``[n, leads]`` (mV, NaN allowed); return the verdicts of completed blocks."""
+        data = np.concatenate([self._partial, chunk]) if self._partial.size else chunk
+        n_full = data.shape[0] // self._block_len
+        verdicts = [self._judge(data[i * self._block_len : (i + 1) * self._block_len]) for i in range(n_full)]
+        self._partial = np.array(data[n_full * self._block_len :], dtype=np.float32)
+        return verdicts
+
+    def _judge(self, block: np.ndarray) -> QualityVerdict:
+        cfg = self.config
+        start = self._n_blocks * self._block_len / self.fs
+        self._n_blocks += 1
+        reasons: dict[int, tuple[str, ...]] = {}
+        for lead in range(block.shape[1]):
+            x = block[:, lead]
+            found = []
+            finite = x[np.isfinite(x)]
+            if finite.size < x.size:
+                found.append("nan")
+            span = float(finite.max() - finite.min()) if finite.size else 0.0
+            if finite.size and span < cfg.flat_mv:
+                found.append("flat")
+            if finite.size and float(np.abs(finite).max()) >= cfg.saturation_mv:
+                found.append("saturation")
+            history = self._ranges[lead]
+            if finite.size and span >= cfg.flat_mv:
+                if len(history) >= cfg.history_blocks // 2:
+                    ref = float(np.median(history))
+                    if ref > 0 and span > cfg.jump_ratio * ref:  # a drop is left to 'flat' (lead off) or asystole
+                        found.append("amplitude_jump")
+                history.append(span)  # the reference adapts, so a lasting gain change clears itself
+            if found:
+                reasons[lead] = tuple(found)
+        return QualityVerdict(
+            start=start,
+            end=start + self._block_len / self.fs,
+            good=not reasons,
+            detection_lead_good=self.detection_lead not in reasons,
+            reasons=reasons,
+        )
+
+    def record(self, verdict: QualityVerdict) -> tuple[str, float] | None:
+        """Update the fault state with one verdict; return ``("start"|"end", time s)`` on a change."""
+        self._recent.append((verdict.start, verdict.end, verdict.detection_lead_good))
+        if not verdict.good:
+            self._good_run = 0
+            if self._bad_since is None:
+                self._bad_since = verdict.start
+                return ("start", verdict.start)
+            return None
+        self._good_run += 1
+        if self._bad_since is not None and self._good_run >= self.config.recover_blocks:
+            self._bad_since = None
+            return ("end", verdict.end - self.config.recover_blocks * self._block_len / self.fs)
+        return None
+
+    def bad_fraction(self, t0: float, t1: float) -> float:
+        """Fraction (0-1) of the judged time in ``[t0, t1)`` s where the detection lead was bad."""
+        bad = total = 0.0
+        for start, end, good in reversed(self._recent):  # newest first; stop once before t0
+            if end <= t0:
+                break
+            overlap = min(end, t1) - max(start, t0)
+            if overlap > 0:
+                total += overlap
+                bad += 0.0 if good else overlap
+        return bad / total if total > 0 else 0.0

@@ -1,0 +1,262 @@
+"""The streaming track: replay records through the pipeline and score what came out.
+
+For each record: replay it in chunks (as fast as possible), collect beat and alarm events, convert
+positions back to the record's sampling rate, and score them with :mod:`ecgbench.evaluation` —
+EC57 beat statistics on the detected beats, AF episode and duration Se/+P, ventricular runs — plus
+the delay of the first VT / AF alarm after each annotated onset, and latency and throughput.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ecgbench.records.io import read_annotations
+from ecgbench.records.rhythm import rhythm_intervals
+from ecgbench.streaming.classifier import BeatClassifier
+from ecgbench.streaming.events import AlarmEvent, AnnotationCollector, Event
+from ecgbench.streaming.latency import LatencyTracker
+from ecgbench.streaming.pipeline import PipelineConfig, StreamingPipeline
+from ecgbench.streaming.source import RecordSource
+
+#: Annotated rhythm → alarm kind whose delay is measured after each annotated onset.
+ONSET_ALARMS: dict[str, str] = {"VT": "VT", "AFIB": "AF"}
+
+PipelineFactory = Callable[[float, int, BeatClassifier], StreamingPipeline]
+
+
+@dataclass
+class StreamedRecord:
+    """What one record's stream produced.
+
+    Attributes
+    ----------
+    record : str
+        Record name.
+    fs : float
+        The record's sampling rate (Hz); ``beat_sample`` and the annotation file use it.
+    n_samples : int
+        Record length in samples at ``fs``.
+    collector : AnnotationCollector
+        Beats and rhythm annotations (pipeline-rate samples; scale by ``scale``).
+    scale : float
+        Record rate / pipeline rate.
+    latency : LatencyTracker
+        Algorithmic and compute latency of this stream.
+    """
+
+    record: str
+    fs: float
+    n_samples: int
+    collector: AnnotationCollector
+    scale: float
+    latency: LatencyTracker
+    alarms: list[AlarmEvent] = field(default_factory=list)
+
+    def test_annotations(self) -> tuple[np.ndarray, list[str], list[str]]:
+        """Return (samples at ``fs``, symbols, aux notes) of beats and rhythm changes, sorted."""
+        return self.collector.annotations(self.scale)
+
+
+def stream_record(
+    record: str,
+    directory: str | os.PathLike,
+    classifier: BeatClassifier,
+    chunk: float = 1.0,
+    make_pipeline: PipelineFactory | None = None,
+    on_events: Callable[[list[Event]], None] | None = None,
+) -> StreamedRecord:
+    """Replay one record through a fresh pipeline as fast as possible.
+
+    Parameters
+    ----------
+    record, directory : str, path-like
+        The WFDB record.
+    classifier : BeatClassifier
+        Beat classifier (its ``sampling_rate`` sets the pipeline rate).
+    chunk : float
+        Chunk length in seconds.
+    make_pipeline : callable, optional
+        ``(fs, n_leads, classifier) -> StreamingPipeline``; default uses ``ecgbench.signal``.
+    on_events : callable, optional
+        Called with each chunk's events (e.g. a JSON-lines writer).
+    """
+    source = RecordSource(record, directory, classifier.sampling_rate, chunk)
+    make = make_pipeline or (lambda fs, n, clf: StreamingPipeline(fs, n, clf, config=PipelineConfig()))
+    pipeline = make(source.fs, source.n_leads, classifier)
+    collector = AnnotationCollector()
+    for piece in source:
+        events = pipeline.process(piece.signal, piece.start)
+        collector.add(events, source.fs)
+        if on_events:
+            on_events(events)
+    events = pipeline.flush()
+    collector.add(events, source.fs)
+    if on_events:
+        on_events(events)
+    scale = source.source_fs / source.fs
+    return StreamedRecord(
+        record=record,
+        fs=source.source_fs,
+        n_samples=int(round(source.signal.shape[0] * scale)),
+        collector=collector,
+        scale=scale,
+        latency=pipeline.latency,
+        alarms=list(collector.alarms),
+    )
+
+
+def alarm_delays(streamed: StreamedRecord, reference_dir: str | os.PathLike, grace: float = 10.0) -> dict[str, list[dict]]:
+    """Delay (s) from each annotated VT / AF onset to the first matching alarm's decision.
+
+    An onset counts as alarmed when an alarm of the matching kind is raised (``decision_time``)
+    between the onset and ``grace`` s after the episode ends; an alarm already active at the onset
+    counts with delay 0. Returns ``{"VT": [{"onset": s, "duration": s, "delay": s or None}], "AF": [...]}``.
+    """
+    ref = read_annotations(streamed.record, reference_dir)
+    intervals = rhythm_intervals(ref, streamed.n_samples)
+    out: dict[str, list[dict]] = {kind: [] for kind in ONSET_ALARMS.values()}
+    for interval in intervals:
+        kind = ONSET_ALARMS.get(interval.label)
+        if kind is None:
+            continue
+        onset, end = interval.start / streamed.fs, interval.end / streamed.fs
+        delay = _first_alarm_delay(streamed.alarms, kind, onset, end + grace)
+        out[kind].append({"onset": round(onset, 3), "duration": round(end - onset, 3), "delay": delay})
+    return out
+
+
+def _first_alarm_delay(alarms: list[AlarmEvent], kind: str, onset: float, until: float) -> float | None:
+    active_at_onset = False
+    for alarm in alarms:
+        if alarm.kind != kind:
+            continue
+        if alarm.decision_time <= onset:
+            active_at_onset = alarm.state == "start"
+            continue
+        if active_at_onset:
+            return 0.0
+        if alarm.state == "start" and alarm.decision_time <= until:
+            return round(alarm.decision_time - onset, 3)
+        if alarm.decision_time > until:
+            break
+    return 0.0 if active_at_onset else None
+
+
+def score_stream(streamed: StreamedRecord, reference_dir: str | os.PathLike, learning_period: float = 0.0):
+    """Compare a stream's annotations with the record's reference (``atr``) using the EC57 scorer."""
+    from ecgbench.evaluation.ec57 import compare_record
+
+    ref = read_annotations(streamed.record, reference_dir)
+    samples, symbols, aux = streamed.test_annotations()
+    return compare_record(
+        streamed.record,
+        ref.sample,
+        ref.symbol,
+        samples,
+        symbols,
+        streamed.fs,
+        learning_period=learning_period,
+        ref_aux=list(ref.aux_note),
+        test_aux=aux,
+        ref_subtype=ref.subtype,
+        n_samples=streamed.n_samples,
+    )
+
+
+def summarise_delays(delays: Iterable[dict]) -> dict:
+    """Count onsets, alarmed onsets, and the median / max delay (s) of the alarmed ones."""
+    delays = list(delays)
+    found = [d["delay"] for d in delays if d["delay"] is not None]
+    return {
+        "onsets": len(delays),
+        "alarmed": len(found),
+        "median_delay_s": float(np.median(found)) if found else float("nan"),
+        "max_delay_s": float(np.max(found)) if found else float("nan"),
+    }
+
+
+@dataclass
+class TrackResult:
+    """The streaming track over a record list: EC57 result, alarm delays, latency, per-record streams."""
+
+    ec57: object
+    delays: dict[str, list[dict]]
+    latency: LatencyTracker
+    streams: list[StreamedRecord]
+    chunk: float
+
+    def metrics(self) -> dict[str, float]:
+        """Flat metric name → value (percent for Se/+P, seconds for delays/latency, × for throughput)."""
+        gross = self.ec57.gross
+        out = {
+            "qrs.se": gross["qrs"]["se"], "qrs.ppv": gross["qrs"]["ppv"],
+            "veb.se": gross["veb"]["se"], "veb.ppv": gross["veb"]["ppv"],
+            "sveb.se": gross["sveb"]["se"], "sveb.ppv": gross["sveb"]["ppv"],
+        }  # fmt: skip
+        af = gross.get("af") or {}
+        for key in ("episode_se", "episode_ppv", "duration_se", "duration_ppv"):
+            out[f"af.{key}"] = af.get(key, float("nan"))
+        for run in ("couplet", "short_run", "long_run"):
+            out[f"vrun.{run}.se"] = gross["runs"][run]["se"]
+            out[f"vrun.{run}.ppv"] = gross["runs"][run]["ppv"]
+        for kind in ("VT", "AF"):
+            s = summarise_delays(self.delays.get(kind, []))
+            key = kind.lower()
+            out[f"{key}_alarm.onsets"] = s["onsets"]
+            out[f"{key}_alarm.alarmed"] = s["alarmed"]
+            out[f"{key}_alarm.median_delay_s"] = s["median_delay_s"]
+            out[f"{key}_alarm.max_delay_s"] = s["max_delay_s"]
+        lat = self.latency.summary()
+        out["latency.algorithmic_p50_s"] = lat.algorithmic_p50
+        out["latency.algorithmic_p99_s"] = lat.algorithmic_p99
+        out["latency.chunk_compute_p50_s"] = lat.chunk_compute_p50
+        out["latency.chunk_compute_p99_s"] = lat.chunk_compute_p99
+        out["throughput_x_realtime"] = lat.throughput
+        return {k: float(v) if v is not None else float("nan") for k, v in out.items()}
+
+
+def run_track(
+    records: Iterable[str],
+    directory: str | os.PathLike,
+    make_classifier: Callable[[], BeatClassifier],
+    chunk: float = 1.0,
+    learning_period: float = 0.0,
+    make_pipeline: PipelineFactory | None = None,
+    on_record: Callable[[str], None] | None = None,
+) -> TrackResult:
+    """Stream every record through a fresh pipeline and classifier, then score them together.
+
+    Parameters
+    ----------
+    records : iterable of str
+        Record names (DS2 for the leaderboard).
+    directory : path-like
+        Folder of the MIT-BIH records.
+    make_classifier : callable
+        Returns a fresh classifier per record (classifiers may keep per-stream state).
+    chunk : float
+        Chunk length in seconds.
+    learning_period : float
+        Seconds at the start of each record not scored in the EC57 beat statistics.
+    on_record : callable, optional
+        Called with each record name once it is done (progress bars).
+    """
+    from ecgbench.evaluation.result import score_records
+
+    streams, comparisons = [], []
+    delays: dict[str, list[dict]] = {kind: [] for kind in ONSET_ALARMS.values()}
+    latency = LatencyTracker()
+    for record in records:
+        streamed = stream_record(record, directory, make_classifier(), chunk, make_pipeline)
+        comparisons.append(score_stream(streamed, directory, learning_period))
+        for kind, rows in alarm_delays(streamed, directory).items():
+            delays[kind] += [{"record": record, **row} for row in rows]
+        latency.merge(streamed.latency)
+        streams.append(streamed)
+        if on_record:
+            on_record(record)
+    return TrackResult(score_records(comparisons), delays, latency, streams, chunk)
