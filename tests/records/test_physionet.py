@@ -87,13 +87,36 @@ def test_dataset_checksum_needs_a_complete_build(tmp_path):
     version = tmp_path / "mitdb" / "beats" / "1.0.0"
     version.mkdir(parents=True)
     (version / "dataset_info.json").write_text("{}")
-    (version / "mitdb-ds1.tfrecord-00000-of-00001").write_bytes(b"abc")
+    data_file = version / "mitdb-ds1.tfrecord-00000-of-00001"
+    _write_examples(data_file, [{"record": b"100", "sample": 77}, {"record": b"101", "sample": 5}])
     first = dataset_checksum(tmp_path, "beats")
     (version / "features.json").write_text("{}")  # metadata is not part of the identity
     assert dataset_checksum(tmp_path, "beats") == first
-    (version / "mitdb-ds1.tfrecord-00000-of-00001").write_bytes(b"abd")
+    # The same examples with their features serialised in another map order: the same identity.
+    _write_examples(data_file, [{"sample": 77, "record": b"100"}, {"sample": 5, "record": b"101"}], reverse=True)
+    assert dataset_checksum(tmp_path, "beats") == first
+    _write_examples(data_file, [{"record": b"100", "sample": 78}, {"record": b"101", "sample": 5}])
     assert dataset_checksum(tmp_path, "beats") != first
+    data_file.write_bytes(b"not a tfrecord file")
+    with pytest.raises(CorruptDataError, match="mitdb-ds1.tfrecord"):
+        dataset_checksum(tmp_path, "beats")
     shutil.rmtree(version)
+
+
+def _write_examples(path, examples, reverse=False):
+    """Write tf.train.Examples; with ``reverse`` the feature map is built in reverse key order."""
+    import tensorflow as tf
+
+    with tf.io.TFRecordWriter(str(path)) as writer:
+        for features in examples:
+            items = sorted(features.items(), reverse=reverse)
+            feature = {
+                k: tf.train.Feature(bytes_list=tf.train.BytesList(value=[v]))
+                if isinstance(v, bytes)
+                else tf.train.Feature(int64_list=tf.train.Int64List(value=[v]))
+                for k, v in items
+            }
+            writer.write(tf.train.Example(features=tf.train.Features(feature=feature)).SerializeToString())
 
 
 @pytest.mark.slow
