@@ -94,10 +94,13 @@ def run_digitize(
     seed: Annotated[int, typer.Option(help="Seed of the segment choice and degradations.")] = 0,
     dpi: Annotated[float, typer.Option(help="Rendering resolution, dots per inch.")] = 300.0,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the results JSON here.", show_default=False)] = None,
+    results_dir: Annotated[Path, typer.Option("--results-dir", help="Root of the results tree; the run record goes to <dir>/digitize/.")] = Path("leaderboards/results"),
+    save: Annotated[bool, typer.Option("--save/--no-save", help="Write the run record.")] = True,
     json_output: JsonOption = False,
 ) -> None:
     """Render DS2 segments, digitise them back, score Challenge-2024 SNR and QRS Se/+P (clean and degraded)."""
     import json
+    import time
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
     from rich.table import Table
@@ -105,10 +108,14 @@ def run_digitize(
     from ecgbench.digitize.task import run_digitize_task
     from ecgbench.paths import database_dir
 
+    from ecgbench.records import DS2
+
+    started = time.time()
+    directory = database_dir("mitdb", data_dir)
     with Progress(TextColumn("digitize"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[info]}"), console=err_console) as bar:
         task = bar.add_task("digitize", total=segments * 2, info="")
         result = run_digitize_task(
-            database_dir("mitdb", data_dir), n_segments=segments, duration=duration, seed=seed, dpi=dpi,
+            directory, n_segments=segments, duration=duration, seed=seed, dpi=dpi,
             on_segment=lambda done, total, s: bar.update(task, completed=done, info=f"{s.record} {s.condition}"),
         )  # fmt: skip
     payload = result.to_dict()
@@ -116,6 +123,11 @@ def run_digitize(
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(json.dumps(payload, indent=2, default=float) + "\n")
         err_console.print(f"wrote {output}")
+    if save:
+        from ecgbench.runner.digitize_record import write_digitize_run
+
+        _, record_path = write_digitize_run(payload, directory, list(DS2), started, results_dir)
+        err_console.print(f"run record written to {record_path}")
     if json_output:
         print_json(payload)
         return

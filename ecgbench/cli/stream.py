@@ -20,7 +20,7 @@ run_app = typer.Typer()
 
 ModelOption = Annotated[
     str,
-    typer.Option("--model", help="Beat classifier: built-in 'rules' or 'prior', or a trained model name/path."),
+    typer.Option("--model", help="Beat classifier: built-in 'rules' or 'prior'; a baseline name (cnn1d: its newest inter-patient run with a saved model); a run record (.json) or its artefact folder."),
 ]
 ChunkOption = Annotated[float, typer.Option("--chunk", help="Chunk length in seconds.")]
 
@@ -57,6 +57,7 @@ def stream(
     gain: Annotated[float, typer.Option("--gain", help="stdin: ADC units per mV.")] = 200.0,
     baseline: Annotated[float, typer.Option("--baseline", help="stdin: ADC value of 0 mV.")] = 0.0,
     monitor: Annotated[bool, typer.Option("--monitor/--no-monitor", help="Live monitor on a terminal; without a terminal events are printed as JSON lines.")] = True,
+    results_dir: Annotated[Path | None, typer.Option("--results-dir", help="Results tree searched when --model is a baseline name (default leaderboards/results).", show_default=False)] = None,
 ) -> None:
     """Stream a record (or stdin) through the pipeline with a live monitor, or JSON-line events."""
     from rich.live import Live
@@ -68,7 +69,7 @@ def stream(
     from ecgbench.streaming.pipeline import StreamingPipeline
     from ecgbench.streaming.source import RecordSource, StdinSource
 
-    classifier = load_classifier(model)
+    classifier = load_classifier(model, results_dir=results_dir)
     if record == "-":
         source = StdinSource(fs, leads, fmt, gain, baseline, chunk, target_rate=classifier.sampling_rate)
         directory = None
@@ -143,7 +144,7 @@ def run_stream(
     from ecgbench.paths import database_dir
     from ecgbench.records import DS1, DS2, check_records
     from ecgbench.streaming.classifier import load_classifier
-    from ecgbench.streaming.runrecord import build_run_record
+    from ecgbench.streaming.runrecord import write_stream_run
     from ecgbench.streaming.track import run_track
 
     names = list({"DS2": DS2, "DS1": DS1}.get(records, [r.strip() for r in records.split(",") if r.strip()]))
@@ -154,19 +155,17 @@ def run_stream(
 
         raise ConfigError(f"--records: {exc}") from None
     directory = database_dir("mitdb", data_dir)
-    load_classifier(model)  # fail early on a bad --model
+    load_classifier(model, results_dir=results_dir)  # fail early on a bad --model
     started = time.time()
     with Progress(console=err_console, transient=True) as progress:
         task = progress.add_task(f"streaming {len(names)} records", total=len(names))
-        result = run_track(names, directory, lambda: load_classifier(model), chunk, learning_period,
+        result = run_track(names, directory, lambda: load_classifier(model, results_dir=results_dir), chunk, learning_period,
                            on_record=lambda r: progress.advance(task))  # fmt: skip
     metrics = result.metrics()
     path = None
     if save:
-        from ecgbench.leaderboard.record import write_run_record
-
-        record = build_run_record(result, model, names, started, results_dir)
-        path = write_run_record(record, results_dir)
+        _, path = write_stream_run(result, model, names, directory, started, results_dir,
+                                   records_spec=records if records in ("DS1", "DS2") else None)  # fmt: skip
     if json_output:
         print_json({"metrics": metrics, "delays": result.delays, "run_record": str(path) if path else None})
         return

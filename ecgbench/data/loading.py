@@ -19,7 +19,7 @@ from ecgbench.paths import resolve_tfds_dir
 
 DATASET_NAME = "mitdb"
 #: Configs of the ``mitdb`` TFDS dataset.
-CONFIGS = ("beats", "rhythm")
+CONFIGS = ("beats", "rhythm", "rhythm_4s", "rhythm_30s")
 _VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 _TO_NUMPY_BATCH = 4096
 

@@ -1,0 +1,79 @@
+"""``ecgbench submit PATH`` and ``ecgbench verify RUN``: publish a user's model; reproduce a recorded run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ecgbench.cli._common import JsonOption, TfdsDirOption, console, err_console, print_json
+
+app = typer.Typer()
+
+ResultsDirOption = Annotated[Path, typer.Option("--results-dir", help="Root of the results tree (<dir>/<task>/<run>.json).")]
+
+
+@app.command()
+def submit(
+    path: Annotated[Path, typer.Argument(help="Submission folder: code + recipe (submission.py) or a trained model (manifest.json).")],
+    track: Annotated[str, typer.Option(help="Beat track of a code submission: interpatient or intrapatient (a manifest names its own task).")] = "interpatient",
+    seed: Annotated[int | None, typer.Option(help="Seed override for a code submission.", show_default=False)] = None,
+    epochs: Annotated[int | None, typer.Option(help="Epoch override for a code submission.", show_default=False)] = None,
+    output_dir: TfdsDirOption = None,
+    results_dir: ResultsDirOption = Path("leaderboards/results"),
+    bootstrap: Annotated[int, typer.Option(help="Record-level bootstrap resamples for the confidence intervals.")] = 1000,
+    json_output: JsonOption = False,
+) -> None:
+    """Evaluate a submission on the task's test split, write and check its run record, re-render the leaderboard."""
+    from ecgbench.runner.submit import submit as run_submit
+
+    with err_console.status("submitting") as status:
+        result = run_submit(path, track=track, seed=seed, epochs=epochs, tfds_dir=output_dir, results_dir=results_dir,
+                            bootstrap_resamples=bootstrap, on_stage=lambda name: status.update(f"{path}: {name}"))  # fmt: skip
+    record = result.run.record
+    if json_output:
+        print_json({"record_path": str(result.run.record_path), "checks": [c.__dict__ for c in result.report.results],
+                    "rendered": [str(p) for p in result.rendered], "metrics": record["metrics"]})  # fmt: skip
+        return
+    from ecgbench.cli.run import _summary_table
+
+    console.print(_summary_table(record))
+    for check in result.report.results:
+        err_console.print(f"check {check.check}: {check.status} — {check.message}", highlight=False)
+    err_console.print(f"run record: {result.run.record_path}\nleaderboard: {', '.join(str(p) for p in result.rendered)}", highlight=False)
+
+
+@app.command()
+def verify(
+    run: Annotated[str, typer.Argument(help="Run-record path or run id.")],
+    results_dir: ResultsDirOption = Path("leaderboards/results"),
+    output_dir: TfdsDirOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Re-run RUN with its recorded seed and configuration; report metric by metric whether it reproduces (exit 1 if not)."""
+    from rich.table import Table
+
+    from ecgbench.leaderboard.store import load_run
+    from ecgbench.runner.verify import verify_run
+
+    entry = load_run(run, results_dir)
+    with err_console.status(f"re-running {entry.run_id}"):
+        report = verify_run(entry, tfds_dir=output_dir)
+    if json_output:
+        print_json(report.to_dict())
+    else:
+        table = Table(title=f"verify {report.run_id}", caption=f"recorded command: {report.command}")
+        for name in ("metric", "field", "recorded", "re-run", "same"):
+            table.add_column(name, justify="left" if name in ("metric", "field") else "right")
+        for check in report.checks:
+            table.add_row(check.metric, check.field, repr(check.recorded), repr(check.reproduced), "yes" if check.equal else "[bold red]NO[/]")
+        console.print(table)
+        n_equal = sum(c.equal for c in report.checks)
+        err_console.print(
+            f"{n_equal} of {len(report.checks)} figures identical; predictions {'identical' if report.predictions_equal else 'DIFFER'}; "
+            f"submission files {'unchanged' if report.submission_unchanged else 'CHANGED since the run'}",
+            highlight=False,
+        )
+    if not report.reproduced:
+        raise typer.Exit(code=1)

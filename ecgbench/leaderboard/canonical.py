@@ -1,0 +1,47 @@
+"""The published identity of the built datasets: the canonical checksum table.
+
+The dataset folder publishes one SHA-256 per built TFDS config and version
+(:func:`ecgbench.records.physionet.dataset_checksum` of the official build) in
+``datasets/mitdb/dataset_checksums.tsv``; one line per build, tab-separated::
+
+    mitdb/beats	1.0.0	<sha256>
+
+A run record whose ``dataset`` block names a build listed here must carry that checksum.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ecgbench.errors import CorruptDataError
+from ecgbench.paths import repo_root
+
+CANONICAL_FILE_NAME = "dataset_checksums.tsv"
+
+
+def canonical_file() -> Path:
+    """Return ``<checkout>/datasets/mitdb/dataset_checksums.tsv``."""
+    return repo_root() / "datasets" / "mitdb" / CANONICAL_FILE_NAME
+
+
+def read_canonical_checksums(path: str | os.PathLike | None = None) -> dict[tuple[str, str], str] | None:
+    """Read the canonical table as ``{(dataset name, version): sha256}``; None when it is not published.
+
+    Raises
+    ------
+    CorruptDataError
+        A line without three tab-separated fields or with a malformed SHA-256.
+    """
+    path = Path(path) if path is not None else canonical_file()
+    if not path.is_file():
+        return None
+    table: dict[tuple[str, str], str] = {}
+    for line_no, line in enumerate(path.read_text().splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        if len(fields) != 3 or len(fields[2]) != 64:
+            raise CorruptDataError(f"{path}:{line_no}: expected '<name>\\t<version>\\t<sha256>' (64 hex digits)")
+        table[(fields[0], fields[1])] = fields[2].lower()
+    return table

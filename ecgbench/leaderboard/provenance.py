@@ -1,0 +1,139 @@
+"""Where a result came from: code version, environment, hardware, command and input hashes.
+
+Everything here is read-only and cheap; none of it runs at import. The functions are used by
+:mod:`ecgbench.leaderboard.record` to fill the ``provenance`` block of a run record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import platform
+import subprocess
+import sys
+from collections.abc import Iterable
+from importlib import metadata
+from pathlib import Path
+
+from ecgbench.paths import repo_root
+
+#: Distributions whose versions every run record lists (absent ones are recorded as ``None``).
+TRACKED_PACKAGES: tuple[str, ...] = (
+    "ecgbench", "tensorflow", "tensorflow-cpu", "keras", "tensorflow-datasets", "numpy", "scipy",
+    "scikit-learn", "wfdb", "onnxruntime",
+)  # fmt: skip
+
+_HASH_CHUNK_BYTES = 1 << 20
+
+
+def sha256_file(path: str | os.PathLike) -> str:
+    """Return the hex SHA-256 of a file, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(_HASH_CHUNK_BYTES), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def sha256_files(paths: Iterable[str | os.PathLike], root: str | os.PathLike | None = None) -> str:
+    """Return one SHA-256 over several files: each file's relative name and content hash, sorted.
+
+    Parameters
+    ----------
+    paths : iterable of path-like
+        Files to hash; their order does not matter.
+    root : path-like, optional
+        Names are taken relative to this folder, so the hash does not depend on where the files live.
+    """
+    digest = hashlib.sha256()
+    entries = []
+    for path in paths:
+        path = Path(path)
+        name = path.relative_to(root).as_posix() if root is not None else path.name
+        entries.append((name, sha256_file(path)))
+    for name, file_hash in sorted(entries):
+        digest.update(f"{name}\0{file_hash}\n".encode())
+    return digest.hexdigest()
+
+
+def _git(*args: str, cwd: Path) -> str | None:
+    try:
+        result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
+def git_state(root: str | os.PathLike | None = None) -> dict[str, object]:
+    """Return ``{"sha": str | None, "dirty": bool | None}`` for the source checkout.
+
+    ``dirty`` is True when tracked files have uncommitted changes (untracked files are ignored).
+    Both are None outside a git checkout or when git is not installed.
+    """
+    cwd = Path(root) if root is not None else repo_root()
+    sha = _git("rev-parse", "HEAD", cwd=cwd)
+    if sha is None:
+        return {"sha": None, "dirty": None}
+    status = _git("status", "--porcelain", "--untracked-files=no", cwd=cwd)
+    return {"sha": sha, "dirty": bool(status) if status is not None else None}
+
+
+def package_versions(packages: Iterable[str] = TRACKED_PACKAGES) -> dict[str, str | None]:
+    """Return the installed version of each distribution, ``None`` when it is not installed."""
+    versions: dict[str, str | None] = {}
+    for name in packages:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def hardware() -> dict[str, object]:
+    """Return the machine description: CPU model, logical cores, memory (GiB), visible GPUs.
+
+    GPUs are listed only when TensorFlow is already imported (this function never imports it).
+    """
+    info: dict[str, object] = {
+        "machine": platform.machine(),
+        "processor": _cpu_model(),
+        "logical_cores": os.cpu_count(),
+        "memory_gib": None,
+        "gpus": [],
+    }
+    try:
+        import psutil
+
+        info["memory_gib"] = round(psutil.virtual_memory().total / 2**30, 1)
+    except ImportError:  # psutil is a dependency, but provenance must never fail a run
+        pass
+    tf = sys.modules.get("tensorflow")
+    if tf is not None:
+        info["gpus"] = [device.name for device in tf.config.list_physical_devices("GPU")]
+    return info
+
+
+def _cpu_model() -> str:
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        for line in cpuinfo.read_text(errors="replace").splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
+
+
+def environment() -> dict[str, object]:
+    """Return Python version, platform string and the tracked package versions."""
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "packages": package_versions(),
+    }
+
+
+def command_line(argv: list[str] | None = None) -> str:
+    """Return the command that started this process, e.g. ``"ecgbench run baseline cnn1d"``."""
+    argv = list(sys.argv if argv is None else argv)
+    if argv:
+        argv[0] = Path(argv[0]).name
+    return " ".join(argv)

@@ -1,0 +1,151 @@
+"""The manifest of a trained-model submission (``manifest.json`` beside a ``.keras``, SavedModel or ``.onnx``).
+
+A trained model is evaluated as is (no training): the manifest says which task it answers, which
+file holds it, the inputs it takes, how to normalise them, and what it was trained on::
+
+    {
+      "name": "example-keras",                      # optional; default the folder name
+      "task": "beats-interpatient",                 # or "beats-intrapatient"
+      "model": "model.keras",                       # .keras file, SavedModel folder or .onnx file
+      "inputs": {"signal": [288, 2], "rr": [7]},    # per-example shapes; one or both of the two
+      "normalizer": "none",                         # or the dict of ecgbench.data.Normalizer.to_dict()
+      "trained_on": {"train": "ds1_train", "val": "ds1_val"},
+      "seed": 0                                     # optional: seed of the bootstrap intervals
+    }
+
+``signal`` is the beat window ``[samples, leads]`` (mV, 0.3 s before to 0.5 s after the R peak at
+360 Hz); ``rr`` the seven RR features (:data:`ecgbench.data.rr.RR_FEATURE_NAMES`; seconds and
+ratios). With ``"normalizer": "none"`` the model gets these physical units; with a normaliser dict
+it gets exactly what Keras submissions get from the runner.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ecgbench.models.errors import SubmissionError
+
+MANIFEST_FILE = "manifest.json"
+#: Tasks a trained model can be submitted to, with their model inputs' per-example shapes.
+TASK_INPUTS: dict[str, dict[str, tuple[int, ...]]] = {
+    "beats-interpatient": {"signal": (288, 2), "rr": (7,)},
+    "beats-intrapatient": {"signal": (288, 2), "rr": (7,)},
+}
+_KEYS = ("name", "task", "model", "inputs", "normalizer", "trained_on", "seed")
+_REQUIRED = ("task", "model", "inputs", "normalizer", "trained_on")
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """A parsed, validated ``manifest.json``.
+
+    Attributes
+    ----------
+    name : str
+        Submission name (run ids, tables).
+    task : str
+        Leaderboard task.
+    model_path : pathlib.Path
+        The model file or SavedModel folder.
+    inputs : dict
+        Input name → per-example shape.
+    normalizer : dict or None
+        :meth:`ecgbench.data.Normalizer.to_dict` output, None for physical units.
+    trained_on : dict
+        Role (``train``, ``val``) → split name, as declared by the submitter.
+    seed : int
+        Seed of the bootstrap intervals.
+    path : pathlib.Path
+        The manifest file.
+    raw : dict
+        The JSON as read.
+    """
+
+    name: str
+    task: str
+    model_path: Path
+    inputs: dict[str, tuple[int, ...]]
+    normalizer: dict[str, Any] | None
+    trained_on: dict[str, str]
+    seed: int
+    path: Path
+    raw: dict[str, Any] = field(repr=False)
+
+
+def _fail(path: Path, problem: str) -> SubmissionError:
+    return SubmissionError(str(path.parent), f"{path.name}: {problem}")
+
+
+def read_manifest(path: str | os.PathLike) -> Manifest:
+    """Read and validate a manifest (a ``manifest.json`` file or the folder holding one).
+
+    Raises
+    ------
+    SubmissionError
+        Not JSON, unknown or missing fields, an unknown task, input names or shapes the task does
+        not provide, a bad normaliser, or a model file that does not exist (the field is named).
+    """
+    path = Path(path)
+    if path.is_dir():
+        path = path / MANIFEST_FILE
+    if not path.is_file():
+        raise SubmissionError(str(path.parent), f"{MANIFEST_FILE} not found; a trained-model submission needs one (see leaderboards/SUBMITTING.md)")
+    try:
+        raw = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise _fail(path, f"not valid JSON ({exc}); fix the file") from None
+    if not isinstance(raw, dict):
+        raise _fail(path, "must hold a JSON object")
+    unknown = sorted(set(raw) - set(_KEYS))
+    if unknown:
+        raise _fail(path, f"unknown field(s) {', '.join(unknown)}; valid fields: {', '.join(_KEYS)}")
+    missing = [key for key in _REQUIRED if key not in raw]
+    if missing:
+        raise _fail(path, f"missing field(s) {', '.join(missing)}")
+    task = raw["task"]
+    if task not in TASK_INPUTS:
+        raise _fail(path, f"field 'task' is {task!r}; trained models can be submitted to {', '.join(TASK_INPUTS)}")
+    inputs = _inputs(path, raw["inputs"], TASK_INPUTS[task])
+    model_path = path.parent / str(raw["model"])
+    if not model_path.exists():
+        raise _fail(path, f"field 'model' names {raw['model']!r} but {model_path} does not exist")
+    normalizer = raw["normalizer"]
+    if normalizer == "none":
+        normalizer = None
+    elif isinstance(normalizer, dict):
+        from ecgbench.data.normalization import Normalizer
+        from ecgbench.errors import ConfigError
+
+        try:
+            Normalizer.from_dict(normalizer)
+        except ConfigError as exc:
+            raise _fail(path, f"field 'normalizer': {exc}") from None
+    else:
+        raise _fail(path, "field 'normalizer' must be \"none\" or a normaliser object (ecgbench.data.Normalizer.to_dict())")
+    trained_on = raw["trained_on"]
+    if not isinstance(trained_on, dict) or "train" not in trained_on or not all(isinstance(v, str) for v in trained_on.values()):
+        raise _fail(path, 'field \'trained_on\' must be an object like {"train": "ds1_train", "val": "ds1_val"}')
+    seed = raw.get("seed", 0)
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise _fail(path, f"field 'seed' must be an integer, got {seed!r}")
+    return Manifest(
+        name=str(raw.get("name") or path.parent.resolve().name), task=task, model_path=model_path, inputs=inputs,
+        normalizer=normalizer, trained_on=dict(trained_on), seed=seed, path=path, raw=raw,
+    )  # fmt: skip
+
+
+def _inputs(path: Path, inputs: Any, provided: dict[str, tuple[int, ...]]) -> dict[str, tuple[int, ...]]:
+    if not isinstance(inputs, dict) or not inputs:
+        raise _fail(path, f"field 'inputs' must map input names to shapes, e.g. {json.dumps({k: list(v) for k, v in provided.items()})}")
+    out = {}
+    for name, shape in inputs.items():
+        if name not in provided:
+            raise _fail(path, f"field 'inputs' names {name!r}; the task provides {', '.join(provided)}")
+        if not isinstance(shape, list) or not all(isinstance(d, int) for d in shape) or tuple(shape) != provided[name]:
+            raise _fail(path, f"field 'inputs.{name}' is {shape!r}; the task provides shape {list(provided[name])}")
+        out[name] = tuple(shape)
+    return out

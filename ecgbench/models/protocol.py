@@ -1,0 +1,226 @@
+"""The submission protocol of the beat track: what a model folder provides and what it receives.
+
+A submission is a folder with two files:
+
+``submission.py``
+    exposes **either** ``build_model(input_spec, recipe) -> keras.Model`` (the runner compiles
+    it with the recipe's optimiser and learning rate and runs the training loop), **or** a class
+    named ``Submission`` with ``fit(train, val, recipe)`` and ``predict(arrays) -> [n, 5]``
+    probabilities (any framework, typically scikit-learn).
+``recipe.json``
+    the training recipe (:class:`Recipe`): epochs, batch size, optimiser, learning rate,
+    augmentations (an :class:`ecgbench.data.AugmentConfig` dict), class balancing, seed,
+    early-stopping patience, plus free-form ``options`` for the submission itself.
+
+What a model sees. Keras models get batches ``{"signal": [B, 288, 2], "rr": [B, 7]}`` after the
+runner's normaliser (fitted on the training split) and must end in a softmax over the five AAMI
+classes (N, S, V, F, Q). ``Submission`` classes get :class:`BeatArrays` in physical units
+(signal in mV, RR features in seconds and ratios, see :data:`ecgbench.data.RR_FEATURE_NAMES`) and
+normalise as they like. Labels are never passed to ``predict``. Predictions are checked
+(:func:`ecgbench.models.validate.check_probabilities`): wrong shape, NaN/inf, negative values or
+rows not summing to one raise :class:`ecgbench.models.errors.SubmissionError`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ecgbench.errors import ConfigError, unknown_choice
+from ecgbench.records import AAMI_CLASSES
+
+#: Optimisers a recipe may name (Keras class names in lower case).
+OPTIMIZERS: tuple[str, ...] = ("adam", "adamw", "sgd", "rmsprop")
+#: Class-balancing strategies: none; loss weights inverse to class frequency (``class_weight``) or
+#: to its square root (``sqrt_class_weight``); or class-balanced sampling by the input pipeline
+#: (``sample_sqrt``: class probability ∝ sqrt(count); ``sample_uniform``: equal per class; see
+#: :func:`ecgbench.data.make_beat_pipeline`). Estimator submissions interpret it themselves.
+BALANCE_MODES: tuple[str, ...] = ("none", "class_weight", "sqrt_class_weight", "sample_sqrt", "sample_uniform")
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """Shapes and meaning of a beat-track example, handed to ``build_model``.
+
+    Attributes
+    ----------
+    signal_shape : tuple of int
+        ``(samples, leads)`` of one beat window: ``(288, 2)``.
+    rr_names : tuple of str
+        Names of the RR feature columns, in order (seconds, and ratios without unit).
+    class_names : tuple of str
+        Output classes in order: ``("N", "S", "V", "F", "Q")``.
+    sampling_rate : float
+        Hz (360 for MIT-BIH).
+    before_s, after_s : float
+        Window extent before and after the R peak (seconds).
+    lead_names : tuple of str
+        Lead of each signal channel.
+    """
+
+    signal_shape: tuple[int, int]
+    rr_names: tuple[str, ...]
+    class_names: tuple[str, ...] = AAMI_CLASSES
+    sampling_rate: float = 360.0
+    before_s: float = 0.3
+    after_s: float = 0.5
+    lead_names: tuple[str, ...] = ("MLII", "V5")
+
+    @property
+    def n_classes(self) -> int:
+        """Number of output classes (5)."""
+        return len(self.class_names)
+
+    @property
+    def n_rr(self) -> int:
+        """Number of RR feature columns."""
+        return len(self.rr_names)
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How to train a submission; read from ``recipe.json``.
+
+    Attributes
+    ----------
+    epochs : int
+        Maximum number of passes over the training split.
+    batch_size : int
+        Examples per batch.
+    optimizer : str
+        One of :data:`OPTIMIZERS`.
+    learning_rate : float
+        Initial learning rate.
+    weight_decay : float
+        Decoupled weight decay (``adamw`` only).
+    augment : dict
+        :class:`ecgbench.data.AugmentConfig` as a dict (empty: no augmentation).
+    balance : str
+        One of :data:`BALANCE_MODES`.
+    seed : int
+        Default seed (``--seed`` overrides it).
+    patience : int
+        Early stopping: training stops once more than ``patience`` consecutive epochs have not
+        improved ``monitor`` on the validation split (the best epoch's weights are kept).
+    monitor : str
+        Validation quantity used for early stopping and model selection: ``"macro_f1"``
+        (mean F1 of N, S, V; higher is better) or ``"loss"`` (lower is better).
+    options : dict
+        Free-form settings read by the submission itself (layer widths …).
+    """
+
+    epochs: int = 20
+    batch_size: int = 256
+    optimizer: str = "adam"
+    learning_rate: float = 1e-3
+    weight_decay: float = 0.0
+    augment: dict[str, Any] = field(default_factory=dict)
+    balance: str = "class_weight"
+    seed: int = 0
+    patience: int = 5
+    monitor: str = "macro_f1"
+    options: dict[str, Any] = field(default_factory=dict)
+
+    MONITORS = ("macro_f1", "loss")
+
+    def __post_init__(self) -> None:
+        if self.optimizer not in OPTIMIZERS:
+            raise unknown_choice("optimizer", self.optimizer, OPTIMIZERS)
+        if self.balance not in BALANCE_MODES:
+            raise unknown_choice("balance mode", self.balance, BALANCE_MODES)
+        if self.monitor not in self.MONITORS:
+            raise unknown_choice("monitor", self.monitor, self.MONITORS)
+        for name in ("epochs", "batch_size"):
+            if int(getattr(self, name)) < 1:
+                raise ConfigError(f"recipe field {name} must be >= 1 (got {getattr(self, name)})")
+        if self.learning_rate <= 0:
+            raise ConfigError(f"recipe field learning_rate must be > 0 (got {self.learning_rate})")
+        if self.patience < 0:
+            raise ConfigError(f"recipe field patience must be >= 0 (got {self.patience})")
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any], source: str = "recipe") -> Recipe:
+        """Build a recipe from a dict; unknown keys raise ``ConfigError`` naming ``source``."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ConfigError(
+                f"{source}: unknown recipe key(s) {', '.join(unknown)}; valid keys: {', '.join(sorted(known))}"
+            )
+        try:
+            return cls(**values)
+        except TypeError as exc:
+            raise ConfigError(f"{source}: {exc}") from exc
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike) -> Recipe:
+        """Read ``recipe.json``; a missing file gives the defaults, bad JSON raises ``ConfigError``."""
+        path = Path(path)
+        if not path.is_file():
+            return cls()
+        try:
+            values = json.loads(path.read_text())
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"{path} is not valid JSON: {exc}; fix the file") from exc
+        if not isinstance(values, dict):
+            raise ConfigError(f"{path} must hold a JSON object of recipe fields")
+        return cls.from_dict(values, source=str(path))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the recipe as a JSON-ready dict."""
+        return asdict(self)
+
+    def with_overrides(self, **changes: Any) -> Recipe:
+        """Return a copy with the non-None ``changes`` applied (CLI ``--epochs``, ``--seed`` …)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+@dataclass(frozen=True)
+class BeatArrays:
+    """Beats of one split as NumPy arrays (what ``Submission.fit``/``predict`` receive).
+
+    Attributes
+    ----------
+    signal : numpy.ndarray
+        ``[n, samples, leads]`` float32, mV.
+    rr : numpy.ndarray
+        ``[n, n_rr]`` float32, columns named by :attr:`InputSpec.rr_names`.
+    label : numpy.ndarray
+        ``[n]`` int64 AAMI label (0..4); ``predict`` receives ``-1`` everywhere.
+    record : numpy.ndarray
+        ``[n]`` record name of each beat (str).
+    sample : numpy.ndarray
+        ``[n]`` R-peak position (samples, int64).
+    """
+
+    signal: np.ndarray
+    rr: np.ndarray
+    label: np.ndarray
+    record: np.ndarray
+    sample: np.ndarray
+
+    def __post_init__(self) -> None:
+        n = len(self.label)
+        for name in ("signal", "rr", "record", "sample"):
+            if len(getattr(self, name)) != n:
+                raise ConfigError(f"BeatArrays field {name} has {len(getattr(self, name))} rows, label has {n}")
+
+    def __len__(self) -> int:
+        return int(len(self.label))
+
+    def subset(self, index: np.ndarray) -> BeatArrays:
+        """Return the beats selected by a boolean mask or integer index."""
+        return BeatArrays(*(getattr(self, f.name)[index] for f in fields(self)))
+
+    def without_labels(self) -> BeatArrays:
+        """Return a copy whose labels are all ``-1`` (what ``predict`` gets)."""
+        return replace(self, label=np.full(len(self), -1, dtype=np.int64))
+
+    def features(self) -> dict[str, np.ndarray]:
+        """Return the model inputs ``{"signal": …, "rr": …}``."""
+        return {"signal": self.signal, "rr": self.rr}

@@ -1,0 +1,244 @@
+"""The beat-track runner: prepare → perform → evaluate → record.
+
+1. **prepare** — load the submission (:func:`ecgbench.models.load_submission`) and the track's
+   splits (:func:`ecgbench.runner.data.load_track`), apply ``--seed``/``--epochs``/``--quick``
+   to the recipe, seed every generator;
+2. **perform** — train on the training split with model selection on the validation split
+   (Keras: :func:`ecgbench.runner.keras_trainer.train_keras`; estimators: their ``fit``), then
+   predict the test split; every output is checked (:func:`ecgbench.models.check_probabilities`);
+3. **evaluate** — EC57 beat-by-beat statistics on the test records with record-resampled
+   bootstrap intervals (:func:`ecgbench.runner.evaluate.score_predictions`);
+4. **record** — write the prediction arrays and the run record (schema 1,
+   :mod:`ecgbench.leaderboard.record`) under ``<results_dir>/<task>/``.
+
+Nothing is written before step 4, so a submission that raises or returns bad output leaves the
+results folder untouched.
+
+References
+----------
+Strodthoff N, Wagner P, Schaeffter T, Samek W. Deep learning for ECG analysis: benchmarks and
+insights from PTB-XL. IEEE J Biomed Health Inform 25(5):1519-1528 (2021) (prepare/perform/evaluate).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from functools import partial
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ecgbench.models import (
+    BeatArrays,
+    InputSpec,
+    LoadedSubmission,
+    Recipe,
+    SubmissionError,
+    check_probabilities,
+    load_submission,
+)
+from ecgbench.runner.artifacts import save_keras_artifacts
+from ecgbench.runner.data import TrackData, interval_fields, load_track, track_task
+from ecgbench.runner.determinism import seed_everything
+from ecgbench.runner.evaluate import BOOTSTRAP_RESAMPLES, score_predictions
+from ecgbench.runner.keras_trainer import EpochCallback, TrainingReport, predict_keras, train_keras
+from ecgbench.runner.recording import record_run
+from ecgbench.runner.selection import SELECTION_CLASSES, validation_score
+
+#: Epoch cap of ``--quick`` runs.
+QUICK_EPOCHS = 2
+#: Recipe balance modes carried out by the input pipeline's sampling (others: loss weights).
+SAMPLING_BALANCE = {"sample_sqrt": "sqrt", "sample_uniform": "uniform"}
+#: Per-beat centring of the normaliser Keras submissions get unless ``recipe.options["per_beat"]``.
+DEFAULT_PER_BEAT = "median"
+
+
+@dataclass(frozen=True)
+class BeatRunResult:
+    """What a finished run produced.
+
+    Attributes
+    ----------
+    record : dict
+        The run record as written.
+    record_path, predictions_path : pathlib.Path
+        Where the run record and the prediction arrays were written.
+    ec57 : object
+        The scorer's result (``summary()`` prints the EC57 table).
+    """
+
+    record: dict[str, Any]
+    record_path: Path
+    predictions_path: Path
+    ec57: Any
+
+
+def input_spec_for(data: TrackData) -> InputSpec:
+    """Return the :class:`InputSpec` matching a track's arrays."""
+    from ecgbench.data.rr import RR_FEATURE_NAMES
+
+    return InputSpec(
+        signal_shape=tuple(data.train.signal.shape[1:]),
+        rr_names=tuple(RR_FEATURE_NAMES),
+        sampling_rate=data.sampling_rate,
+    )
+
+
+def _perform_estimator(
+    submission: LoadedSubmission,
+    spec: InputSpec,
+    recipe: Recipe,
+    data: TrackData,
+    selection_classes: tuple[int, ...] = SELECTION_CLASSES,
+):
+    """Fit a ``Submission`` class and predict the test split; failures become ``SubmissionError``."""
+    start = time.perf_counter()
+    try:
+        model = submission.module.Submission(spec)
+    except Exception as exc:
+        raise SubmissionError(submission.name, f"Submission(input_spec) raised {type(exc).__name__}: {exc}") from exc
+    try:
+        model.fit(data.train, data.val, recipe)
+    except Exception as exc:
+        raise SubmissionError(submission.name, f"fit raised {type(exc).__name__}: {exc}") from exc
+    report = TrainingReport(epochs_run=1, best_epoch=1)
+    val_probabilities = _predict_estimator(model, data.val, spec, submission.name)
+    report.best_score = validation_score(recipe.monitor, data.val.label, val_probabilities, selection_classes)
+    report.history.append({"epoch": 1, f"val_{recipe.monitor}": round(report.best_score, 6)})
+    test_probabilities = _predict_estimator(model, data.test, spec, submission.name)
+    report.seconds = time.perf_counter() - start
+    return test_probabilities, report
+
+
+def _predict_estimator(model: Any, beats: BeatArrays, spec: InputSpec, name: str) -> np.ndarray:
+    try:
+        output = model.predict(beats.without_labels())
+    except Exception as exc:
+        raise SubmissionError(name, f"predict raised {type(exc).__name__}: {exc}") from exc
+    return check_probabilities(output, len(beats), spec.n_classes, name)
+
+
+def _perform_keras(
+    submission: LoadedSubmission,
+    spec: InputSpec,
+    recipe: Recipe,
+    data: TrackData,
+    on_epoch: EpochCallback | None,
+    noise_dir: str | os.PathLike | None = None,
+):
+    """Normalise, build the training pipeline, train with selection on val, predict the test split."""
+    from ecgbench.data import AugmentConfig, fit_normalizer, make_beat_pipeline
+
+    normalizer = fit_normalizer(interval_fields(data.train), per_beat=recipe.options.get("per_beat", DEFAULT_PER_BEAT))
+    train_ds = make_beat_pipeline(
+        {**interval_fields(data.train), "label": data.train.label},
+        normalizer,
+        batch_size=recipe.batch_size,
+        training=True,
+        seed=recipe.seed,
+        augment=AugmentConfig.from_dict(recipe.augment) if recipe.augment else None,
+        balance=SAMPLING_BALANCE.get(recipe.balance),
+        noise=noise_dir,
+    )
+    val_features = normalizer.transform_arrays(interval_fields(data.val))
+    model, report = train_keras(
+        submission, spec, recipe, train_ds, val_features, data.val.label, data.train.label, on_epoch=on_epoch
+    )
+    test_features = normalizer.transform_arrays(interval_fields(data.test))
+    probabilities = predict_keras(model, test_features, submission.name, spec.n_classes)
+    return probabilities, report, normalizer.to_dict(), model
+
+
+def run_beat_benchmark(
+    submission: str | os.PathLike | LoadedSubmission,
+    *,
+    track: str = "interpatient",
+    seed: int | None = None,
+    epochs: int | None = None,
+    quick: bool = False,
+    tfds_dir: str | os.PathLike | None = None,
+    data_dir: str | os.PathLike | None = None,
+    results_dir: str | os.PathLike = "leaderboards/results",
+    data: TrackData | None = None,
+    bootstrap_resamples: int = BOOTSTRAP_RESAMPLES,
+    on_epoch: EpochCallback | None = None,
+    on_stage: Callable[[str], None] | None = None,
+    command: str | None = None,
+) -> BeatRunResult:
+    """Train, test and record one submission on one beat track.
+
+    Parameters
+    ----------
+    submission : str, path-like or LoadedSubmission
+        A registry name (``"cnn1d"``), a submission folder, or an already loaded submission.
+    track : {"interpatient", "intrapatient"}
+        Which split protocol (see :mod:`ecgbench.runner.data`).
+    seed : int, optional
+        Overrides the recipe's seed.
+    epochs : int, optional
+        Overrides the recipe's epoch count.
+    quick : bool
+        Small data subsets and at most :data:`QUICK_EPOCHS` epochs (smoke tests); flagged in the record.
+    tfds_dir : path-like, optional
+        Built TFDS datasets (ignored when ``data`` is given).
+    data_dir : path-like, optional
+        Raw PhysioNet data root; only read for NSTDB noise when the recipe asks for real-noise
+        augmentation (default ``$ECGBENCH_DATA_DIR``, else ``~/ecgbench_data``).
+    results_dir : path-like
+        Root of the results tree; the record goes to ``<results_dir>/<task>/<run_id>.json``.
+    data : TrackData, optional
+        Pre-loaded splits (tests use small synthetic ones); default :func:`load_track`.
+    bootstrap_resamples : int
+        Number of record-level bootstrap resamples for the confidence intervals.
+    on_epoch, on_stage : callable, optional
+        Progress hooks: per training epoch, and per stage name (``"prepare"`` …).
+    command : str, optional
+        The command to record; default the current process's command line.
+
+    Raises
+    ------
+    SubmissionError
+        The submission failed to load, raised, or returned bad output (nothing is written).
+    """
+    started_at = datetime.now(UTC)
+    clock = time.perf_counter()
+    stage = on_stage or (lambda name: None)
+
+    stage("prepare")
+    loaded = submission if isinstance(submission, LoadedSubmission) else load_submission(submission)
+    task = track_task(track)
+    recipe = loaded.recipe.with_overrides(seed=seed, epochs=min(epochs or loaded.recipe.epochs, QUICK_EPOCHS) if quick else epochs)
+    seed_everything(recipe.seed)
+    if data is None:
+        data = load_track(track, tfds_dir, quick=quick, seed=recipe.seed)
+    spec = input_spec_for(data)
+
+    stage("perform")
+    normalizer: dict[str, Any] | None = None
+    save_artifacts = None
+    if loaded.kind == "keras":
+        probabilities, report, normalizer, model = _perform_keras(loaded, spec, recipe, data, on_epoch, data_dir)
+        save_artifacts = partial(save_keras_artifacts, model=model, normalizer=normalizer, recipe=recipe.to_dict())
+    else:
+        probabilities, report = _perform_estimator(loaded, spec, recipe, data)
+
+    stage("evaluate")
+    ec57, metrics = score_predictions(
+        data.test, probabilities, data.sampling_rate, n_resamples=bootstrap_resamples, seed=recipe.seed
+    )
+
+    stage("record")
+    record, record_path, predictions_path = record_run(
+        loaded=loaded, recipe=recipe, task=task, quick=quick, data=data, probabilities=probabilities,
+        metrics=metrics, bootstrap_resamples=bootstrap_resamples,
+        training={**report.to_dict(), "normalizer": normalizer},
+        started_at=started_at, clock=clock, results_dir=results_dir, command=command,
+        save_artifacts=save_artifacts,
+        artifacts_note=f"{loaded.kind} submissions are not saved; only Keras runs keep a reusable trained model",
+    )  # fmt: skip
+    return BeatRunResult(record=record, record_path=record_path, predictions_path=predictions_path, ec57=ec57)

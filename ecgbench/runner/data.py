@@ -1,0 +1,173 @@
+"""Prepare the data of a beat-track run: splits per track, as :class:`BeatArrays`, plus their identity.
+
+Tracks
+------
+``interpatient`` (task ``beats-interpatient``)
+    train ``ds1_train``, validate ``ds1_val`` (record-disjoint; the only split used for model
+    selection), test ``ds2`` (de Chazal et al. 2004).
+``intrapatient`` (task ``beats-intrapatient``)
+    train ``intra_train``, test ``intra_test``; the validation beats are a class-stratified,
+    seeded :data:`INTRA_VAL_FRACTION` of ``intra_train`` (beat-level, like the track itself).
+
+``--quick`` keeps a seeded random subset of each split (at most :data:`QUICK_MAX_BEATS` beats,
+time order kept) so a whole run takes seconds; quick run records are flagged and never ranked.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ecgbench.errors import ConfigError, unknown_choice
+from ecgbench.models import BeatArrays
+
+#: Track name → (task, train split, validation split or None, test split).
+TRACKS: dict[str, tuple[str, str, str | None, str]] = {
+    "interpatient": ("beats-interpatient", "ds1_train", "ds1_val", "ds2"),
+    "intrapatient": ("beats-intrapatient", "intra_train", None, "intra_test"),
+}
+#: Share of ``intra_train`` held out for validation on the intra-patient track.
+INTRA_VAL_FRACTION = 0.1
+#: Largest split size in a ``--quick`` run (beats).
+QUICK_MAX_BEATS = {"train": 3000, "val": 1000, "test": 3000}
+DATASET_NAME = "mitdb/beats"
+RR_INTERVAL_COLUMNS = ("rr_pre", "rr_post", "rr_local", "rr_average")
+
+
+@dataclass(frozen=True)
+class TrackData:
+    """The three splits of a run and where they came from.
+
+    Attributes
+    ----------
+    train, val, test : BeatArrays
+        Beats in physical units (signal mV, RR seconds and ratios).
+    splits : dict
+        Role (``train``, ``val``, ``test``) → split name as recorded in the run record.
+    dataset : dict
+        ``name``, ``version``, ``checksum`` of the data the splits were read from.
+    sampling_rate : float
+        Hz.
+    """
+
+    train: BeatArrays
+    val: BeatArrays
+    test: BeatArrays
+    splits: dict[str, str]
+    dataset: dict[str, Any] = field(default_factory=dict)
+    sampling_rate: float = 360.0
+
+    def n_beats(self) -> dict[str, int]:
+        """Return the number of beats of each role."""
+        return {"train": len(self.train), "val": len(self.val), "test": len(self.test)}
+
+
+def track_task(track: str) -> str:
+    """Return the leaderboard task of a track; an unknown track raises ``ConfigError``."""
+    if track not in TRACKS:
+        raise unknown_choice("track", track, tuple(TRACKS))
+    return TRACKS[track][0]
+
+
+def beat_arrays(arrays: Mapping[str, np.ndarray]) -> BeatArrays:
+    """Turn :func:`ecgbench.data.to_numpy` output of the ``beats`` config into :class:`BeatArrays`."""
+    from ecgbench.data.rr import rr_features_numpy
+
+    missing = [k for k in ("signal", "label", "record", "sample", *RR_INTERVAL_COLUMNS) if k not in arrays]
+    if missing:
+        raise ConfigError(f"beat arrays lack field(s) {', '.join(missing)}; rebuild the dataset with the beats config")
+    return BeatArrays(
+        signal=np.asarray(arrays["signal"], np.float32),
+        rr=rr_features_numpy(arrays),
+        label=np.asarray(arrays["label"], np.int64),
+        record=np.asarray(arrays["record"]).astype(str),
+        sample=np.asarray(arrays["sample"], np.int64),
+    )
+
+
+def interval_fields(beats: BeatArrays) -> dict[str, np.ndarray]:
+    """Return ``signal`` and the four RR interval fields (seconds), the raw form ``ecgbench.data`` takes."""
+    fields = {name: beats.rr[:, i] for i, name in enumerate(RR_INTERVAL_COLUMNS)}
+    return {"signal": beats.signal, **fields}
+
+
+def quick_subset(beats: BeatArrays, max_beats: int, seed: int) -> BeatArrays:
+    """Return at most ``max_beats`` beats drawn without replacement (seeded), in their original order."""
+    if len(beats) <= max_beats:
+        return beats
+    keep = np.sort(np.random.default_rng(seed).choice(len(beats), size=max_beats, replace=False))
+    return beats.subset(keep)
+
+
+def split_validation(train: BeatArrays, fraction: float, seed: int) -> tuple[BeatArrays, BeatArrays]:
+    """Split training beats into (train, val) by a class-stratified seeded draw (intra-patient track)."""
+    from ecgbench.records.splits import intra_patient_test_mask
+
+    mask = intra_patient_test_mask(train.label, test_fraction=fraction, seed=seed)
+    return train.subset(~mask), train.subset(mask)
+
+
+def load_track(
+    track: str,
+    tfds_dir: str | os.PathLike | None = None,
+    *,
+    quick: bool = False,
+    seed: int = 0,
+) -> TrackData:
+    """Load the splits of a track from the built TFDS ``mitdb/beats`` dataset.
+
+    Parameters
+    ----------
+    track : {"interpatient", "intrapatient"}
+    tfds_dir : path-like, optional
+        Folder of built TFDS datasets (``--output-dir``); default ``$ECGBENCH_TFDS_DIR``, else
+        ``~/ecgbench_data/tfds``.
+    quick : bool
+        Keep a small seeded subset of each split (smoke tests).
+    seed : int
+        Seed of the quick subsets (the intra-patient validation draw uses a fixed seed).
+
+    Raises
+    ------
+    DataNotFoundError
+        The dataset is not built; the message names the build command.
+    """
+    from ecgbench.data import load_split, to_numpy
+    from ecgbench.data.loading import dataset_dir
+    from ecgbench.paths import resolve_tfds_dir
+    from ecgbench.records.physionet import dataset_checksum
+
+    track_task(track)
+    _, train_split, val_split, test_split = TRACKS[track]
+    folder = dataset_dir("beats", tfds_dir)
+    train = beat_arrays(to_numpy(load_split(train_split, "beats", tfds_dir)))
+    test = beat_arrays(to_numpy(load_split(test_split, "beats", tfds_dir)))
+    if val_split is None:
+        train, val = split_validation(train, INTRA_VAL_FRACTION, seed=INTRA_VAL_SEED)
+        val_name = f"{train_split}[stratified {INTRA_VAL_FRACTION:.0%}, seed {INTRA_VAL_SEED}]"
+    else:
+        val = beat_arrays(to_numpy(load_split(val_split, "beats", tfds_dir)))
+        val_name = val_split
+    if quick:
+        train = quick_subset(train, QUICK_MAX_BEATS["train"], seed)
+        val = quick_subset(val, QUICK_MAX_BEATS["val"], seed + 1)
+        test = quick_subset(test, QUICK_MAX_BEATS["test"], seed + 2)
+    return TrackData(
+        train=train,
+        val=val,
+        test=test,
+        splits={"train": train_split, "val": val_name, "test": test_split},
+        dataset={
+            "name": DATASET_NAME,
+            "version": folder.name,
+            "checksum": dataset_checksum(resolve_tfds_dir(tfds_dir), "beats", folder.name),
+        },
+    )
+
+
+#: Fixed seed of the intra-patient validation draw (the split is data definition, not a run choice).
+INTRA_VAL_SEED = 20040702

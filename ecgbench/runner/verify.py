@@ -1,0 +1,123 @@
+"""``ecgbench verify``: re-run a recorded run with its seed and configuration and compare, digit by digit.
+
+The run is rebuilt from the record's fields, not by executing the recorded command string: the
+submission (``submission.source``), the task's track, ``seed``, the recorded ``recipe`` (so a
+later edit of ``recipe.json`` cannot change the re-run), ``quick`` and the bootstrap settings.
+Trained model files are re-evaluated from their manifest. The re-run writes into a temporary
+results folder, never into the leaderboard.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import tempfile
+from dataclasses import dataclass
+
+import numpy as np
+
+from ecgbench.errors import ConfigError
+from ecgbench.leaderboard.checks.track_rules import MODEL_FILE_KINDS
+from ecgbench.leaderboard.provenance import sha256_files
+from ecgbench.leaderboard.record import read_predictions
+from ecgbench.leaderboard.store import RunEntry
+from ecgbench.models import Recipe, load_submission
+from ecgbench.runner.data import TrackData
+from ecgbench.runner.model_file import TASK_TRACKS, evaluate_model_file
+
+_FIELDS = ("value", "ci_low", "ci_high")
+
+
+@dataclass(frozen=True)
+class MetricCheck:
+    """One recorded figure against its re-run."""
+
+    metric: str
+    field: str
+    recorded: float | None
+    reproduced: float | None
+
+    @property
+    def equal(self) -> bool:
+        """Bit-for-bit equal (both undefined counts as equal)."""
+        if self.recorded is None or self.reproduced is None:
+            return self.recorded is None and self.reproduced is None
+        return float(self.recorded) == float(self.reproduced) or (math.isnan(self.recorded) and math.isnan(self.reproduced))
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """Outcome of :func:`verify_run`."""
+
+    run_id: str
+    command: str
+    checks: tuple[MetricCheck, ...]
+    predictions_equal: bool
+    submission_unchanged: bool | None
+
+    @property
+    def reproduced(self) -> bool:
+        """Every figure equal and the prediction file identical."""
+        return self.predictions_equal and all(c.equal for c in self.checks)
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict."""
+        return {
+            "run_id": self.run_id, "command": self.command, "reproduced": self.reproduced,
+            "predictions_equal": self.predictions_equal, "submission_unchanged": self.submission_unchanged,
+            "metrics": [{**dataclasses.asdict(c), "equal": c.equal} for c in self.checks],
+        }  # fmt: skip
+
+
+def _same_arrays(first: dict, second: dict) -> bool:
+    """Prediction arrays equal element for element (the .npz bytes hold write times, so hashes differ)."""
+    return first.keys() == second.keys() and all(np.array_equal(first[k], second[k]) for k in first)
+
+
+def verify_run(
+    entry: RunEntry,
+    *,
+    tfds_dir: str | os.PathLike | None = None,
+    data: TrackData | None = None,
+    on_epoch=None,
+) -> VerifyReport:
+    """Re-run ``entry`` and compare every metric and the prediction file.
+
+    Raises
+    ------
+    ConfigError
+        The record's task or submission kind cannot be re-run here.
+    SubmissionError
+        The submission can no longer be loaded.
+    """
+    from ecgbench.runner.beat import run_beat_benchmark
+
+    record = entry.record
+    task, kind = record["task"], record["submission"].get("kind")
+    if task not in TASK_TRACKS:
+        raise ConfigError(f"run {entry.run_id}: verify re-runs beat-track runs ({', '.join(TASK_TRACKS)}), not task {task!r}")
+    source = record["submission"].get("source")
+    boot = record["bootstrap"]
+    command = str(record["provenance"].get("command", ""))
+    with tempfile.TemporaryDirectory(prefix="ecgbench-verify-") as scratch:
+        if kind in MODEL_FILE_KINDS:
+            rerun = evaluate_model_file(source, tfds_dir=tfds_dir, results_dir=scratch, data=data,
+                                        bootstrap_resamples=int(boot["n_resamples"]), command=command)  # fmt: skip
+            unchanged = rerun.record["submission"]["sha256"] == record["submission"].get("sha256")
+        elif kind in ("keras", "estimator"):
+            loaded = load_submission(source)
+            loaded = dataclasses.replace(loaded, recipe=Recipe.from_dict(record["recipe"], source=f"run record {entry.path}"))
+            unchanged = sha256_files(loaded.files, root=loaded.folder) == record["submission"].get("sha256")
+            rerun = run_beat_benchmark(
+                loaded, track=TASK_TRACKS[task], seed=record["seed"], quick=record["quick"], tfds_dir=tfds_dir,
+                results_dir=scratch, data=data, bootstrap_resamples=int(boot["n_resamples"]), command=command, on_epoch=on_epoch,
+            )  # fmt: skip
+        else:
+            raise ConfigError(f"run {entry.run_id}: submission kind {kind!r} cannot be re-run by verify")
+        predictions_equal = _same_arrays(entry.predictions(), read_predictions(rerun.predictions_path))
+    checks = []
+    for metric, entry_values in record["metrics"].items():
+        again = rerun.record["metrics"].get(metric, {})
+        checks += [MetricCheck(metric, f, entry_values.get(f), again.get(f)) for f in _FIELDS]
+    return VerifyReport(entry.run_id, command, tuple(checks), predictions_equal, unchanged)

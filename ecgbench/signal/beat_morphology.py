@@ -1,0 +1,331 @@
+"""Per-beat features of de Chazal et al. (2004): RR context, wave durations, P flag, sampled morphology.
+
+Works on the beat task's fixed windows (``[n, samples, leads]``, R peak at ``before_s``) plus each
+beat's record name and R-peak sample, which is all a beat-track submission receives.
+
+Pipeline (de Chazal et al. 2004, section II):
+
+1. **clean** (:func:`clean_beat_windows`): the windows of each record are laid back on the
+   record's time axis (neighbouring 0.8-s windows overlap at heart rates above 75 bpm; gaps are
+   linearly interpolated), the baseline is removed with 200-ms then 600-ms median filters
+   (:func:`ecgbench.signal.filters.remove_baseline`) and a 12-tap 35-Hz low-pass FIR is applied
+   (zero phase, so the fiducial point does not move), then the windows are cut out again;
+2. **fiducials** (:func:`beat_fiducials`): QRS onset/offset, T-wave offset and a P-wave flag
+   from a simple slope-envelope finder (de Chazal used ecgpuwave, Laguna et al. 1994; the 0.8-s
+   window is too short for :func:`ecgbench.signal.delineation.delineate`, which needs 0.7 s of
+   context before R and 1 s after, and it runs one beat at a time);
+3. **features** (:func:`de_chazal_features`): RR intervals (pre, post, average over a window of
+   minutes around the beat, local average of the ten surrounding intervals), QRS duration,
+   T-wave duration, P flag, and per lead 10 QRS samples (-50 … +100 ms, 60 Hz) and 9 T-wave
+   samples (+150 … +500 ms).
+
+References
+----------
+de Chazal P, O'Dwyer M, Reilly RB. Automatic classification of heartbeats using ECG morphology and
+heartbeat interval features. IEEE Trans Biomed Eng 51(7):1196-1206 (2004).
+Laguna P, Jané R, Caminal P. Automatic detection of wave boundaries in multilead ECG signals:
+validation with the CSE database. Comput Biomed Res 27(1):45-60 (1994).
+Martínez JP et al. A wavelet-based ECG delineator: evaluation on standard databases. IEEE Trans
+Biomed Eng 51(4):570-581 (2004) (the ξ-fraction rule used for the T offset).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage
+from scipy.signal import filtfilt, firwin
+
+from ecgbench.errors import ConfigError
+from ecgbench.signal.filters import remove_baseline
+
+#: Low-pass of de Chazal et al.: 12 taps, 35 Hz.
+LOWPASS_TAPS = 12
+LOWPASS_HZ = 35.0
+#: QRS morphology: 10 samples from -50 to +100 ms around R (60 Hz); T wave: 9 from +150 to +500 ms.
+QRS_SPAN_S = (-0.05, 0.10)
+QRS_POINTS = 10
+T_SPAN_S = (0.15, 0.50)
+T_POINTS = 9
+#: Average RR: mean of the RR intervals within ± this of the beat (seconds).
+AVERAGE_RR_HALF_WINDOW_S = 300.0
+#: Local average RR: the ten RR intervals surrounding the beat.
+LOCAL_RR_INTERVALS = 10
+
+
+@dataclass(frozen=True)
+class FiducialConfig:
+    """Parameters of the slope-envelope fiducial finder, in seconds, mV or as ratios.
+
+    Chosen from adult ECG physiology (QRS 60-160 ms, PR 120-200 ms), not fitted to any test set.
+    """
+
+    slope_smoothing_s: float = 0.016  # moving average of |dx/dt| (summed over leads) for QRS edges
+    qrs_peak_search_s: float = 0.06  # largest QRS slope searched within R ± this
+    qrs_edge_fraction: float = 0.12  # QRS edge: envelope falls below this × its QRS maximum ...
+    qrs_quiet_s: float = 0.016  # ... and stays below for this long
+    qrs_max_before_s: float = 0.15  # onset searched within R - this ...
+    qrs_max_after_s: float = 0.20  # ... offset within R + this
+    t_slope_smoothing_s: float = 0.04  # envelope of the T wave's slope (lead 1)
+    t_start_after_qrs_s: float = 0.06  # T peak searched from QRS offset + this to the window end
+    t_offset_fraction: float = 0.40  # T offset: slope falls below this × steepest T downslope (Martínez ξ_Tend)
+    p_search_start_s: float = 0.28  # P searched from R - this ...
+    p_gap_before_qrs_s: float = 0.02  # ... to QRS onset - this
+    p_min_amplitude_mv: float = 0.05  # a P wave is a hump of at least this above the segment's chord
+    p_edge_average_s: float = 0.01  # chord ends: mean of this much signal at each end
+
+
+@dataclass(frozen=True)
+class BeatFiducials:
+    """Fiducial points of each beat, in samples from the window start (float arrays ``[n]``)."""
+
+    qrs_on: np.ndarray
+    qrs_off: np.ndarray
+    t_off: np.ndarray
+    p_present: np.ndarray  # bool
+
+
+def _samples(seconds: float, fs: float) -> int:
+    return max(1, int(round(seconds * fs)))
+
+
+def _check(signal: np.ndarray, sampling_rate: float, before_s: float) -> np.ndarray:
+    x = np.asarray(signal, dtype=np.float64)
+    if x.ndim != 3:
+        raise ConfigError(f"beat windows must be [beats, samples, leads] (got shape {x.shape}); pass BeatArrays.signal")
+    if sampling_rate <= 0:
+        raise ConfigError(f"sampling_rate must be > 0 Hz (got {sampling_rate})")
+    r = int(round(before_s * sampling_rate))
+    if not 0 < r < x.shape[1]:
+        raise ConfigError(f"R peak at {before_s} s is outside the {x.shape[1]}-sample window; check before_s")
+    return x
+
+
+def clean_beat_windows(
+    signal: np.ndarray, record: np.ndarray, sample: np.ndarray, sampling_rate: float, before_s: float
+) -> np.ndarray:
+    """Remove baseline wander and high-frequency noise from beat windows, record by record.
+
+    Parameters
+    ----------
+    signal : numpy.ndarray
+        ``[n, samples, leads]`` raw beat windows (mV).
+    record, sample : numpy.ndarray
+        ``[n]`` record name and R-peak position (samples) of each beat.
+    sampling_rate : float
+        Hz.
+    before_s : float
+        Seconds from the window start to the R peak.
+
+    Returns
+    -------
+    numpy.ndarray
+        Cleaned windows, same shape (mV, float64).
+    """
+    x = _check(signal, sampling_rate, before_s)
+    before = int(round(before_s * sampling_rate))
+    width = x.shape[1]
+    taps = firwin(LOWPASS_TAPS, LOWPASS_HZ, fs=sampling_rate)
+    out = np.empty_like(x)
+    record = np.asarray(record).astype(str)
+    sample = np.asarray(sample, dtype=np.int64)
+    for name in np.unique(record):
+        rows = np.flatnonzero(record == name)
+        starts = sample[rows] - before
+        origin = int(starts.min())
+        offset = starts - origin
+        index = offset[:, None] + np.arange(width)[None, :]
+        length = int(index.max()) + 1
+        for lead in range(x.shape[2]):
+            line = np.full(length, np.nan)
+            line[index] = x[rows, :, lead]  # overlapping windows hold the same samples
+            known = np.isfinite(line)
+            if not known.all():
+                line = np.interp(np.arange(length), np.flatnonzero(known), line[known])
+            line = remove_baseline(line, sampling_rate, method="median")
+            if length > 3 * LOWPASS_TAPS:
+                line = filtfilt(taps, [1.0], line)  # zero phase: keeps R where the annotation put it
+            out[rows, :, lead] = line[index]
+    return out
+
+
+def beat_fiducials(
+    clean: np.ndarray,
+    sampling_rate: float,
+    before_s: float,
+    config: FiducialConfig | None = None,
+) -> BeatFiducials:
+    """Find QRS onset/offset, T-wave offset and whether a P wave precedes the QRS, for every beat.
+
+    Parameters
+    ----------
+    clean : numpy.ndarray
+        ``[n, samples, leads]`` cleaned beat windows (mV), e.g. from :func:`clean_beat_windows`.
+    sampling_rate : float
+        Hz.
+    before_s : float
+        Seconds from the window start to the R peak.
+    config : FiducialConfig, optional
+        Finder parameters.
+
+    Returns
+    -------
+    BeatFiducials
+        Positions in samples from the window start; the T offset is the window end when the T
+        wave runs past it.
+    """
+    cfg = config or FiducialConfig()
+    x = _check(clean, sampling_rate, before_s)
+    fs = float(sampling_rate)
+    n, width, _ = x.shape
+    r = int(round(before_s * fs))
+    column = np.arange(width)[None, :]
+
+    slope = np.abs(np.diff(x, axis=1, append=x[:, -1:, :])).sum(axis=2) * fs  # mV/s, all leads
+    envelope = ndimage.uniform_filter1d(slope, _samples(cfg.slope_smoothing_s, fs), axis=1)
+    near = _samples(cfg.qrs_peak_search_s, fs)
+    threshold = cfg.qrs_edge_fraction * envelope[:, max(r - near, 0) : r + near + 1].max(axis=1, keepdims=True)
+    quiet = _samples(cfg.qrs_quiet_s, fs)
+    # quiet_before[i]: envelope below threshold over [i - quiet + 1, i]; quiet_after[i]: over [i, i + quiet - 1].
+    high = (envelope >= threshold).astype(np.int8)
+    quiet_before = ndimage.maximum_filter1d(high, quiet, axis=1, origin=(quiet - 1) // 2) == 0
+    quiet_after = ndimage.maximum_filter1d(high, quiet, axis=1, origin=-(quiet // 2)) == 0
+    lo = max(r - _samples(cfg.qrs_max_before_s, fs), 0)
+    hi = min(r + _samples(cfg.qrs_max_after_s, fs), width - 1)
+    onset_ok = quiet_before & (column >= lo) & (column < r)
+    qrs_on = np.where(onset_ok.any(axis=1), width - 1 - np.argmax(onset_ok[:, ::-1], axis=1), lo).astype(float)
+    offset_ok = quiet_after & (column > r) & (column <= hi)
+    qrs_off = np.where(offset_ok.any(axis=1), np.argmax(offset_ok, axis=1), hi).astype(float)
+    # The moving average spreads each edge outward by half its length: move the edges back.
+    spread = _samples(cfg.slope_smoothing_s, fs) // 2
+    qrs_on, qrs_off = np.minimum(qrs_on + spread, r), np.maximum(qrs_off - spread, r)
+
+    t_off = _t_offsets(x[:, :, 0], qrs_off.astype(int), fs, cfg)
+    p_present = _p_present(x[:, :, 0], r, qrs_on.astype(int), fs, cfg)
+    return BeatFiducials(qrs_on=qrs_on, qrs_off=qrs_off, t_off=t_off, p_present=p_present)
+
+
+def _t_offsets(lead: np.ndarray, qrs_off: np.ndarray, fs: float, cfg: FiducialConfig) -> np.ndarray:
+    """T offset: after the T peak, where the slope falls below a fraction of the steepest downslope."""
+    n, width = lead.shape
+    column = np.arange(width)[None, :]
+    start = np.minimum(qrs_off + _samples(cfg.t_start_after_qrs_s, fs), width - 2)[:, None]
+    level = np.where(column >= start, np.abs(lead - lead[np.arange(n), qrs_off][:, None]), -np.inf)
+    peak = np.argmax(level, axis=1)[:, None]
+    slope = ndimage.uniform_filter1d(np.abs(np.diff(lead, axis=1, append=lead[:, -1:])), _samples(cfg.t_slope_smoothing_s, fs), axis=1)
+    after_peak = column >= peak
+    steepest = np.argmax(np.where(after_peak, slope, -np.inf), axis=1)[:, None]
+    limit = cfg.t_offset_fraction * slope[np.arange(n), steepest[:, 0]][:, None]
+    done = (column > steepest) & (slope < limit)
+    return np.where(done.any(axis=1), np.argmax(done, axis=1), width - 1).astype(float)
+
+
+def _p_present(lead: np.ndarray, r: int, qrs_on: np.ndarray, fs: float, cfg: FiducialConfig) -> np.ndarray:
+    """P flag: a hump of at least ``p_min_amplitude_mv`` above the chord of the pre-QRS segment."""
+    n, width = lead.shape
+    start = max(r - _samples(cfg.p_search_start_s, fs), 0)
+    stop = np.maximum(qrs_on - _samples(cfg.p_gap_before_qrs_s, fs), start + 2)
+    edge = _samples(cfg.p_edge_average_s, fs)
+    present = np.zeros(n, dtype=bool)
+    cumulative = np.concatenate([np.zeros((n, 1)), np.cumsum(lead, axis=1)], axis=1)
+    rows = np.arange(n)
+    left = (cumulative[:, start + edge] - cumulative[:, start]) / edge
+    right_lo = np.maximum(stop - edge, start)
+    right = (cumulative[rows, stop] - cumulative[rows, right_lo]) / np.maximum(stop - right_lo, 1)
+    column = np.arange(width)[None, :]
+    fraction = (column - start) / np.maximum(stop - start, 1)[:, None]
+    chord = left[:, None] + fraction * (right - left)[:, None]
+    inside = (column > start + edge) & (column < (stop - edge)[:, None])
+    hump = np.where(inside, lead - chord, 0.0)
+    present = np.abs(hump).max(axis=1) >= cfg.p_min_amplitude_mv
+    return present
+
+
+def rr_context(record: np.ndarray, sample: np.ndarray, rr_pre: np.ndarray, sampling_rate: float) -> tuple[np.ndarray, np.ndarray]:
+    """Return the average and local-average RR of each beat from the beats of its record (seconds).
+
+    The average is the mean ``rr_pre`` of the record's beats within
+    :data:`AVERAGE_RR_HALF_WINDOW_S` of the beat; the local average is the mean ``rr_pre`` of the
+    :data:`LOCAL_RR_INTERVALS` beats centred on it (fewer at the record edges). When only a subset
+    of a record's beats is present (the intra-patient split), both are means over that subset.
+    """
+    record = np.asarray(record).astype(str)
+    sample = np.asarray(sample, dtype=np.int64)
+    rr_pre = np.asarray(rr_pre, dtype=np.float64)
+    average = np.empty(rr_pre.size)
+    local = np.empty(rr_pre.size)
+    half_window = AVERAGE_RR_HALF_WINDOW_S * sampling_rate
+    for name in np.unique(record):
+        rows = np.flatnonzero(record == name)
+        rows = rows[np.argsort(sample[rows], kind="stable")]
+        t = sample[rows]
+        values = rr_pre[rows]
+        cumulative = np.concatenate([[0.0], np.cumsum(values)])
+        lo = np.searchsorted(t, t - half_window, side="left")
+        hi = np.searchsorted(t, t + half_window, side="right")
+        average[rows] = (cumulative[hi] - cumulative[lo]) / (hi - lo)
+        k = np.arange(t.size)
+        lo = np.clip(k - LOCAL_RR_INTERVALS // 2 + 1, 0, t.size)
+        hi = np.clip(k + LOCAL_RR_INTERVALS // 2 + 1, 0, t.size)
+        local[rows] = (cumulative[hi] - cumulative[lo]) / (hi - lo)
+    return average, local
+
+
+def _sample_positions(span_s: tuple[float, float], points: int, r: int, fs: float, width: int) -> np.ndarray:
+    return np.clip(np.round(r + np.linspace(span_s[0], span_s[1], points) * fs).astype(int), 0, width - 1)
+
+
+def de_chazal_features(
+    signal: np.ndarray,
+    rr: np.ndarray,
+    record: np.ndarray,
+    sample: np.ndarray,
+    sampling_rate: float,
+    before_s: float,
+    config: FiducialConfig | None = None,
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Return the de Chazal et al. (2004) feature matrix and the index of each feature group.
+
+    Parameters
+    ----------
+    signal : numpy.ndarray
+        ``[n, samples, leads]`` raw beat windows (mV).
+    rr : numpy.ndarray
+        ``[n, ≥2]`` RR features whose first two columns are ``rr_pre``, ``rr_post`` (seconds).
+    record, sample : numpy.ndarray
+        ``[n]`` record name and R-peak position (samples).
+    sampling_rate : float
+        Hz.
+    before_s : float
+        Seconds from the window start to the R peak.
+    config : FiducialConfig, optional
+
+    Returns
+    -------
+    features : numpy.ndarray
+        ``[n, 7 + 19 × leads]``: pre-RR, post-RR, average RR, local RR (s); QRS duration, T-wave
+        duration (s, QRS offset to T offset), P flag (0/1); then per lead 10 QRS and 9 T samples (mV).
+    groups : dict
+        ``"rr"``, ``"intervals"`` and ``"lead0"``, ``"lead1"`` … → column indices.
+    """
+    clean = clean_beat_windows(signal, record, sample, sampling_rate, before_s)
+    fid = beat_fiducials(clean, sampling_rate, before_s, config)
+    rr = np.asarray(rr, dtype=np.float64)
+    average, local = rr_context(record, sample, rr[:, 0], sampling_rate)
+    fs = float(sampling_rate)
+    r = int(round(before_s * fs))
+    width = clean.shape[1]
+    qrs = _sample_positions(QRS_SPAN_S, QRS_POINTS, r, fs, width)
+    t_wave = _sample_positions(T_SPAN_S, T_POINTS, r, fs, width)
+    columns = [
+        np.stack([rr[:, 0], rr[:, 1], average, local], axis=1),
+        np.stack([(fid.qrs_off - fid.qrs_on) / fs, (fid.t_off - fid.qrs_off) / fs, fid.p_present.astype(float)], axis=1),
+    ]
+    groups = {"rr": np.arange(4), "intervals": np.arange(4, 7)}
+    start = 7
+    for lead in range(clean.shape[2]):
+        columns.append(np.concatenate([clean[:, qrs, lead], clean[:, t_wave, lead]], axis=1))
+        groups[f"lead{lead}"] = np.arange(start, start + QRS_POINTS + T_POINTS)
+        start += QRS_POINTS + T_POINTS
+    return np.concatenate(columns, axis=1), groups

@@ -1,0 +1,76 @@
+"""Train a Keras baseline and export it as an ONNX trained-model submission (``model.onnx`` + manifest).
+
+The baseline (default ``cnn1d``) is trained exactly as ``ecgbench run baseline`` trains it (its
+recipe, normaliser fitted on ``ds1_train``, model selection on ``ds1_val``), converted with tf2onnx,
+and written with a manifest; ``ecgbench submit`` then evaluates it with onnxruntime.
+
+    python examples/submission_onnx/export_baseline.py --tfds-dir /work/tfds --epochs 3
+    ecgbench submit examples/submission_onnx --output-dir /work/tfds
+
+Tests call :func:`export_baseline` with a small synthetic track.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def export_baseline(name: str, data, out_dir: str | Path, epochs: int | None = None, seed: int | None = None) -> Path:
+    """Train baseline ``name`` on ``data`` (:class:`ecgbench.runner.data.TrackData`) and write the ONNX submission."""
+    import tensorflow as tf
+
+    from ecgbench.data import AugmentConfig, fit_normalizer, make_beat_pipeline
+    from ecgbench.models import load_submission
+    from ecgbench.models.export import export_onnx
+    from ecgbench.runner.beat import DEFAULT_PER_BEAT, SAMPLING_BALANCE, input_spec_for
+    from ecgbench.runner.data import interval_fields
+    from ecgbench.runner.determinism import seed_everything
+    from ecgbench.runner.keras_trainer import train_keras
+
+    loaded = load_submission(name)
+    recipe = loaded.recipe.with_overrides(seed=seed, epochs=epochs)
+    seed_everything(recipe.seed)
+    spec = input_spec_for(data)
+    normalizer = fit_normalizer(interval_fields(data.train), per_beat=recipe.options.get("per_beat", DEFAULT_PER_BEAT))
+    raw = tf.data.Dataset.from_tensor_slices({**interval_fields(data.train), "label": data.train.label})
+    train_ds = make_beat_pipeline(raw, normalizer, batch_size=recipe.batch_size, training=True, seed=recipe.seed,
+                                  augment=AugmentConfig.from_dict(recipe.augment) if recipe.augment else None,
+                                  balance=SAMPLING_BALANCE.get(recipe.balance))  # fmt: skip
+    val_features = normalizer.transform_arrays(interval_fields(data.val))
+    model, _ = train_keras(loaded, spec, recipe, train_ds, val_features, data.val.label, data.train.label)
+    out = Path(out_dir)
+    inputs = {"signal": tuple(spec.signal_shape), "rr": (spec.n_rr,)}
+    export_onnx(model, out / "model.onnx", inputs)
+    manifest = {
+        "name": f"{loaded.name}-onnx",
+        "task": "beats-interpatient",
+        "model": "model.onnx",
+        "inputs": {k: list(v) for k, v in inputs.items()},
+        "normalizer": normalizer.to_dict(),
+        "trained_on": {"train": data.splits["train"], "val": data.splits["val"]},
+        "seed": recipe.seed,
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--baseline", default="cnn1d")
+    parser.add_argument("--tfds-dir", default=None, help="Built TFDS datasets (default $ECGBENCH_TFDS_DIR).")
+    parser.add_argument("--out-dir", default=str(HERE))
+    parser.add_argument("--epochs", type=int, default=None, help="Default: the baseline recipe's.")
+    args = parser.parse_args()
+
+    from ecgbench.runner.data import load_track
+
+    folder = export_baseline(args.baseline, load_track("interpatient", args.tfds_dir), args.out_dir, epochs=args.epochs)
+    print(f"wrote {folder / 'model.onnx'} and {folder / 'manifest.json'}")
+
+
+if __name__ == "__main__":
+    main()

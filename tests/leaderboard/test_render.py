@@ -1,0 +1,94 @@
+"""Rendering: a Markdown snapshot from fixed fake records, CSV/HTML content, atomicity on bad input."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from ecgbench.cli import app
+from ecgbench.errors import CorruptDataError
+from ecgbench.leaderboard.render import render_leaderboards, render_texts
+
+from lb_helpers import fake_run
+
+SNAPSHOT = __import__("pathlib").Path(__file__).parent / "snapshots" / "beats-interpatient.md"
+LABEL = np.array([0, 0, 1, 2, 0, 0, 2, 1])
+RECORD = np.array(["100", "100", "100", "100", "101", "101", "101", "101"])
+
+
+@pytest.fixture()
+def fake_results(tmp_path):
+    results = tmp_path / "leaderboards" / "results"
+    fake_run(results, "20260102T030405Z-alpha-seed0", "alpha", LABEL, RECORD, accuracy=91.5)
+    fake_run(results, "20260102T030405Z-beta|pipe-seed1", "beta|pipe", LABEL, RECORD, accuracy=97.25, seed=1)
+    fake_run(results, "20260102T030405Z-gamma-seed0", "gamma", LABEL, RECORD, accuracy=99.9, quick=True)
+    fake_run(results, "20260102T030405Z-delta-seed0", "delta", LABEL, RECORD, accuracy=99.0, task="beats-intrapatient")
+    return results
+
+
+def test_markdown_snapshot(fake_results):
+    _, texts = render_texts(fake_results)
+    assert texts["beats-interpatient.md"] == SNAPSHOT.read_text()
+
+
+def test_ranking_quick_runs_and_links(fake_results):
+    boards, texts = render_texts(fake_results)
+    inter = boards[0]
+    assert [r.submission for r in inter.rows] == ["beta|pipe", "alpha"]  # by accuracy, quick run left out
+    assert inter.n_quick == 1
+    assert inter.rows[0].link == "results/beats-interpatient/20260102T030405Z-beta|pipe-seed1.json"
+    assert [b.track.task for b in boards] == ["beats-interpatient", "beats-intrapatient"]
+    assert "LEAKY" in texts["beats-intrapatient.md"] and "Leaky split" in texts["beats-intrapatient.md"]
+
+
+def test_csv_has_values_and_intervals(fake_results):
+    _, texts = render_texts(fake_results)
+    lines = texts["beats-interpatient.csv"].splitlines()
+    header = lines[0].split(",")
+    assert header[:7] == ["rank", "submission", "kind", "seed", "date", "code", "run_id"]
+    first = dict(zip(header, lines[1].split(","), strict=True))
+    assert (first["gross.accuracy"], first["gross.accuracy.ci_low"], first["gross.accuracy.ci_high"]) == ("97.25", "94.75", "98.5")
+    assert first["gross.veb.f1"] == "" and first["code"] == "abcdef01"
+
+
+def test_html_is_self_contained_and_sortable(fake_results):
+    _, texts = render_texts(fake_results)
+    page = texts["index.html"]
+    assert "<script>" in page and "http" not in page.replace("http-equiv", "")  # no CDN, no external resource
+    assert 'data-type="number"' in page and 'data-sort="97.25"' in page
+    assert page.count('<table class="board">') == 2 and "Leaky split" in page
+    assert "beta|pipe" in page and "[94.75–98.50]" in page
+
+
+def test_render_writes_files_atomically_and_refuses_bad_records(fake_results):
+    out = fake_results.parent
+    written = render_leaderboards(fake_results)
+    assert sorted(p.name for p in written) == sorted(
+        ["beats-interpatient.md", "beats-interpatient.csv", "beats-intrapatient.md", "beats-intrapatient.csv", "index.html"]
+    )
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    bad = fake_results / "beats-interpatient" / "20260102T030405Z-alpha-seed0.json"
+    record = json.loads(bad.read_text())
+    record["schema_version"] = 99
+    bad.write_text(json.dumps(record))
+    with pytest.raises(CorruptDataError, match="schema_version 99"):
+        render_leaderboards(fake_results)
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+    assert not list(out.glob(".*.tmp"))
+    result = CliRunner().invoke(app, ["leaderboard", "render", "--results-dir", str(fake_results)])
+    assert result.exit_code == 2 and "schema_version 99" in result.output
+
+
+def test_cli_show_json(fake_results):
+    result = CliRunner().invoke(app, ["leaderboard", "show", "--results-dir", str(fake_results), "--task", "beats-interpatient", "--json"])
+    assert result.exit_code == 0, result.output
+    boards = json.loads(result.stdout)
+    assert [r["submission"] for r in boards[0]["rows"]] == ["beta|pipe", "alpha"] and boards[0]["n_quick"] == 1
+
+
+def test_cli_show_table(fake_results):
+    result = CliRunner().invoke(app, ["leaderboard", "show", "--results-dir", str(fake_results)], env={"COLUMNS": "160"})
+    assert result.exit_code == 0 and "97.25" in result.stdout and "intra-patient" in result.stdout

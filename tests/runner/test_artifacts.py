@@ -1,0 +1,95 @@
+"""Trained-model artefacts: saved by Keras runs, hashed in the record, checked, reusable by the stream."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from ecgbench.errors import ConfigError, CorruptDataError, DataNotFoundError
+from ecgbench.leaderboard.checks import ArtifactsCheck, CheckContext, CheckSession
+from ecgbench.leaderboard.store import record_paths
+from ecgbench.runner.artifacts import ARTIFACT_FILES
+from ecgbench.runner.beat import run_beat_benchmark
+from ecgbench.runner.data import interval_fields
+
+
+@pytest.fixture(scope="module")
+def keras_run(tiny_track, tmp_path_factory):
+    """One ranked (non-quick) 1-epoch cnn1d run on the tiny synthetic track."""
+    results = tmp_path_factory.mktemp("results")
+    result = run_beat_benchmark("cnn1d", data=tiny_track, epochs=1, results_dir=results, bootstrap_resamples=5)
+    return result, results
+
+
+def _check(path):
+    return ArtifactsCheck().run(CheckContext.load(path, CheckSession(canonical=None, use_local_dataset=False)))
+
+
+def test_keras_run_saves_small_hashed_artifacts(keras_run):
+    result, _ = keras_run
+    block = result.record["artifacts"]
+    folder = result.record_path.parent / block["folder"]
+    assert block["folder"] == result.record["run_id"]
+    assert sorted(block["files"]) == sorted(ARTIFACT_FILES)
+    assert (folder / "model.keras").stat().st_size < 2_000_000
+    assert json.loads((folder / "recipe.json").read_text())["epochs"] == 1
+    assert _check(result.record_path).status == "pass"
+
+
+def test_saved_model_reproduces_the_runs_test_predictions(keras_run, tiny_track):
+    from ecgbench.streaming.classifier import load_classifier
+
+    result, _ = keras_run
+    classifier = load_classifier(str(result.record_path.parent / result.record["artifacts"]["folder"]))
+    fields = interval_fields(tiny_track.test)
+    rr = {"pre": fields["rr_pre"], "post": fields["rr_post"], "local": fields["rr_local"], "average": fields["rr_average"]}
+    probabilities = classifier.classify(fields["signal"], rr)
+    with np.load(result.predictions_path) as saved:
+        np.testing.assert_allclose(probabilities, saved["probabilities"], atol=1e-5)
+
+
+def test_tampered_artifact_fails_the_check_and_the_loader(keras_run, tmp_path):
+    from ecgbench.streaming.model_adapter import load_model_classifier
+
+    result, results = keras_run
+    copy = tmp_path / "results"
+    shutil.copytree(results, copy)
+    record = copy / result.record["task"] / result.record_path.name
+    normalizer = record.parent / result.record["artifacts"]["folder"] / "normalizer.json"
+    normalizer.write_text(normalizer.read_text().replace("median", "mean"))
+    outcome = _check(record)
+    assert outcome.status == "fail" and "normalizer.json" in outcome.message
+    with pytest.raises(CorruptDataError, match="changed after the run"):
+        load_model_classifier(str(record))
+    normalizer.unlink()
+    assert "missing" in _check(record).message
+
+
+def test_baseline_name_resolves_to_the_newest_run_with_artifacts(keras_run, tmp_path):
+    from ecgbench.streaming.model_adapter import resolve_model_folder
+
+    result, results = keras_run
+    source = resolve_model_folder("cnn1d", results)
+    assert source.record_path == result.record_path and source.folder.name == result.record["run_id"]
+    with pytest.raises(DataNotFoundError, match="ecgbench run baseline resnet1d --track interpatient"):
+        resolve_model_folder("resnet1d", results)
+    with pytest.raises(ConfigError, match="model.keras"):
+        resolve_model_folder(str(tmp_path))
+
+
+def test_estimator_runs_say_why_nothing_is_saved(tiny_track, tmp_path):
+    result = run_beat_benchmark("prior", data=tiny_track, quick=True, results_dir=tmp_path, bootstrap_resamples=5)
+    block = result.record["artifacts"]
+    assert block["folder"] is None and "estimator" in block["note"]
+    outcome = _check(result.record_path)
+    assert outcome.status == "skip" and "estimator" in outcome.message
+
+
+def test_record_paths_skip_artifact_folders(keras_run):
+    result, results = keras_run
+    paths = record_paths([results])
+    assert result.record_path in paths
+    assert not any(p.parent.name == result.record["run_id"] for p in paths)

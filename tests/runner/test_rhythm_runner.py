@@ -1,0 +1,182 @@
+"""The rhythm runner on a tiny synthetic window track: records, scores, selection, splits, CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import numpy as np
+import pytest
+
+from ecgbench.errors import ConfigError
+from ecgbench.leaderboard import read_predictions, read_run_record
+from ecgbench.models import BeatArrays
+from ecgbench.records import RHYTHM_CLASSES, RHYTHM_TEST, RHYTHM_TRAIN, RHYTHM_VAL, subject_of
+from ecgbench.records.synthetic import synthetic_ecg
+from ecgbench.runner.data import TrackData
+from ecgbench.runner.rhythm import run_rhythm_benchmark
+from ecgbench.runner.rhythm_data import check_subject_disjoint, rhythm_task, window_config
+from ecgbench.runner.rhythm_evaluate import confusion_figures, score_rhythm
+
+FS = 360.0
+WINDOW_S, STRIDE_S, DURATION_S = 10.0, 5.0, 120.0
+BOOT = 50
+#: Synthetic rhythms: class → (heart rate bpm, RR jitter as a fraction of the mean RR).
+RHYTHMS = {"N": (70.0, 0.02), "AFIB": (95.0, 0.25), "VT": (170.0, 0.02)}
+
+
+def _windows(name: str, rhythm: str, seed: int) -> BeatArrays:
+    rate, jitter = RHYTHMS[rhythm]
+    ecg = synthetic_ecg(fs=FS, duration=DURATION_S, heart_rate=rate, rr_jitter=jitter, seed=seed)
+    size, step = int(WINDOW_S * FS), int(STRIDE_S * FS)
+    starts = np.arange(0, ecg.signal.shape[0] - size + 1, step)
+    return BeatArrays(
+        signal=np.stack([ecg.signal[s : s + size] for s in starts]).astype(np.float32),
+        rr=np.zeros((starts.size, 0), np.float32),
+        label=np.full(starts.size, RHYTHM_CLASSES.index(rhythm), np.int64),
+        record=np.full(starts.size, name),
+        sample=starts.astype(np.int64),
+    )
+
+
+def _split(names: list[str], seed: int) -> BeatArrays:
+    parts = [_windows(name, rhythm, seed + i) for i, (name, rhythm) in enumerate(zip(names, [*RHYTHMS] * 3))]
+    return BeatArrays(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("signal", "rr", "label", "record", "sample")))
+
+
+@pytest.fixture(scope="module")
+def rhythm_track() -> TrackData:
+    """Three records per split (one N, one AFIB, one VT), 120 s each, 10-s windows every 5 s."""
+    train, val, test = _split(["r0", "r1", "r2"], 0), _split(["r3", "r4", "r5"], 10), _split(["r6", "r7", "r8"], 20)
+    digest = hashlib.sha256(b"".join(s.signal.tobytes() for s in (train, val, test))).hexdigest()
+    return TrackData(
+        train=train, val=val, test=test,
+        splits={"train": "synthetic_train", "val": "synthetic_val", "test": "synthetic_test"},
+        dataset={"name": "synthetic-rhythm", "version": "0", "checksum": digest, "window_s": WINDOW_S},
+        sampling_rate=FS,
+    )  # fmt: skip
+
+
+def _run(name, data, tmp_path, **kwargs):
+    return run_rhythm_benchmark(name, data=data, results_dir=tmp_path, bootstrap_resamples=BOOT, command="pytest", **kwargs)
+
+
+def test_prior_writes_a_rhythm_record(rhythm_track, tmp_path):
+    result = _run("prior", rhythm_track, tmp_path)
+    record = read_run_record(result.record_path)
+    assert result.record_path.parent == tmp_path / "rhythm"
+    assert record["class_names"] == list(RHYTHM_CLASSES) and record["aha_goals"]["vt.se"] == 75.0
+    assert record["test_support"] == {"af.se": 23, "ventricular.se": 23, "vt.se": 23, "vf.se": 0}
+    predictions = read_predictions(result.predictions_path)
+    assert predictions["probabilities"].shape == (len(rhythm_track.test), len(RHYTHM_CLASSES))
+    np.testing.assert_array_equal(predictions["sample"], rhythm_track.test.sample)
+    # Equal class counts: arg-max of the prior is the first of the tied classes (N); a third of windows right.
+    assert record["metrics"]["accuracy"]["value"] == pytest.approx(100 / 3)
+    assert record["metrics"]["af.se"]["value"] == 0.0 and record["metrics"]["vf.se"]["value"] is None
+    low, high = record["metrics"]["accuracy"]["ci_low"], record["metrics"]["accuracy"]["ci_high"]
+    assert low <= record["metrics"]["accuracy"]["value"] <= high
+
+
+def test_rr_af_detects_af_and_vt_from_detected_beats(rhythm_track, tmp_path):
+    result = _run("rr-af", rhythm_track, tmp_path)
+    metrics = result.record["metrics"]
+    assert metrics["af.se"]["value"] >= 90 and metrics["af.sp"]["value"] >= 90
+    assert metrics["ventricular.se"]["value"] >= 90
+    assert result.record["training"]["selection_classes"] == ["N", "AFIB", "VT"]
+    again = _run("rr-af", rhythm_track, tmp_path / "again")
+    assert np.array_equal(read_predictions(again.predictions_path)["probabilities"], read_predictions(result.predictions_path)["probabilities"])
+
+
+def test_confusion_figures_golden():
+    names = ("N", "AFIB", "VT", "VFL")
+    cm = np.array([[8, 1, 1, 0], [2, 6, 0, 0], [0, 0, 3, 1], [0, 0, 1, 1]])
+    f = confusion_figures(cm, names)
+    assert f["accuracy"] == pytest.approx(100 * 18 / 24)
+    assert f["af.se"] == pytest.approx(75.0) and f["af.sp"] == pytest.approx(100 * 15 / 16) and f["af.ppv"] == pytest.approx(600 / 7)
+    assert f["ventricular.se"] == pytest.approx(100.0) and f["ventricular.sp"] == pytest.approx(100 * 17 / 18)
+    assert f["vt.se"] == pytest.approx(75.0) and f["vf.se"] == pytest.approx(50.0)
+    assert f["classes.N.sp"] == pytest.approx(100 * 12 / 14)
+
+
+def test_score_rhythm_bootstraps_subjects_not_windows():
+    labels = np.array([0, 0, 1, 1, 0, 1])
+    arrays = BeatArrays(
+        signal=np.zeros((6, 4, 1), np.float32), rr=np.zeros((6, 0), np.float32), label=labels,
+        record=np.array(["201", "201", "202", "202", "100", "100"]), sample=np.arange(6),
+    )  # fmt: skip
+    probabilities = np.eye(len(RHYTHM_CLASSES))[[0, 0, 1, 0, 0, 1]]
+    report, metrics = score_rhythm(arrays, probabilities, RHYTHM_CLASSES, n_resamples=200, seed=1)
+    assert metrics["af.se"]["value"] == pytest.approx(200 / 3)
+    # two subjects (201+202 together, 100): a replicate is one of three pools, so at most 3 distinct values
+    assert report.accuracy == pytest.approx(100 * 5 / 6)
+    assert metrics["af.se"]["ci_low"] >= 50.0 and metrics["af.se"]["ci_high"] <= 100.0
+
+
+def test_test_subjects_never_train_or_select():
+    train, val, test = ({subject_of(r) for r in split} for split in (RHYTHM_TRAIN, RHYTHM_VAL, RHYTHM_TEST))
+    assert not (test & train) and not (test & val) and not (train & val)
+    leaky = TrackData(
+        train=_windows("202", "N", 0), val=_windows("105", "N", 1), test=_windows("201", "N", 2),
+        splits={"train": "train", "val": "val", "test": "test"},
+    )  # fmt: skip
+    with pytest.raises(ConfigError, match="shares subject"):
+        check_subject_disjoint(leaky)
+
+
+def test_window_choice():
+    assert rhythm_task(10) == "rhythm" and rhythm_task(4) == "rhythm-4s" and window_config(30) == "rhythm_30s"
+    with pytest.raises(ConfigError, match="rhythm window"):
+        window_config(7)
+
+
+def test_cli_rhythm_task(rhythm_track, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from ecgbench.cli import app
+
+    monkeypatch.setattr("ecgbench.runner.rhythm.load_rhythm_track", lambda *args, **kwargs: rhythm_track)
+    runner = CliRunner()
+    env = {"COLUMNS": "140", "NO_COLOR": "1"}
+    args = ["run", "baseline", "prior", "--task", "rhythm", "--results-dir", str(tmp_path), "--bootstrap", "20"]
+    table = runner.invoke(app, args, env=env)
+    assert table.exit_code == 0, table.output
+    assert "AHA goal" in table.stdout and "VT+VFL Se (n=23)" in table.stdout
+    payload = json.loads(runner.invoke(app, [*args, "--json"], env=env).stdout)
+    assert payload["task"] == "rhythm"
+    bad = runner.invoke(app, ["run", "baseline", "prior", "--task", "rhythm", "--window", "7"], env=env)
+    assert bad.exit_code == 2 and "rhythm window" in bad.stderr
+    bad_task = runner.invoke(app, ["run", "baseline", "prior", "--task", "weekly"], env=env)
+    assert bad_task.exit_code == 2 and "unknown task 'weekly'" in bad_task.stderr
+
+
+@pytest.mark.slow
+def test_built_rhythm_splits_are_subject_disjoint():
+    """The built TFDS windows hold exactly the fixed record lists (skips when not built)."""
+    from ecgbench.data import load_split
+    from ecgbench.errors import DataNotFoundError
+
+    try:
+        records = {
+            split: {r.decode() for r in load_split(split, "rhythm").map(lambda e: e["record"]).as_numpy_iterator()}
+            for split in ("train", "val", "test")
+        }
+    except DataNotFoundError as exc:
+        pytest.skip(f"mitdb/rhythm not built: {exc}")
+    assert records["test"] <= set(RHYTHM_TEST) and records["val"] <= set(RHYTHM_VAL) and records["train"] <= set(RHYTHM_TRAIN)
+    subjects = {split: {subject_of(r) for r in names} for split, names in records.items()}
+    assert not (subjects["test"] & (subjects["train"] | subjects["val"]))
+
+
+def test_keras_rhythm_model_trains_with_augmentation(rhythm_track, tmp_path, write_submission):
+    from ecgbench.models import baselines_dir
+
+    source = (baselines_dir() / "cnn1d-rhythm" / "submission.py").read_text()
+    recipe = json.dumps({"epochs": 2, "batch_size": 16, "augment": {"scale_p": 0.5, "gaussian_noise_p": 0.5, "real_noise_p": 0.0}})
+    folder = write_submission("cnn-aug", source, recipe)
+    first = _run(str(folder), rhythm_track, tmp_path / "a")
+    assert first.record["submission"]["kind"] == "keras" and first.record["training"]["epochs_run"] == 2
+    assert len(first.record["training"]["history"]) == 2
+    again = _run(str(folder), rhythm_track, tmp_path / "b")
+    np.testing.assert_allclose(
+        read_predictions(again.predictions_path)["probabilities"], read_predictions(first.predictions_path)["probabilities"], atol=1e-5
+    )
