@@ -35,6 +35,7 @@ arrhythmia database. IEEE Trans Biomed Eng 33(12):1157-1165 (1986).
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from statistics import median
 
@@ -187,6 +188,11 @@ class _Levels:
         return nl + fraction * max(q - nl, 0.0)
 
 
+#: Beats whose decision delay is kept by default: more than the longest MIT-BIH record (30 min)
+#: holds, ~1.5 h at 90 bpm; ~0.4 MiB, constant however long the stream runs.
+DELAY_HISTORY = 8192
+
+
 class OnlineQRSDetector:
     """Causal QRS detector fed chunk by chunk (see the module docstring for the algorithm).
 
@@ -196,6 +202,10 @@ class OnlineQRSDetector:
         Sampling frequency in Hz (128-1000 Hz tested).
     config : QRSDetectorConfig, optional
         Parameters in physical units.
+    delay_history : int or None
+        How many recent beats :meth:`decision_delays` covers (default :data:`DELAY_HISTORY`); the
+        detector's memory stays bounded on endless streams. ``None`` keeps every beat (grows by
+        ~0.5 MiB per hour of signal).
 
     Attributes
     ----------
@@ -203,7 +213,7 @@ class OnlineQRSDetector:
         Nominal signal time (s) from an R peak to the moment the detector commits to it, for beats
         above threshold; beats found by search-back are committed later (see :attr:`commit_samples`).
     commit_samples : list of int
-        For every beat returned so far, the sample index at which it was committed.
+        For each of the last ``delay_history`` beats returned, the sample index at which it was committed.
 
     Examples
     --------
@@ -212,8 +222,12 @@ class OnlineQRSDetector:
     >>> peaks = np.concatenate(beats)   # absolute sample indices, int64
     """
 
-    def __init__(self, sampling_rate: float, config: QRSDetectorConfig | None = None) -> None:
+    def __init__(self, sampling_rate: float, config: QRSDetectorConfig | None = None,
+                 delay_history: int | None = DELAY_HISTORY) -> None:  # fmt: skip
         fs = float(sampling_rate)
+        if delay_history is not None and delay_history < 1:
+            raise ConfigError(f"delay_history must be a positive number of beats or None, got {delay_history!r}")
+        self._delay_history = delay_history
         if not np.isfinite(fs) or fs <= 0:
             raise ConfigError(f"sampling_rate must be a positive number of Hz, got {sampling_rate!r}")
         self.sampling_rate = fs
@@ -253,8 +267,7 @@ class OnlineQRSDetector:
         self._last: _Candidate | None = None
         self._searchback_at: int | None = None
         self._out: list[int] = []
-        self._all_beats: list[int] = []
-        self.commit_samples: list[int] = []
+        self._recent: deque[tuple[int, int]] = deque(maxlen=self._delay_history)  # (R peak, commit sample)
 
     # ------------------------------------------------------------------------------- features
     def _features(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -329,9 +342,15 @@ class OnlineQRSDetector:
         self._scan(final=True)
         return self._take()
 
+    @property
+    def commit_samples(self) -> list[int]:
+        """Commit sample of each of the last ``delay_history`` beats returned."""
+        return [commit for _, commit in self._recent]
+
     def decision_delays(self) -> np.ndarray:
-        """Seconds from each returned R peak to the sample at which it was committed."""
-        return (np.asarray(self.commit_samples) - np.asarray(self._all_beats)) / self.sampling_rate
+        """Seconds from each of the last ``delay_history`` returned R peaks to the sample at which it was committed."""
+        pairs = np.asarray(self._recent, dtype=np.int64).reshape(-1, 2)
+        return (pairs[:, 1] - pairs[:, 0]) / self.sampling_rate
 
     # ------------------------------------------------------------------------------- internals
     def _take(self) -> np.ndarray:
@@ -455,8 +474,7 @@ class OnlineQRSDetector:
         self._last = cand
         self._pending = []
         self._out.append(cand.r)
-        self._all_beats.append(cand.r)
-        self.commit_samples.append(commit)
+        self._recent.append((cand.r, commit))
         rr = int(median(levels.rr)) if levels.rr else self._n.initial_rr
         self._searchback_at = cand.peak + int(round(self.config.searchback_rr * rr))
 

@@ -214,7 +214,7 @@ class RuleClassifier:
 BUILTIN_CLASSIFIERS = {"prior": PriorClassifier, "rules": RuleClassifier}
 
 
-def load_classifier(spec: str, sampling_rate: float = 360.0) -> BeatClassifier:
+def load_classifier(spec: str, sampling_rate: float = 360.0, results_dir=None) -> BeatClassifier:
     """Return a classifier by built-in name (``"prior"``, ``"rules"``) or a trained model by name/path.
 
     Parameters
@@ -224,6 +224,8 @@ def load_classifier(spec: str, sampling_rate: float = 360.0) -> BeatClassifier:
         :mod:`ecgbench.models` (wrapped in :class:`ModelClassifier`).
     sampling_rate : float
         Sampling rate in Hz for the built-in classifiers (trained models carry their own).
+    results_dir : path-like, optional
+        Results tree searched when ``spec`` is a baseline name (default ``leaderboards/results``).
 
     Raises
     ------
@@ -234,7 +236,7 @@ def load_classifier(spec: str, sampling_rate: float = 360.0) -> BeatClassifier:
         return BUILTIN_CLASSIFIERS[spec](sampling_rate)
     from ecgbench.streaming.model_adapter import load_model_classifier
 
-    return load_model_classifier(spec, valid_builtins=tuple(BUILTIN_CLASSIFIERS))
+    return load_model_classifier(spec, valid_builtins=tuple(BUILTIN_CLASSIFIERS), results_dir=results_dir)
 
 
 def check_classifier(classifier: object) -> BeatClassifier:

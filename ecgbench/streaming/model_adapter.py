@@ -1,29 +1,44 @@
-"""Adapter point for trained beat-track models in the streaming pipeline.
+"""Trained beat-track models in the streaming pipeline: find a run's saved model and wrap it.
 
 A trained model plugs in as a :class:`ModelClassifier`: it gets the raw beat windows (mV,
 ``[B, 288, 2]`` at 360 Hz: 0.3 s before and 0.5 s after R) and the streaming RR intervals, builds
 the beat-track inputs ``{"signal", "rr": [B, 7]}`` with the run's :class:`ecgbench.data.Normalizer`
-(the same transform the runner applies), and calls ``predict``. The stream's ``rr_average`` is the
+(the same transform the runner applies), and calls the model. The stream's ``rr_average`` is the
 running mean RR since the stream started (the offline data uses the whole record's mean, which a
 causal stream cannot know).
 
-Loading from disk needs a folder with a saved Keras model (``model.keras``) and the run's
-normaliser (``normalizer.json``, :meth:`Normalizer.to_dict` output). The beat-track runner does not
-save these yet, so :func:`load_model_classifier` says what is missing.
+Where the model comes from (``--model``, :func:`resolve_model_folder`):
+
+* an artefact folder written by the beat runner (``model.keras`` + ``normalizer.json``,
+  :mod:`ecgbench.runner.artifacts`);
+* a run record (``.json``) whose ``artifacts`` block names such a folder;
+* a baseline name (``cnn1d``): the newest non-quick inter-patient run of that submission in the
+  results tree that saved artefacts.
+
+Files named by a run record are checked against the SHA-256 it recorded before they are loaded.
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from ecgbench.errors import ConfigError
+from ecgbench.errors import ConfigError, CorruptDataError, DataNotFoundError
 
 MODEL_FILE = "model.keras"
 NORMALIZER_FILE = "normalizer.json"
+#: Results-tree task whose runs a baseline name resolves to (the leaderboard's test protocol).
+MODEL_TASK = "beats-interpatient"
+#: Default results tree, relative to the working directory (else to the checkout).
+DEFAULT_RESULTS_DIR = Path("leaderboards") / "results"
+#: Beat window the stream hands over: 0.3 s + 0.5 s at 360 Hz.
+STREAM_WINDOW_SAMPLES = 288
 
 
 class ModelClassifier:
@@ -64,29 +79,151 @@ class ModelClassifier:
         return np.asarray(self._predict(inputs), dtype=np.float32)
 
 
-def load_model_classifier(spec: str, valid_builtins: tuple[str, ...] = ()) -> ModelClassifier:
-    """Load a trained model folder (``model.keras`` + ``normalizer.json``) as a :class:`ModelClassifier`.
+@dataclass(frozen=True)
+class ModelSource:
+    """A resolved ``--model``: the artefact folder, the run record it came from, recorded hashes."""
+
+    folder: Path
+    record_path: Path | None = None
+    sha256: dict[str, str] | None = None
+
+    @property
+    def name(self) -> str:
+        """Short name for run ids: the run id of the source record, else the folder name."""
+        return self.record_path.stem if self.record_path is not None else self.folder.name
+
+
+def _is_model_folder(path: Path) -> bool:
+    return (path / MODEL_FILE).is_file() and (path / NORMALIZER_FILE).is_file()
+
+
+def _default_results_dir() -> Path:
+    if DEFAULT_RESULTS_DIR.is_dir():
+        return DEFAULT_RESULTS_DIR
+    from ecgbench.paths import repo_root
+
+    return repo_root() / DEFAULT_RESULTS_DIR
+
+
+def _source_of_record(path: Path) -> ModelSource:
+    record = json.loads(path.read_text())
+    block = record.get("artifacts") or {}
+    if not block.get("folder"):
+        raise ConfigError(
+            f"run record {path} saved no trained model (field artifacts.folder is empty: {block.get('note', 'no artifacts block')}); "
+            "choose a Keras run"
+        )
+    return ModelSource(path.parent / str(block["folder"]), path, dict(block.get("files") or {}))
+
+
+def newest_run_with_artifacts(submission: str, results_dir: str | os.PathLike | None = None, task: str = MODEL_TASK) -> Path | None:
+    """Return the newest non-quick run record of ``submission`` in ``<results_dir>/<task>/`` with saved artefacts."""
+    folder = Path(results_dir) if results_dir is not None else _default_results_dir()
+    candidates = []
+    for path in (folder / task).glob("*.json"):
+        try:
+            record = json.loads(path.read_text())
+        except (OSError, json.JSONDecodeError):
+            continue
+        if (record.get("submission") or {}).get("name") != submission or record.get("quick"):
+            continue
+        artifacts = record.get("artifacts") or {}
+        if artifacts.get("folder") and _is_model_folder(path.parent / artifacts["folder"]):
+            started = (record.get("provenance") or {}).get("started_at") or ""
+            candidates.append((started, path.name, path))
+    return max(candidates)[2] if candidates else None
+
+
+def resolve_model_folder(spec: str, results_dir: str | os.PathLike | None = None, valid_builtins: tuple[str, ...] = ()) -> ModelSource:
+    """Turn ``--model`` (artefact folder, run record, or baseline name) into a :class:`ModelSource`.
 
     Raises
     ------
     ConfigError
-        ``spec`` is not such a folder (the message lists the built-in classifiers).
+        ``spec`` is none of these, or a record saved no model.
+    DataNotFoundError
+        ``spec`` names a baseline without any inter-patient run that saved its model.
     """
-    folder = Path(spec).expanduser()
-    model_path, norm_path = folder / MODEL_FILE, folder / NORMALIZER_FILE
-    if not (model_path.is_file() and norm_path.is_file()):
-        raise ConfigError(
-            f"--model {spec!r}: not a built-in classifier ({', '.join(valid_builtins)}) and not a trained-model "
-            f"folder with {MODEL_FILE} and {NORMALIZER_FILE}; the beat-track runner does not save trained models yet, "
-            "so stream with --model rules or --model prior"
+    path = Path(spec).expanduser()
+    if path.is_dir() and _is_model_folder(path):
+        return ModelSource(path)
+    if path.is_file() and path.suffix == ".json":
+        return _source_of_record(path)
+    if path.is_dir():
+        raise ConfigError(f"--model {spec!r}: the folder lacks {MODEL_FILE} and {NORMALIZER_FILE}; give a run's artefact folder")
+    if os.sep not in spec and "." not in spec:  # a submission name such as cnn1d
+        record = newest_run_with_artifacts(spec, results_dir)
+        if record is not None:
+            return _source_of_record(record)
+        from ecgbench.models.loader import list_baselines
+
+        if spec not in list_baselines():
+            raise ConfigError(
+                f"--model {spec!r}: not a built-in classifier ({', '.join(valid_builtins)}), a baseline "
+                f"({', '.join(list_baselines())}), a run record (.json) nor a trained-model folder"
+            )
+        where = Path(results_dir) if results_dir is not None else _default_results_dir()
+        raise DataNotFoundError(
+            f"--model {spec!r}: no {MODEL_TASK} run of {spec!r} with a saved model in {where / MODEL_TASK}; produce one with "
+            f"`ecgbench run baseline {spec} --track interpatient`, or use a built-in classifier ({', '.join(valid_builtins)})"
         )
+    raise ConfigError(
+        f"--model {spec!r}: not a built-in classifier ({', '.join(valid_builtins)}), a baseline name, a run record (.json) "
+        f"nor a trained-model folder with {MODEL_FILE} and {NORMALIZER_FILE}"
+    )
+
+
+def _verify(source: ModelSource) -> None:
+    from ecgbench.leaderboard.provenance import sha256_file
+
+    for name, expected in (source.sha256 or {}).items():
+        actual = sha256_file(source.folder / name)
+        if actual != expected:
+            raise CorruptDataError(
+                f"{source.folder / name} hashes to {actual[:12]}… but run record {source.record_path} says {expected[:12]}…; "
+                "the artefact was changed after the run: re-run the baseline"
+            )
+
+
+@functools.lru_cache(maxsize=4)
+def _load(folder: Path):
+    """Load (model, normalizer) once per folder: the track builds one classifier per record."""
     import keras
 
     from ecgbench.data import Normalizer
 
-    model = keras.saving.load_model(model_path)
-    normalizer = Normalizer.from_dict(json.loads(norm_path.read_text()))
-    signal_shape = model.inputs[0].shape if hasattr(model, "inputs") else None
-    if signal_shape is not None and len(signal_shape) == 3 and signal_shape[1] not in (None, 288):
-        raise ConfigError(f"{model_path}: model expects {signal_shape[1]} samples per window, the stream gives 288")
-    return ModelClassifier(lambda inputs: model.predict(inputs, verbose=0), normalizer)
+    model = keras.saving.load_model(folder / MODEL_FILE)
+    normalizer = Normalizer.from_dict(json.loads((folder / NORMALIZER_FILE).read_text()))
+    signal = next((t for t in model.inputs if getattr(t, "name", "").startswith("signal")), None)
+    if signal is not None and len(signal.shape) == 3 and signal.shape[1] not in (None, STREAM_WINDOW_SAMPLES):
+        raise ConfigError(f"{folder / MODEL_FILE}: model expects {signal.shape[1]} samples per window, the stream gives {STREAM_WINDOW_SAMPLES}")
+    return model, normalizer
+
+
+def load_model_classifier(spec: str, valid_builtins: tuple[str, ...] = (), results_dir: str | os.PathLike | None = None) -> ModelClassifier:
+    """Load a trained model (see :func:`resolve_model_folder`) as a :class:`ModelClassifier`.
+
+    The model runs inside one ``tf.function`` traced once for any batch size, not through
+    ``Model.predict`` or an eager call, whose per-call set-up (20-30 ms here) is too much for the
+    one- or two-beat batches of a stream.
+    """
+    source = resolve_model_folder(spec, results_dir, valid_builtins)
+    _verify(source)
+    model, normalizer = _load(source.folder.resolve())
+    return ModelClassifier(_compiled_predict(model, normalizer.n_leads), normalizer)
+
+
+@functools.lru_cache(maxsize=4)
+def _compiled_predict(model, n_leads: int) -> Callable[[dict[str, np.ndarray]], np.ndarray]:
+    import tensorflow as tf
+
+    @tf.function(input_signature=[
+        tf.TensorSpec([None, STREAM_WINDOW_SAMPLES, n_leads], tf.float32), tf.TensorSpec([None, 7], tf.float32)
+    ], reduce_retracing=True)  # fmt: skip
+    def forward(signal, rr):
+        return model({"signal": signal, "rr": rr}, training=False)
+
+    def predict(inputs: dict[str, np.ndarray]) -> np.ndarray:
+        return forward(inputs["signal"], inputs["rr"]).numpy()
+
+    return predict

@@ -1,4 +1,19 @@
-"""Turn a streaming-track result into a schema-1 run record (task ``streaming``) plus a prediction file."""
+"""Turn a streaming-track result into a schema-1 run record (task ``streaming``) plus a prediction file.
+
+The record goes through :func:`ecgbench.leaderboard.record.write_run_record` (atomic, schema-checked)
+and differs from a beat-track record in three fields:
+
+* ``dataset`` — the identity of the replayed data is the :func:`ecgbench.records.physionet.source_checksum`
+  of the MIT-BIH files read (each verified against the published ``checksums.tsv`` first);
+  ``dataset.identity`` is ``"source"`` and ``dataset.records`` lists the records;
+* ``submission`` — the classifier: a built-in one (hash of its source file) or a trained run's
+  artefacts (hash over ``model.keras``, ``normalizer.json``, ``recipe.json``), with the source run in
+  ``training.model_run``;
+* ``predictions`` — a ``.npz`` of the detected beats: ``record``, ``sample`` (at the record's rate)
+  and ``predicted_label`` (AAMI index); the streaming metrics cannot be recomputed from it alone.
+
+Metrics have no bootstrap intervals (``ci_low``/``ci_high`` null).
+"""
 
 from __future__ import annotations
 
@@ -6,16 +21,20 @@ import os
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from ecgbench.streaming.track import TrackResult
 
 TASK = "streaming"
+#: Name of the source-file identity in the ``dataset`` block (see the module docstring).
+SOURCE_DATASET = "mitdb/source"
+SOURCE_VERSION = "1.0.0"
 
 
-def write_stream_predictions(result: TrackResult, path: Path) -> Path:
-    """Save every detected beat (record, sample at the record's rate, AAMI label index) as ``.npz``."""
+def stream_prediction_arrays(result: TrackResult) -> dict[str, np.ndarray]:
+    """Every detected beat: ``record``, ``sample`` (at the record's rate), ``predicted_label`` (AAMI index)."""
     from ecgbench.records.symbols import AAMI_CLASSES
 
     records, samples, labels = [], [], []
@@ -24,43 +43,118 @@ def write_stream_predictions(result: TrackResult, path: Path) -> Path:
         records += [streamed.record] * sample.size
         samples.append(np.round(sample * streamed.scale).astype(np.int64))
         labels.append(np.array([AAMI_CLASSES.index(x) for x in label], dtype=np.int64))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(path, record=np.array(records, dtype=str), sample=np.concatenate(samples) if samples else np.zeros(0, np.int64),
-             predicted_label=np.concatenate(labels) if labels else np.zeros(0, np.int64))  # fmt: skip
-    return path
+    return {
+        "record": np.array(records, dtype=str),
+        "sample": np.concatenate(samples) if samples else np.zeros(0, np.int64),
+        "predicted_label": np.concatenate(labels) if labels else np.zeros(0, np.int64),
+    }
 
 
-def build_run_record(result: TrackResult, model: str, records: list[str], started: float,
-                     results_dir: str | os.PathLike) -> dict:  # fmt: skip
-    """Return the run record dict (metrics as ``{"value", "ci_low", "ci_high"}``, no bootstrap)."""
-    from ecgbench.leaderboard.provenance import command_line, environment, git_state, hardware, sha256_file
-    from ecgbench.leaderboard.record import SCHEMA_VERSION, make_run_id
+def source_dataset(directory: str | os.PathLike, records: list[str]) -> dict[str, Any]:
+    """Verify the records' files against the published table and return the ``dataset`` block identity."""
+    from ecgbench.records.physionet import source_checksum, verify_folder
+
+    return {
+        "name": SOURCE_DATASET,
+        "version": SOURCE_VERSION,
+        "identity": "source",
+        "checksum": source_checksum(verify_folder(directory, records)),
+        "records": list(records),
+    }
+
+
+def classifier_identity(model: str, results_dir: str | os.PathLike | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Return the ``submission`` and ``training`` blocks of the classifier named by ``--model``."""
+    from ecgbench.leaderboard.provenance import sha256_file, sha256_files
+    from ecgbench.streaming import classifier as builtins
+
+    if model in builtins.BUILTIN_CLASSIFIERS:
+        submission = {"name": model, "source": model, "kind": "builtin", "sha256": sha256_file(builtins.__file__)}
+        return submission, {"note": f"built-in classifier {model!r}: nothing trained"}
+    from ecgbench.streaming.model_adapter import resolve_model_folder
+
+    source = resolve_model_folder(model, results_dir)
+    files = sorted(p for p in source.folder.iterdir() if p.is_file())
+    name = source.folder.name
+    training: dict[str, Any] = {"model_folder": str(source.folder)}
+    if source.record_path is not None:
+        import json
+
+        run = json.loads(source.record_path.read_text())
+        name = str(run["submission"]["name"])
+        training = {"model_run": run["run_id"], "model_task": run["task"], "artifacts": run.get("artifacts")}
+    submission = {"name": name, "source": model, "kind": "keras", "sha256": sha256_files(files, root=source.folder)}
+    return submission, training
+
+
+def write_stream_run(
+    result: TrackResult,
+    model: str,
+    records: list[str],
+    directory: str | os.PathLike,
+    started: float,
+    results_dir: str | os.PathLike,
+    records_spec: str | None = None,
+    model_results_dir: str | os.PathLike | None = None,
+) -> tuple[dict[str, Any], Path]:
+    """Write ``<results_dir>/streaming/<run_id>.npz`` and ``.json``; return ``(record, record_path)``.
+
+    Parameters
+    ----------
+    result : TrackResult
+        The scored streaming run.
+    model : str
+        The ``--model`` given (built-in name, baseline name, run record or artefact folder).
+    records : list of str
+        Records replayed; ``records_spec`` is how they were named (``"DS2"``).
+    directory : path-like
+        The MIT-BIH folder read (its files are verified and hashed).
+    started : float
+        ``time.time()`` at the start.
+    results_dir : path-like
+        Root of the results tree.
+    model_results_dir : path-like, optional
+        Results tree searched for a baseline name (default ``results_dir``).
+    """
+    from ecgbench.leaderboard import provenance
+    from ecgbench.leaderboard.record import make_run_id, write_arrays, write_run_record
 
     started_at = datetime.fromtimestamp(started, UTC)
-    run_id = make_run_id(f"stream-{Path(model).name}", 0, started_at)
-    prediction = write_stream_predictions(result, Path(results_dir) / TASK / f"{run_id}.npz")
-    n_beats = sum(s.collector.beats()[0].size for s in result.streams)
-    return {
-        "schema_version": SCHEMA_VERSION,
+    submission, training = classifier_identity(model, model_results_dir if model_results_dir is not None else results_dir)
+    dataset = source_dataset(directory, records)
+    run_id = make_run_id(f"stream-{submission['name']}", 0, started_at)
+    arrays = stream_prediction_arrays(result)
+    n_beats = int(arrays["record"].size)
+    prediction = write_arrays(Path(results_dir) / TASK / f"{run_id}.npz", arrays)
+    git = provenance.git_state()
+    record = {
+        "schema_version": 1,
         "run_id": run_id,
         "task": TASK,
         "quick": False,
-        "submission": {"name": Path(model).name, "source": model, "kind": "streaming", "sha256": None},
-        "recipe": {"chunk_s": result.chunk, "speed": 0, "learning_period_s": result.ec57.settings["learning_period_s"]},
+        "submission": submission,
+        "recipe": {"chunk_s": result.chunk, "speed": 0, "learning_period_s": result.ec57.settings["learning_period_s"],
+                   "records": records_spec or ",".join(records)},  # fmt: skip
         "seed": 0,
-        "dataset": {"name": "mitdb", "version": "1.0.0", "checksum": None, "splits": {"test": ",".join(records)},
-                    "n_beats": {"test": n_beats}},  # fmt: skip
+        "dataset": {**dataset, "splits": {"test": (records_spec or ",".join(records)).lower()}, "n_beats": {"test": n_beats}},
         "metrics": {k: {"value": v, "ci_low": None, "ci_high": None} for k, v in result.metrics().items()},
         "bootstrap": {"n_resamples": 0, "confidence": None, "seed": None, "unit": "record"},
-        "predictions": {"file": prediction.name, "sha256": sha256_file(prediction), "n_beats": n_beats},
-        "training": {},
+        "predictions": {"file": prediction.name, "sha256": provenance.sha256_file(prediction), "n_beats": n_beats},
+        "training": training,
         "alarm_delays": result.delays,
         "provenance": {
-            **git_state(),
-            **environment(),
-            "hardware": hardware(),
-            "command": command_line(),
-            "started_at": started_at.isoformat(),
-            "wall_time_s": time.time() - started,
+            "git_sha": git["sha"],
+            "git_dirty": git["dirty"],
+            **provenance.environment(),
+            "hardware": provenance.hardware(),
+            "command": provenance.command_line(),
+            "started_at": started_at.isoformat(timespec="seconds"),
+            "wall_time_s": round(time.time() - started, 2),
         },
     }
+    try:
+        path = write_run_record(record, results_dir)
+    except BaseException:
+        prediction.unlink(missing_ok=True)
+        raise
+    return record, path

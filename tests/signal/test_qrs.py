@@ -170,3 +170,24 @@ def test_leading_nan_is_chunk_invariant() -> None:
     expected = detect_qrs(x, 360.0)
     assert expected.size > 15
     np.testing.assert_array_equal(_stream(x, 360.0, [3] * 200 + [1000] * 10), expected)
+
+
+def test_delay_history_is_bounded_and_detection_unchanged() -> None:
+    fs = 360.0
+    e = synthetic_ecg(fs=fs, duration=60.0, n_leads=1, seed=5)
+    step = int(fs)
+
+    def run(history):
+        det = OnlineQRSDetector(fs, delay_history=history)
+        parts = [det.process(e.signal[i : i + step, 0]) for i in range(0, e.signal.shape[0], step)]
+        return np.concatenate([*parts, det.flush()]), det
+
+    full_peaks, full = run(None)
+    short_peaks, short = run(5)
+    np.testing.assert_array_equal(short_peaks, full_peaks)  # the bound never changes what is detected
+    assert full_peaks.size > 20
+    assert full.decision_delays().size == full_peaks.size
+    np.testing.assert_array_equal(short.decision_delays(), full.decision_delays()[-5:])
+    assert short.commit_samples == full.commit_samples[-5:]
+    with pytest.raises(ConfigError):
+        OnlineQRSDetector(fs, delay_history=0)

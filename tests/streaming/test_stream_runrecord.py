@@ -1,0 +1,59 @@
+"""Streaming and digitisation run records: shared schema, source-file identity, every check passes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from ecgbench.leaderboard.checks import CheckSession, check_record
+from ecgbench.leaderboard.formats import board_markdown
+from ecgbench.leaderboard.store import load_entries
+from ecgbench.leaderboard.table import build_board
+
+runner = CliRunner()
+
+
+def _statuses(path):
+    report = check_record(path, CheckSession(canonical=None, use_local_dataset=False))
+    return report, {r.check: r for r in report.results}
+
+
+@pytest.mark.slow
+def test_run_stream_record_passes_every_check_and_renders(mitdb_dir, tmp_path):
+    from ecgbench.cli.run import app
+
+    result = runner.invoke(app, ["stream", "--model", "rules", "--records", "119,100", "--data-dir", str(mitdb_dir.parent),
+                                 "--results-dir", str(tmp_path), "--json"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    path = json.loads(result.stdout)["run_record"]
+    record = json.loads(open(path).read())
+    assert record["provenance"]["git_sha"] is not None or record["provenance"]["git_dirty"] is None
+    assert record["dataset"]["identity"] == "source" and record["dataset"]["records"] == ["119", "100"]
+    report, by_check = _statuses(path)
+    assert report.ok, [r.message for r in report.failures()]
+    assert by_check["dataset-checksum"].status == "pass"
+    assert by_check["metrics"].status == "skip" and "replay" in by_check["metrics"].message
+    record["dataset"]["records"] = ["119"]  # a checksum that does not match the listed records fails
+    (tmp_path / "streaming" / "bad.json").write_text(json.dumps({**record, "run_id": "bad"}))
+    assert _statuses(tmp_path / "streaming" / "bad.json")[1]["dataset-checksum"].status == "fail"
+    (tmp_path / "streaming" / "bad.json").unlink()
+    board = build_board("streaming", load_entries(tmp_path)[0], tmp_path)
+    text = board_markdown(board)
+    assert "QRS Se" in text and "VT alarmed" in text and "latency p99 (s)" in text
+    assert f"{record['metrics']['qrs.se']['value']:.2f}" in text
+
+
+@pytest.mark.slow
+def test_run_digitize_writes_a_checked_record(mitdb_dir, tmp_path):
+    from ecgbench.cli.run import app
+
+    result = runner.invoke(app, ["digitize", "--segments", "1", "--data-dir", str(mitdb_dir.parent), "--results-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    (path,) = (tmp_path / "digitize").glob("*.json")
+    record = json.loads(path.read_text())
+    assert record["metrics"]["snr_db.clean.median"]["value"] > 5.0
+    report, by_check = _statuses(path)
+    assert report.ok, [r.message for r in report.failures()]
+    assert "SNR clean p50 (dB)" in board_markdown(build_board("digitize", load_entries(tmp_path)[0], tmp_path))
