@@ -45,16 +45,17 @@ def _register() -> None:
     """Attach every sub-app. Kept in one place so the command tree is easy to read."""
     # Each sub-app module adds its own line here, e.g. `app.add_typer(dataset.app)` for verbs or
     # `app.add_typer(leaderboard.app, name="leaderboard")` for nouns.
-    from ecgbench.cli import score; app.add_typer(score.app)  # noqa: E702
-    from ecgbench.cli import stream; app.add_typer(stream.app)  # noqa: E702
-    from ecgbench.cli import run; app.add_typer(run.app, name="run")  # noqa: E702
-    from ecgbench.cli import delineate; app.add_typer(delineate.app)  # noqa: E702
+    # Listed in `ecgbench --help` in this order: the main job (build, run, leaderboard) first.
     from ecgbench.cli import dataset; app.add_typer(dataset.app)  # noqa: E702
+    from ecgbench.cli import run; app.add_typer(run.app, name="run")  # noqa: E702
     from ecgbench.cli import leaderboard; app.add_typer(leaderboard.app, name="leaderboard")  # noqa: E702
     from ecgbench.cli import submit; app.add_typer(submit.app)  # noqa: E702
+    from ecgbench.cli import score; app.add_typer(score.app)  # noqa: E702
+    from ecgbench.cli import stream; app.add_typer(stream.app)  # noqa: E702
+    from ecgbench.cli import detect; app.add_typer(detect.app)  # noqa: E702
+    from ecgbench.cli import delineate; app.add_typer(delineate.app)  # noqa: E702
     from ecgbench.cli import plot; app.add_typer(plot.app, name="plot")  # noqa: E702
     from ecgbench.cli import digitize; app.add_typer(digitize.app)  # noqa: E702
-    from ecgbench.cli import detect; app.add_typer(detect.app)  # noqa: E702
 
 
 _register()

@@ -8,6 +8,7 @@ the root group (:mod:`ecgbench.cli`), so commands need no try/except of their ow
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,9 +16,20 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+#: Width of output that is not a terminal (CI logs, pipes): Rich would otherwise wrap at 80
+#: columns and fold every leaderboard cell. ``$COLUMNS`` still wins when it is set.
+PIPE_WIDTH = 160
+
+
+def _console(stderr: bool = False) -> Console:
+    stream = sys.stderr if stderr else sys.stdout
+    wide = None if stream.isatty() or os.environ.get("COLUMNS") else PIPE_WIDTH
+    return Console(stderr=stderr, width=wide)
+
+
 #: Results and tables go to stdout; progress, warnings and errors to stderr.
-console = Console()
-err_console = Console(stderr=True)
+console = _console()
+err_console = _console(stderr=True)
 
 DataDirOption = Annotated[
     Path | None,

@@ -12,6 +12,7 @@ import platform
 import subprocess
 import sys
 from collections.abc import Iterable
+from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 
@@ -137,3 +138,27 @@ def command_line(argv: list[str] | None = None) -> str:
     if argv:
         argv[0] = Path(argv[0]).name
     return " ".join(argv)
+
+
+def run_provenance(started_at: datetime, wall_time_s: float, command: str | None = None) -> dict[str, object]:
+    """Return the ``provenance`` block every run record carries.
+
+    Parameters
+    ----------
+    started_at : datetime
+        UTC start time of the run.
+    wall_time_s : float
+        Wall-clock duration of the run, seconds.
+    command : str, optional
+        The command to record; default the current process's command line.
+    """
+    git = git_state()
+    return {
+        "git_sha": git["sha"],
+        "git_dirty": git["dirty"],
+        **environment(),
+        "hardware": hardware(),
+        "command": command if command is not None else command_line(),
+        "started_at": started_at.isoformat(timespec="seconds"),
+        "wall_time_s": round(wall_time_s, 2),
+    }

@@ -55,6 +55,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 import tempfile
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -184,6 +185,23 @@ def write_run_record(record: Mapping[str, Any], results_dir: str | os.PathLike) 
     text = json.dumps(_jsonable(record), indent=2, allow_nan=False) + "\n"
     _atomic_write_bytes(path, lambda handle: handle.write(text.encode()))
     return path
+
+
+def write_run_record_with(record: Mapping[str, Any], results_dir: str | os.PathLike, *companions: Path) -> Path:
+    """Write a run record like :func:`write_run_record`; if that fails, delete its companion files.
+
+    A prediction file or artefact folder without its record would be an orphan result, so the
+    companions (files or folders written before the record) are removed before the error propagates.
+    """
+    try:
+        return write_run_record(record, results_dir)
+    except BaseException:
+        for companion in companions:
+            if companion.is_dir():
+                shutil.rmtree(companion, ignore_errors=True)
+            else:
+                companion.unlink(missing_ok=True)
+        raise
 
 
 def read_run_record(path: str | os.PathLike) -> dict[str, Any]:

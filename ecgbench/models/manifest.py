@@ -35,7 +35,7 @@ TASK_INPUTS: dict[str, dict[str, tuple[int, ...]]] = {
     "beats-interpatient": {"signal": (288, 2), "rr": (7,)},
     "beats-intrapatient": {"signal": (288, 2), "rr": (7,)},
 }
-_KEYS = ("name", "task", "model", "inputs", "normalizer", "trained_on", "seed")
+_KEYS = ("name", "task", "model", "inputs", "normalizer", "trained_on", "seed", "description")
 _REQUIRED = ("task", "model", "inputs", "normalizer", "trained_on")
 
 

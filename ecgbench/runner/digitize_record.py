@@ -55,7 +55,7 @@ def write_digitize_run(payload: dict[str, Any], directory: str | os.PathLike, re
                        results_dir: str | os.PathLike) -> tuple[dict[str, Any], Path]:  # fmt: skip
     """Write ``<results_dir>/digitize/<run_id>.npz`` and ``.json`` for a ``run_digitize_task(...).to_dict()`` payload."""
     from ecgbench.leaderboard import provenance
-    from ecgbench.leaderboard.record import make_run_id, write_arrays, write_run_record
+    from ecgbench.leaderboard.record import make_run_id, write_arrays, write_run_record_with
     from ecgbench.streaming.runrecord import source_dataset
 
     started_at = datetime.fromtimestamp(started, UTC)
@@ -64,7 +64,6 @@ def write_digitize_run(payload: dict[str, Any], directory: str | os.PathLike, re
     run_id = make_run_id("digitize-opencv", seed, started_at)
     arrays = segment_arrays(payload)
     prediction = write_arrays(Path(results_dir) / TASK / f"{run_id}.npz", arrays)
-    git = provenance.git_state()
     digitize_dir = Path(__file__).resolve().parent.parent / "digitize"
     record = {
         "schema_version": 1,
@@ -81,19 +80,7 @@ def write_digitize_run(payload: dict[str, Any], directory: str | os.PathLike, re
         "bootstrap": {"n_resamples": 0, "confidence": None, "seed": None, "unit": "record"},
         "predictions": {"file": prediction.name, "sha256": provenance.sha256_file(prediction), "n_beats": int(arrays["record"].size)},
         "training": {"note": "nothing trained: the digitiser is fixed image processing"},
-        "provenance": {
-            "git_sha": git["sha"],
-            "git_dirty": git["dirty"],
-            **provenance.environment(),
-            "hardware": provenance.hardware(),
-            "command": provenance.command_line(),
-            "started_at": started_at.isoformat(timespec="seconds"),
-            "wall_time_s": round(time.time() - started, 2),
-        },
+        "provenance": provenance.run_provenance(started_at, time.time() - started),
     }
-    try:
-        path = write_run_record(record, results_dir)
-    except BaseException:
-        prediction.unlink(missing_ok=True)
-        raise
+    path = write_run_record_with(record, results_dir, prediction)
     return record, path

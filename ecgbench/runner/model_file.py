@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ecgbench.leaderboard import provenance
-from ecgbench.leaderboard.record import SCHEMA_VERSION, make_run_id, write_predictions, write_run_record
+from ecgbench.leaderboard.record import SCHEMA_VERSION, make_run_id, write_predictions, write_run_record_with
 from ecgbench.models import BeatArrays, SubmissionError, check_probabilities
 from ecgbench.models.manifest import Manifest, read_manifest
 from ecgbench.models.model_file import check_model_inputs, load_model_file
@@ -106,7 +106,6 @@ def evaluate_model_file(
     run_id = make_run_id(manifest.name, manifest.seed, started_at)
     folder = Path(results_dir) / manifest.task
     predictions_path = write_predictions(folder / f"{run_id}.npz", test.record, test.sample, test.label, probabilities)
-    git = provenance.git_state()
     record = {
         "schema_version": SCHEMA_VERSION,
         "run_id": run_id,
@@ -127,19 +126,7 @@ def evaluate_model_file(
         "predictions": {"file": predictions_path.name, "sha256": provenance.sha256_file(predictions_path), "n_beats": len(test)},
         "training": {"pretrained": True, "normalizer": manifest.normalizer},
         "artifacts": no_artifacts("a submitted trained-model file: the model is the submission folder itself (hashed in submission.sha256)"),
-        "provenance": {
-            "git_sha": git["sha"],
-            "git_dirty": git["dirty"],
-            **provenance.environment(),
-            "hardware": provenance.hardware(),
-            "command": command if command is not None else provenance.command_line(),
-            "started_at": started_at.isoformat(timespec="seconds"),
-            "wall_time_s": round(time.perf_counter() - clock, 2),
-        },
+        "provenance": provenance.run_provenance(started_at, time.perf_counter() - clock, command),
     }
-    try:
-        record_path = write_run_record(record, results_dir)
-    except BaseException:
-        predictions_path.unlink(missing_ok=True)
-        raise
+    record_path = write_run_record_with(record, results_dir, predictions_path)
     return BeatRunResult(record=record, record_path=record_path, predictions_path=predictions_path, ec57=ec57)

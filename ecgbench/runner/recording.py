@@ -7,7 +7,6 @@ records carry the same provenance, hashes and layout.
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -17,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from ecgbench.leaderboard import provenance
-from ecgbench.leaderboard.record import SCHEMA_VERSION, make_run_id, write_predictions, write_run_record
+from ecgbench.leaderboard.record import SCHEMA_VERSION, make_run_id, write_predictions, write_run_record_with
 from ecgbench.models import LoadedSubmission, Recipe
 from ecgbench.runner.artifacts import no_artifacts
 from ecgbench.runner.data import TrackData
@@ -81,7 +80,6 @@ def record_run(
     except BaseException:
         predictions_path.unlink(missing_ok=True)
         raise
-    git = provenance.git_state()
     record = {
         "schema_version": SCHEMA_VERSION,
         "run_id": run_id,
@@ -110,21 +108,8 @@ def record_run(
         },
         "training": training,
         "artifacts": artifacts,
-        "provenance": {
-            "git_sha": git["sha"],
-            "git_dirty": git["dirty"],
-            **provenance.environment(),
-            "hardware": provenance.hardware(),
-            "command": command if command is not None else provenance.command_line(),
-            "started_at": started_at.isoformat(timespec="seconds"),
-            "wall_time_s": round(time.perf_counter() - clock, 2),
-        },
+        "provenance": provenance.run_provenance(started_at, time.perf_counter() - clock, command),
         **(extra or {}),
     }
-    try:
-        record_path = write_run_record(record, results_dir)
-    except BaseException:
-        predictions_path.unlink(missing_ok=True)  # never leave predictions without their record
-        shutil.rmtree(artifacts_folder, ignore_errors=True)
-        raise
+    record_path = write_run_record_with(record, results_dir, predictions_path, artifacts_folder)
     return record, record_path, predictions_path

@@ -117,7 +117,7 @@ def write_stream_run(
         Results tree searched for a baseline name (default ``results_dir``).
     """
     from ecgbench.leaderboard import provenance
-    from ecgbench.leaderboard.record import make_run_id, write_arrays, write_run_record
+    from ecgbench.leaderboard.record import make_run_id, write_arrays, write_run_record_with
 
     started_at = datetime.fromtimestamp(started, UTC)
     submission, training = classifier_identity(model, model_results_dir if model_results_dir is not None else results_dir)
@@ -126,7 +126,6 @@ def write_stream_run(
     arrays = stream_prediction_arrays(result)
     n_beats = int(arrays["record"].size)
     prediction = write_arrays(Path(results_dir) / TASK / f"{run_id}.npz", arrays)
-    git = provenance.git_state()
     record = {
         "schema_version": 1,
         "run_id": run_id,
@@ -142,19 +141,7 @@ def write_stream_run(
         "predictions": {"file": prediction.name, "sha256": provenance.sha256_file(prediction), "n_beats": n_beats},
         "training": training,
         "alarm_delays": result.delays,
-        "provenance": {
-            "git_sha": git["sha"],
-            "git_dirty": git["dirty"],
-            **provenance.environment(),
-            "hardware": provenance.hardware(),
-            "command": provenance.command_line(),
-            "started_at": started_at.isoformat(timespec="seconds"),
-            "wall_time_s": round(time.time() - started, 2),
-        },
+        "provenance": provenance.run_provenance(started_at, time.time() - started),
     }
-    try:
-        path = write_run_record(record, results_dir)
-    except BaseException:
-        prediction.unlink(missing_ok=True)
-        raise
+    path = write_run_record_with(record, results_dir, prediction)
     return record, path

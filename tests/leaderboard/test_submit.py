@@ -9,6 +9,7 @@ import pytest
 
 from ecgbench.leaderboard.render import render_leaderboards
 from ecgbench.leaderboard.store import load_run
+from ecgbench.errors import DataNotFoundError
 from ecgbench.models import SubmissionError
 from ecgbench.runner.submit import submit
 from ecgbench.runner.verify import verify_run
@@ -183,3 +184,29 @@ def test_cli_submit_and_verify_report_bad_input(keras_example, leaderboard, tmp_
     stream.write_text(json.dumps(record))
     result = CliRunner().invoke(app, ["verify", str(stream)])
     assert result.exit_code == 2 and "verify re-runs beat-track runs" in result.output
+
+
+def test_onnx_conversion_of_a_saved_run_reproduces_its_figures(mitdb_like_track, tmp_path):
+    """examples/submission_onnx --from-run: the ONNX model of a run scores exactly what the run scored."""
+    import numpy as np
+
+    from ecgbench.runner.beat import run_beat_benchmark
+    from ecgbench.runner.model_file import evaluate_model_file
+
+    result = run_beat_benchmark("cnn1d", data=mitdb_like_track, epochs=1, results_dir=tmp_path / "keras", bootstrap_resamples=5)
+    export = load_example("examples/submission_onnx/export_baseline.py")
+    folder = export.export_run_artifacts(result.record_path.parent / result.record["run_id"], tmp_path / "onnx")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["name"] == "cnn1d-onnx" and result.record["run_id"] in manifest["description"]
+    onnx_run = evaluate_model_file(folder, data=mitdb_like_track, results_dir=tmp_path / "results", bootstrap_resamples=5)
+    with np.load(result.predictions_path) as keras_saved, np.load(onnx_run.predictions_path) as onnx_saved:
+        np.testing.assert_allclose(onnx_saved["probabilities"], keras_saved["probabilities"], atol=1e-4)
+    assert {k: v["value"] for k, v in onnx_run.record["metrics"].items()} == {
+        k: v["value"] for k, v in result.record["metrics"].items()
+    }
+
+
+def test_onnx_conversion_names_missing_artefacts(tmp_path):
+    export = load_example("examples/submission_onnx/export_baseline.py")
+    with pytest.raises(DataNotFoundError, match="model.keras"):
+        export.export_run_artifacts(tmp_path / "20260101T000000Z-cnn1d-seed0", tmp_path / "onnx")
