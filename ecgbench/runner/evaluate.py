@@ -1,15 +1,10 @@
 """Score beat-track predictions with the EC57 scorer, with record-level bootstrap intervals.
 
-The beat track classifies the reference beats, so each test record is compared with test
-positions equal to the reference positions and the predicted AAMI letters as test symbols
-(:func:`ecgbench.evaluation.compare_record`); every beat is matched and only its class can be
-wrong. Paced records are excluded by :func:`ecgbench.evaluation.score_records` as EC57 requires.
+The rules (each reference beat compared with its predicted class, paced records excluded) live in
+:mod:`ecgbench.evaluation.labelled`, shared with the leaderboard checker.
 """
 
 from __future__ import annotations
-
-import math
-from collections.abc import Mapping
 
 import numpy as np
 
@@ -27,47 +22,6 @@ RECORDED_METRICS: tuple[str, ...] = (
     "average.accuracy",
     *(f"average.{group}.{figure}" for group in ("sveb", "veb") for figure in ("se", "ppv", "f1")),
 )
-
-
-def flatten(tree: Mapping, prefix: str = "") -> dict[str, object]:
-    """Flatten a nested dict into dotted keys (``{"a": {"b": 1}}`` → ``{"a.b": 1}``)."""
-    flat: dict[str, object] = {}
-    for key, value in tree.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, Mapping):
-            flat.update(flatten(value, f"{name}."))
-        else:
-            flat[name] = value
-    return flat
-
-
-def record_comparisons(test: BeatArrays, predicted: np.ndarray, fs: float) -> list:
-    """Compare each test record's reference labels with the predicted labels (one comparison per record)."""
-    from ecgbench.evaluation import compare_record
-
-    letters = np.asarray(AAMI_CLASSES)
-    comparisons = []
-    for record in dict.fromkeys(test.record.tolist()):  # first-appearance order
-        rows = np.flatnonzero(test.record == record)
-        rows = rows[np.argsort(test.sample[rows], kind="stable")]
-        comparisons.append(
-            compare_record(
-                record,
-                test.sample[rows],
-                letters[test.label[rows]],
-                test.sample[rows],
-                letters[predicted[rows]],
-                fs=fs,
-            )
-        )
-    return comparisons
-
-
-def _number(value: object) -> float | None:
-    if value is None:
-        return None
-    value = float(value)
-    return None if math.isnan(value) else value
 
 
 def score_predictions(
@@ -101,20 +55,10 @@ def score_predictions(
         interval).
     """
     from ecgbench.evaluation import score_records
-    from ecgbench.evaluation.bootstrap import bootstrap_ci
+    from ecgbench.evaluation.labelled import compare_labelled_beats, figures_with_intervals
 
-    result = score_records(record_comparisons(test, probabilities.argmax(axis=1), fs))
-    flat = flatten(result.to_dict())
-    gross = [key.removeprefix("gross.") for key in RECORDED_METRICS if key.startswith("gross.")]
-    intervals = bootstrap_ci(
-        result.comparisons, metrics=gross, n_resamples=n_resamples, confidence=confidence, seed=seed, by_subject=True
-    )
-    metrics: dict[str, dict[str, float | None]] = {}
-    for key in RECORDED_METRICS:
-        interval = intervals.get(key.removeprefix("gross.")) if key.startswith("gross.") else None
-        metrics[key] = {
-            "value": _number(flat.get(key)),
-            "ci_low": _number(interval["low"]) if interval else None,
-            "ci_high": _number(interval["high"]) if interval else None,
-        }
+    result = score_records(compare_labelled_beats(test.record, test.sample, test.label, probabilities.argmax(axis=1), fs))
+    metrics = figures_with_intervals(
+        result, RECORDED_METRICS, with_ci=RECORDED_METRICS, n_resamples=n_resamples, confidence=confidence, seed=seed,
+    )  # fmt: skip
     return result, metrics
