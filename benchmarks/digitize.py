@@ -30,8 +30,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--segments", type=int, default=20)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--dpi", type=float, default=300.0)
+    parser.add_argument("--conditions", default="clean,degraded", help="comma-separated: clean, degraded, harsh")
     parser.add_argument("--json", action="store_true", help="print the full results JSON instead of a table")
     args = parser.parse_args(argv)
+    conditions = tuple(args.conditions.split(","))
     root = args.data_dir or shared_data_dir()
     if root is None or not (root / "mitdb").is_dir():
         Console(stderr=True).print("error: MIT-BIH data not found; pass --data-dir ROOT (holding mitdb/)")
@@ -39,14 +41,14 @@ def main(argv: list[str] | None = None) -> int:
     err = Console(stderr=True)
     began = time.perf_counter()
     with Progress(TextColumn("digitize"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[info]}"), console=err) as bar:
-        task = bar.add_task("pages", total=2 * args.segments, info="")
+        task = bar.add_task("pages", total=len(conditions) * args.segments, info="")
         result = run_digitize_task(
-            root / "mitdb", n_segments=args.segments, seed=args.seed, dpi=args.dpi,
+            root / "mitdb", n_segments=args.segments, seed=args.seed, dpi=args.dpi, conditions=conditions,
             on_segment=lambda done, total, s: bar.update(task, completed=done, info=f"{s.record} {s.condition}"),
         )  # fmt: skip
     seconds = time.perf_counter() - began
     payload = result.to_dict()
-    payload["seconds_per_page"] = seconds / (2 * args.segments)
+    payload["seconds_per_page"] = seconds / (len(conditions) * args.segments)
     if args.json:
         sys.stdout.write(json.dumps(payload, indent=2, default=float) + "\n")
         return 0

@@ -111,6 +111,8 @@ def run(
     from ecgbench.plots import plot_confusion_matrix, plot_training_curves, save
     from ecgbench.records import AAMI_CLASSES
 
+    if output.suffix.lower() in {".png", ".svg", ".pdf"}:
+        raise ConfigError(f"--output {output} looks like a file; `plot run` writes two figures, so give a folder (and --format)")
     path = _find_run(run_id, results_dir)
     record = json.loads(path.read_text())
     predictions = path.with_name((record.get("predictions") or {}).get("file") or f"{path.stem}.npz")
@@ -124,9 +126,11 @@ def run(
     matrix = np.zeros((n, n), dtype=np.int64)
     np.add.at(matrix, (label, predicted), 1)
     written = [save(plot_confusion_matrix(matrix, AAMI_CLASSES, title=record.get("run_id", path.stem)), output / f"{path.stem}-confusion.{fmt}")]
-    history = _history((record.get("training") or {}).get("history"))
+    training = record.get("training") or {}
+    history = _history(training.get("history"))
     if history:
-        written.append(save(plot_training_curves(history, title=record.get("run_id")), output / f"{path.stem}-training.{fmt}"))
+        figure = plot_training_curves(history, title=record.get("run_id"), best_epoch=training.get("best_epoch"))
+        written.append(save(figure, output / f"{path.stem}-training.{fmt}"))
     for file in written:
         console.print(f"wrote {file}")
 

@@ -137,7 +137,11 @@ def grid_period(projection: np.ndarray) -> float | None:
     min_lag = int(np.floor(MIN_PX_PER_MM))
     if max_lag <= min_lag + 2:
         return None
-    trend = uniform_filter1d(projection.astype(np.float64), size=max(3, 2 * int(5 * MIN_PX_PER_MM) + 1), mode="nearest")
+    # Remove only slow trends (page edges, white corners of a rotated scan, trace density). The
+    # window spans many 5 mm periods: a window near one period leaves negative lobes beside every
+    # bold line that cancel the 1 mm lines next to it, and a blurred page then reads as 5 mm paper.
+    trend_size = max(3, 2 * int(5 * MIN_PX_PER_MM) + 1, 2 * (max_lag // 2) + 1)
+    trend = uniform_filter1d(projection.astype(np.float64), size=trend_size, mode="nearest")
     x = projection - trend
     x = x - x.mean()
     spectrum = np.fft.rfft(x, 2 * n)

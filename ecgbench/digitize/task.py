@@ -30,6 +30,9 @@ TASK_NAME = "digitize"
 RESULT_VERSION = 1
 CONDITIONS = ("clean", "degraded")
 DEGRADED = {"rotate_deg": 3.0, "blur_sigma": 1.0, "jpeg_quality": 60}  # rotation sign alternates per segment
+#: Degradations by condition name; "harsh" (stronger blur, JPEG 40) is opt-in (benchmark --conditions).
+DEGRADATIONS = {"degraded": DEGRADED, "harsh": {"rotate_deg": 3.0, "blur_sigma": 1.5, "jpeg_quality": 40}}
+ALL_CONDITIONS = ("clean", *DEGRADATIONS)
 RECORD_SECONDS = 1805.0  # MIT-BIH records last 30:05; segments are drawn from the first 30 min
 
 
@@ -140,12 +143,12 @@ def run_digitize_task(
         Called as ``on_segment(done, total, score)`` after each segment/condition (progress bars).
     """
     for condition in conditions:
-        if condition not in CONDITIONS:
-            raise unknown_choice("condition", condition, CONDITIONS)
+        if condition not in ALL_CONDITIONS:
+            raise unknown_choice("condition", condition, ALL_CONDITIONS)
     segments = choose_segments(records, n_segments, duration, seed)
     config = {
         "records": list(records), "n_segments": n_segments, "duration_s": duration, "conditions": list(conditions),
-        "dpi": dpi, "seed": seed, "degraded": DEGRADED, "snr": "CinC 2024 (shift <= 0.5 s, offset <= 1 mV)",
+        "dpi": dpi, "seed": seed, **{name: DEGRADATIONS[name] for name in conditions if name in DEGRADATIONS}, "snr": "CinC 2024 (shift <= 0.5 s, offset <= 1 mV)",
     }  # fmt: skip
     result = DigitizeTaskResult(config=config)
     total = len(segments) * len(conditions)
@@ -157,7 +160,8 @@ def run_digitize_task(
                 image = rendered.image
             else:
                 sign = 1.0 if i % 2 == 0 else -1.0
-                image = degrade(rendered.image, **{**DEGRADED, "rotate_deg": sign * DEGRADED["rotate_deg"]}, seed=seed + i)
+                settings = DEGRADATIONS[condition]
+                image = degrade(rendered.image, **{**settings, "rotate_deg": sign * settings["rotate_deg"]}, seed=seed + i)
             score = _score(rec, image, record, start_s, condition, data_dir)
             result.segments.append(score)
             if on_segment is not None:

@@ -55,10 +55,13 @@ def plot_confusion_matrix(
     return fig
 
 
-def plot_training_curves(history: Mapping[str, Sequence[float]], *, title: str | None = None) -> Figure:
+def plot_training_curves(
+    history: Mapping[str, Sequence[float]], *, title: str | None = None, best_epoch: int | None = None
+) -> Figure:
     """Plot training curves from a Keras-style history dict (``{"loss": [...], "val_loss": [...], ...}``).
 
     Each metric gets a panel; ``val_<metric>`` is drawn dashed in the same panel as ``<metric>``.
+    ``best_epoch`` (1-based), the epoch model selection kept, is marked in every panel.
     """
     if not history:
         raise ConfigError("training history is empty: pass a dict of metric name → per-epoch values")
@@ -70,6 +73,8 @@ def plot_training_curves(history: Mapping[str, Sequence[float]], *, title: str |
             if key in history:
                 values = np.asarray(history[key], dtype=float)
                 ax.plot(np.arange(1, values.size + 1), values, style, marker="o", markersize=3, label=key)
+        if best_epoch is not None:
+            ax.axvline(best_epoch, color="0.4", linewidth=0.8, linestyle=":", label=f"selected (epoch {best_epoch})")
         ax.set_title(name, fontsize=9)
         ax.set_xlabel("epoch", fontsize=8)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))

@@ -127,3 +127,11 @@ def test_plot_run_cli(tmp_path):
     assert (out / "r1-confusion.png").stat().st_size > 1000 and (out / "r1-training.png").is_file()
     result = CliRunner().invoke(app, ["plot", "run", "nope", "--results-dir", str(tmp_path / "results"), "-o", str(out)])
     assert result.exit_code == 2 and "no run record" in result.output
+    result = CliRunner().invoke(app, ["plot", "run", "r1", "--results-dir", str(tmp_path / "results"), "-o", str(tmp_path / "x.png")])
+    assert result.exit_code == 2 and "give a folder" in result.output and not (tmp_path / "x.png").exists()
+
+
+def test_training_curves_mark_the_selected_epoch():
+    fig = plot_training_curves({"loss": [1.0, 0.5, 0.3], "val_loss": [1.1, 0.7, 0.8]}, best_epoch=2)
+    marks = [line for line in fig.axes[0].get_lines() if line.get_label().startswith("selected")]
+    assert len(marks) == 1 and list(marks[0].get_xdata()) == [2, 2]
