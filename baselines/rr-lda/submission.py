@@ -1,7 +1,9 @@
 """rr-lda baseline: de Chazal et al. (2004) features → class-balanced linear discriminants.
 
 Features (:func:`ecgbench.signal.beat_morphology.de_chazal_features`): pre-, post-, average
-(±5 min) and local (ten surrounding intervals) RR; QRS duration, T-wave duration and a P-wave flag
+(±5 min) and local (ten surrounding intervals) RR, from intervals clipped to ``rr_range_s``
+(0.2-3 s: the 14-100-s "intervals" around unannotated flutter in record 207 otherwise dominate the
+class covariances); QRS duration, T-wave duration and a P-wave flag
 from a slope-envelope fiducial finder; per lead 10 QRS samples (-50 … +100 ms) and 9 T-wave
 samples (+150 … +500 ms) of the baseline-removed (200/600-ms median filters), 35-Hz low-passed ECG.
 
@@ -16,7 +18,10 @@ Configurations (``recipe.options["configs"]``), chosen by macro-F1 (N, S, V) on 
 split only: ``"all"`` — one discriminant on every feature of both leads; ``"per_lead"`` — the
 paper's combined classifier: one discriminant per lead (RR + interval features + that lead's
 morphology), posteriors averaged. With ``refit_on_val`` the chosen configuration is refitted on
-train ∪ val (all of DS1 on the inter-patient track, the paper's training set).
+train ∪ val (all of DS1 on the inter-patient track, the paper's training set). Classes with fewer
+than ``min_class_beats`` training beats (Q: 8 in DS1) are left out of training and get probability
+0: with an equal prior, a class mean from 8 beats took ~2000 of 46 000 N beats in DS1
+leave-one-record-out cross-validation (``benchmarks/rr_lda_cv.py``).
 
 References
 ----------
@@ -32,14 +37,15 @@ from sklearn.metrics import f1_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from ecgbench.signal.beat_morphology import de_chazal_features
+from ecgbench.signal.beat_morphology import RR_RANGE_S, de_chazal_features
 
 CONFIGS = ("all", "per_lead")
 #: Classes whose F1 is averaged for the validation choice (N, S, V).
 SELECTION_CLASSES = (0, 1, 2)
 
 
-def _column_sets(config: str, groups: dict[str, np.ndarray]) -> list[np.ndarray]:
+def config_columns(config: str, groups: dict[str, np.ndarray]) -> list[np.ndarray]:
+    """Return the feature columns of each discriminant of a configuration (see the module docstring)."""
     shared = np.concatenate([groups["rr"], groups["intervals"]])
     leads = [groups[name] for name in sorted(groups) if name.startswith("lead")]
     if config == "all":
@@ -85,29 +91,51 @@ class BalancedLDA:
         return np.mean([m.predict_proba(features[:, c]) for m, c in zip(self.models, self.column_sets)], axis=0)
 
 
+def beat_features(
+    arrays, sampling_rate: float, before_s: float, rr_range_s: tuple[float, float] | None = RR_RANGE_S
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Return the de Chazal feature matrix of :class:`~ecgbench.models.BeatArrays` and its column groups."""
+    return de_chazal_features(
+        arrays.signal, arrays.rr, arrays.record, arrays.sample, sampling_rate, before_s, rr_range_s=rr_range_s
+    )
+
+
+def fit_model(
+    features: np.ndarray, labels: np.ndarray, column_sets: list[np.ndarray], min_class_beats: int
+) -> BalancedLDA:
+    """Fit a :class:`BalancedLDA` on the beats whose class has at least ``min_class_beats`` beats."""
+    keep = _trainable(labels, min_class_beats)
+    return BalancedLDA(column_sets).fit(features[keep], labels[keep])
+
+
 class Submission:
-    """de Chazal (2004) features → class-balanced LDA (options: ``configs``, ``refit_on_val``, ``min_class_beats``)."""
+    """de Chazal (2004) features → class-balanced LDA.
+
+    Options (``recipe.options``): ``configs``, ``refit_on_val``, ``min_class_beats``,
+    ``rr_range_s`` (``[low, high]`` seconds or null).
+    """
 
     def __init__(self, input_spec) -> None:
         self.spec = input_spec
+        self.rr_range_s: tuple[float, float] | None = RR_RANGE_S
         self.model: BalancedLDA | None = None
         self.chosen: str | None = None
         self.validation: dict[str, float] = {}
 
     def _features(self, arrays) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        return de_chazal_features(
-            arrays.signal, arrays.rr, arrays.record, arrays.sample, self.spec.sampling_rate, self.spec.before_s
-        )
+        return beat_features(arrays, self.spec.sampling_rate, self.spec.before_s, self.rr_range_s)
 
     def fit(self, train, val, recipe) -> None:
         """Choose the configuration on ``val`` (macro-F1 of N, S, V), then fit it (on train ∪ val if asked)."""
         options = dict(recipe.options)
         configs = tuple(options.get("configs", CONFIGS))
+        min_class_beats = int(options.get("min_class_beats", 0))
+        rr_range = options.get("rr_range_s", RR_RANGE_S)
+        self.rr_range_s = None if rr_range is None else (float(rr_range[0]), float(rr_range[1]))
         x_train, groups = self._features(train)
         x_val, _ = self._features(val)
-        keep = _trainable(train.label, int(options.get("min_class_beats", 0)))
         for config in configs:
-            model = BalancedLDA(_column_sets(config, groups)).fit(x_train[keep], train.label[keep])
+            model = fit_model(x_train, train.label, config_columns(config, groups), min_class_beats)
             predicted = model.classes[np.argmax(model.predict_proba(x_val), axis=1)]
             self.validation[config] = float(
                 f1_score(val.label, predicted, labels=list(SELECTION_CLASSES), average="macro", zero_division=0)
@@ -118,8 +146,7 @@ class Submission:
             labels = np.concatenate([train.label, val.label])
         else:
             labels = train.label
-        keep = _trainable(labels, int(options.get("min_class_beats", 0)))
-        self.model = BalancedLDA(_column_sets(self.chosen, groups)).fit(x_train[keep], labels[keep])
+        self.model = fit_model(x_train, labels, config_columns(self.chosen, groups), min_class_beats)
 
     def predict(self, arrays) -> np.ndarray:
         """Return ``[n, 5]`` posteriors; classes absent from training get probability 0."""

@@ -15,7 +15,8 @@ Pipeline (de Chazal et al. 2004, section II):
    window is too short for :func:`ecgbench.signal.delineation.delineate`, which needs 0.7 s of
    context before R and 1 s after, and it runs one beat at a time);
 3. **features** (:func:`de_chazal_features`): RR intervals (pre, post, average over a window of
-   minutes around the beat, local average of the ten surrounding intervals), QRS duration,
+   minutes around the beat, local average of the ten surrounding intervals; every interval first
+   clipped to :data:`RR_RANGE_S`, because annotation gaps give "intervals" of up to 100 s), QRS duration,
    T-wave duration, P flag, and per lead 10 QRS samples (-50 … +100 ms, 60 Hz) and 9 T-wave
    samples (+150 … +500 ms).
 
@@ -52,6 +53,12 @@ T_POINTS = 9
 AVERAGE_RR_HALF_WINDOW_S = 300.0
 #: Local average RR: the ten RR intervals surrounding the beat.
 LOCAL_RR_INTERVALS = 10
+#: RR intervals are clipped to this physiological range (seconds; 300 to 20 bpm) before any RR
+#: feature is formed. Longer "intervals" are gaps in the beat annotation, not heartbeats: MIT-BIH
+#: record 207 has ~100-s stretches of ventricular flutter whose waves (``!``) are not beats, so the
+#: beats on either side get RR intervals of 14-100 s. One such value inflates a class covariance of
+#: the discriminant by orders of magnitude (and the ±5-min average RR of the beats around it).
+RR_RANGE_S = (0.2, 3.0)
 
 
 @dataclass(frozen=True)
@@ -284,6 +291,7 @@ def de_chazal_features(
     sampling_rate: float,
     before_s: float,
     config: FiducialConfig | None = None,
+    rr_range_s: tuple[float, float] | None = RR_RANGE_S,
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Return the de Chazal et al. (2004) feature matrix and the index of each feature group.
 
@@ -300,6 +308,9 @@ def de_chazal_features(
     before_s : float
         Seconds from the window start to the R peak.
     config : FiducialConfig, optional
+    rr_range_s : (float, float) or None
+        ``rr_pre`` and ``rr_post`` are clipped to this range (seconds) before the average and
+        local RR are formed from them (:data:`RR_RANGE_S`); None keeps them as given.
 
     Returns
     -------
@@ -311,7 +322,11 @@ def de_chazal_features(
     """
     clean = clean_beat_windows(signal, record, sample, sampling_rate, before_s)
     fid = beat_fiducials(clean, sampling_rate, before_s, config)
-    rr = np.asarray(rr, dtype=np.float64)
+    rr = np.asarray(rr, dtype=np.float64)[:, :2]
+    if rr_range_s is not None:
+        if not 0 < rr_range_s[0] < rr_range_s[1]:
+            raise ConfigError(f"rr_range_s must be (low, high) seconds with 0 < low < high (got {rr_range_s})")
+        rr = np.clip(rr, *rr_range_s)
     average, local = rr_context(record, sample, rr[:, 0], sampling_rate)
     fs = float(sampling_rate)
     r = int(round(before_s * fs))
