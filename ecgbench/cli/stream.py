@@ -123,6 +123,8 @@ def stream(
     err_console.print(
         f"{summary.beats} beats, {summary.signal_seconds:.1f} s of signal, {summary.throughput:.0f}× real time "
         f"(compute only), algorithmic latency p50 {summary.algorithmic_p50:.3f} s / p99 {summary.algorithmic_p99:.3f} s"
+        + (f"; first label (provisional) p50 {summary.first_label_p50:.3f} s / p99 {summary.first_label_p99:.3f} s, "
+           f"{summary.provisional_agreement:.1f} % equal to the final label" if summary.provisional_beats else "")
     )
 
 

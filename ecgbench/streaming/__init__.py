@@ -8,7 +8,7 @@ Data flow: :mod:`~ecgbench.streaming.source` (record replay, stdin) → :class:`
 
 from ecgbench.streaming.alarms import AlarmConfig, RhythmMonitor
 from ecgbench.streaming.classifier import BeatClassifier, PriorClassifier, RuleClassifier, load_classifier
-from ecgbench.streaming.events import AlarmEvent, AnnotationCollector, BeatEvent, JsonLinesWriter
+from ecgbench.streaming.events import AlarmEvent, AnnotationCollector, BeatEvent, JsonLinesWriter, ProvisionalBeatEvent
 from ecgbench.streaming.latency import LatencyTracker
 from ecgbench.streaming.pipeline import PipelineConfig, StreamingPipeline
 from ecgbench.streaming.quality import QualityConfig, QualityMonitor
@@ -16,7 +16,7 @@ from ecgbench.streaming.source import Chunk, RecordSource, StdinSource, StreamRe
 
 __all__ = [
     "AlarmConfig", "AlarmEvent", "AnnotationCollector", "BeatClassifier", "BeatEvent", "Chunk", "JsonLinesWriter",
-    "LatencyTracker", "PipelineConfig", "PriorClassifier", "QualityConfig", "QualityMonitor", "RecordSource",
+    "LatencyTracker", "PipelineConfig", "PriorClassifier", "ProvisionalBeatEvent", "QualityConfig", "QualityMonitor", "RecordSource",
     "RhythmMonitor", "RuleClassifier", "StdinSource", "StreamResampler", "StreamingPipeline", "concatenate",
     "load_classifier",
 ]  # fmt: skip

@@ -9,11 +9,16 @@ AF
     filtering), the irregularity is the median absolute successive RR difference over the last
     ``af_window`` pairs divided by the mean RR of those beats, and AF starts when it exceeds
     ``af_on`` for ``af_confirm`` beats and ends when it stays below ``af_off`` for ``af_confirm``
-    beats. This is a simplified variant (no bigeminy-suppression stage and no signal fusion);
+    beats. The onset (offset) reported is the middle beat of the first window of the confirmed
+    streak, where the window's median says the change had happened, not the beat that completed
+    the confirmation ``af_confirm`` beats later. This is a simplified variant (no bigeminy-suppression stage and no signal fusion);
     thresholds were chosen on DS1 records, never on DS2.
 VT
-    At least ``vt_min_beats`` consecutive ventricular beats with a mean rate above
-    ``vt_min_rate`` bpm (the AAMI EC57 definition of a ventricular run / tachycardia).
+    At least ``vt_min_beats`` consecutive ventricular beats (AAMI V or F) with a mean rate above
+    ``vt_min_rate`` bpm, over the whole run or its last ``vt_min_beats`` beats: a run is three
+    or more consecutive ventricular beats (AAMI EC57), VT such a run above 100 bpm (ACC/AHA/ESC
+    2006). IEC 60601-2-27 tests the heart-rate meter and its alarm delays but leaves arrhythmia
+    criteria to the manufacturer's disclosure: these are ours.
 Asystole
     No beat for ``asystole`` seconds; suppressed when the detection lead was bad (lead off, flat
     line) for most of the pause, which is reported as a quality alarm instead.
@@ -24,6 +29,9 @@ Petrėnas A, Marozas V, Sörnmo L. Low-complexity detection of atrial fibrillati
 long-term monitoring. Comput Biol Med 65:184-191 (2015).
 ANSI/AAMI EC57:2012, Testing and reporting performance results of cardiac rhythm and ST segment
 measurement algorithms.
+Zipes DP et al. ACC/AHA/ESC 2006 guidelines for management of patients with ventricular arrhythmias
+and the prevention of sudden cardiac death. Circulation 114:e385-e484 (2006), section 3 (definitions).
+IEC 60601-2-27:2011, Particular requirements for electrocardiographic monitoring equipment.
 """
 
 from __future__ import annotations
@@ -47,9 +55,12 @@ class AlarmConfig:
     af_confirm : int
         Consecutive beats above ``af_on`` (or below ``af_off``) needed to start (or end) AF.
     vt_min_beats : int
-        Consecutive ventricular beats that make a run.
+        Consecutive ventricular beats that make a run (EC57: a run is 3 or more).
     vt_min_rate : float
-        Minimum mean rate of the run in beats per minute.
+        Rate in beats per minute the run must exceed (VT: "3 or more consecutive complexes of
+        ventricular origin at a rate above 100 bpm", ACC/AHA/ESC 2006).
+    vt_labels : str
+        AAMI labels counted as ventricular in a run (V and F, as the EC57 run scorer).
     asystole : float
         Seconds without a beat that raise the asystole alarm.
     rr_min, rr_max : float
@@ -62,6 +73,7 @@ class AlarmConfig:
     af_confirm: int = 8
     vt_min_beats: int = 3
     vt_min_rate: float = 100.0
+    vt_labels: str = "VF"
     asystole: float = 4.0
     rr_min: float = 0.2
     rr_max: float = 3.0
@@ -86,6 +98,7 @@ class AFDetector:
         self._diffs: deque[float] = deque(maxlen=config.af_window)
         self._times: deque[float] = deque(maxlen=config.af_window + 2)
         self._streak = 0
+        self._change_time = float("nan")
         self.active = False
         self.irregularity = float("nan")
 
@@ -105,43 +118,69 @@ class AFDetector:
             return None
         self.irregularity = float(np.median(self._diffs) / np.mean(self._rr))
         above = self.irregularity > (cfg.af_off if self.active else cfg.af_on)
-        self._streak = self._streak + 1 if above != self.active else 0
+        if above == self.active:
+            self._streak = 0
+            return None
+        if self._streak == 0:
+            # The first window that crossed: its median says at least half of its successive
+            # differences crossed, so the change happened by its middle beat at the latest.
+            self._change_time = self._times[len(self._times) // 2]
+        self._streak += 1
         if self._streak < cfg.af_confirm:
             return None
         self._streak = 0
         self.active = not self.active
-        evidence = {"irregularity": round(self.irregularity, 4), "mean_rr_s": round(float(np.mean(self._rr)), 4)}
-        # AF onset: the first beat of the window that crossed the threshold; offset: the current beat.
-        onset = self._times[0] if self.active else time
-        return AlarmChange("AF", "start" if self.active else "end", float(onset), evidence)
+        evidence = {"irregularity": round(self.irregularity, 4), "mean_rr_s": round(float(np.mean(self._rr)), 4),
+                    "confirm_beats": cfg.af_confirm}  # fmt: skip
+        # The onset/offset the evidence points to is where the confirmed streak began (not the
+        # beat that completed the confirmation, af_confirm beats later).
+        return AlarmChange("AF", "start" if self.active else "end", float(self._change_time), evidence)
 
 
 class VTDetector:
-    """Ventricular-run detector: ``vt_min_beats`` consecutive V beats faster than ``vt_min_rate`` bpm."""
+    """Ventricular-tachycardia detector: ``vt_min_beats`` consecutive ventricular beats faster than ``vt_min_rate`` bpm.
+
+    Ventricular beats are those labelled with one of ``AlarmConfig.vt_labels`` (AAMI V and F: the
+    ventricular runs of the EC57 scorer, ``ecgbench.evaluation.rhythm``, count fusion beats too).
+    Any ``vt_min_beats`` consecutive ventricular beats inside a longer run are themselves a run,
+    so the rate is checked both over the whole run so far and over its last ``vt_min_beats``
+    beats: a run that starts with a long coupling and then speeds up alarms as soon as its last
+    beats are fast enough.
+    """
 
     def __init__(self, config: AlarmConfig) -> None:
         self.config = config
         self._run_start = float("nan")
-        self._run_times: deque[float] = deque(maxlen=2)
+        self._recent: deque[float] = deque(maxlen=max(2, config.vt_min_beats))
         self._run_length = 0
         self._last_time = float("nan")
         self.active = False
 
+    @staticmethod
+    def _rate(first: float, last: float, beats: int) -> float:
+        """Mean rate (bpm) of ``beats`` beats from ``first`` to ``last`` s (0 for a zero span)."""
+        return 60.0 * (beats - 1) / (last - first) if last > first else 0.0
+
     def update(self, time: float, ventricular: bool) -> AlarmChange | None:
         """Feed one beat; return a change of VT state or None."""
+        cfg = self.config
         change = None
         if ventricular:
             if self._run_length == 0:
                 self._run_start = time
+                self._recent.clear()
             self._run_length += 1
-            if not self.active and self._run_length >= self.config.vt_min_beats:
-                rate = 60.0 * (self._run_length - 1) / (time - self._run_start) if time > self._run_start else 0.0
-                if rate > self.config.vt_min_rate:
+            self._recent.append(time)
+            if not self.active and self._run_length >= cfg.vt_min_beats:
+                whole = self._rate(self._run_start, time, self._run_length)
+                last = self._rate(self._recent[0], time, len(self._recent))
+                if max(whole, last) > cfg.vt_min_rate:
                     self.active = True
-                    change = AlarmChange("VT", "start", self._run_start, {"rate_bpm": round(rate, 1)})
+                    evidence = {"rate_bpm": round(whole, 1), "last_beats_rate_bpm": round(last, 1), "run_length": self._run_length}
+                    change = AlarmChange("VT", "start", self._run_start, evidence)
         else:
             if self.active:
-                rate = 60.0 * (self._run_length - 1) / max(self._last_time - self._run_start, 1e-9)
+                rate = self._rate(self._run_start, self._last_time, self._run_length)
                 change = AlarmChange("VT", "end", time, {"run_length": self._run_length, "rate_bpm": round(rate, 1)})
                 self.active = False
             self._run_length = 0
@@ -202,10 +241,10 @@ class RhythmMonitor:
             if self.asystole_active:
                 changes.append(AlarmChange("asystole", "end", time, {"pause_s": round(rr, 3)}))
                 self.asystole_active = False
-        ventricular = label == "V"
+        ventricular = label == "V"  # ectopic-beat filtering of the AF detector: premature ventricular beats
         if np.isfinite(rr) and self.config.rr_min <= rr <= self.config.rr_max:
             self._recent_rr.append(rr)
-        for change in (self.af.update(time, rr, ventricular, self._last_ventricular), self.vt.update(time, ventricular)):
+        for change in (self.af.update(time, rr, ventricular, self._last_ventricular), self.vt.update(time, label in self.config.vt_labels)):
             if change is not None:
                 changes.append(change)
         self._last_ventricular = ventricular

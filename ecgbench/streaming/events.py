@@ -64,6 +64,45 @@ class BeatEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class ProvisionalBeatEvent:
+    """A beat labelled before all of its classifier inputs were known (superseded by a BeatEvent).
+
+    A classifier that needs the post-RR interval can only give its final label after the next
+    beat is detected. The pipeline then first labels the beat as soon as its window is complete,
+    with the post-RR interval imputed by the local mean RR, and emits this event; the final
+    :class:`BeatEvent` for the same ``sample`` follows once the next beat is known. Provisional
+    beats are not written to annotation files and do not drive alarms.
+
+    Attributes
+    ----------
+    sample, time, label, confidence, decision_time
+        As in :class:`BeatEvent`.
+    """
+
+    sample: int
+    time: float
+    label: str
+    confidence: float
+    decision_time: float
+
+    @property
+    def latency(self) -> float:
+        """Signal time (s) from the R peak to the provisional decision."""
+        return self.decision_time - self.time
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict with ``type="provisional_beat"``."""
+        return {
+            "type": "provisional_beat",
+            "time": round(self.time, 4),
+            "sample": self.sample,
+            "label": self.label,
+            "confidence": round(float(self.confidence), 4),
+            "latency": round(self.latency, 4),
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class AlarmEvent:
     """An alarm starting or ending.
 
@@ -99,7 +138,7 @@ class AlarmEvent:
         }
 
 
-Event = BeatEvent | AlarmEvent
+Event = BeatEvent | ProvisionalBeatEvent | AlarmEvent
 
 
 class JsonLinesWriter:
@@ -130,33 +169,53 @@ class AnnotationCollector:
         self._symbols: list[str] = []
         self._aux: list[str] = []
         self.alarms: list[AlarmEvent] = []
-        self._active: set[str] = set()
-        self._rhythm = "(N"
+        self._edges: list[tuple[int, str, int]] = []  # (sample, kind, +1 start / -1 end)
+        self._open: dict[str, int] = {}
 
     def add(self, events: list[Event], fs: float) -> None:
-        """Add events; ``fs`` (Hz) converts alarm times to samples."""
+        """Add events; ``fs`` (Hz) converts alarm times to samples. Provisional beats are skipped."""
         for event in events:
             if isinstance(event, BeatEvent):
                 self._samples.append(event.sample)
                 self._symbols.append(event.label)
                 self._aux.append("")
-            else:
+            elif isinstance(event, AlarmEvent):
                 self.alarms.append(event)
                 if self.rhythm and event.kind in RHYTHM_PRIORITY:
-                    self._rhythm_change(event, fs)
+                    self._rhythm_edge(event, fs)
 
-    def _rhythm_change(self, event: AlarmEvent, fs: float) -> None:
-        """Write a ``+`` annotation when the rhythm in force (VT over AF over normal) changes."""
+    def _rhythm_edge(self, event: AlarmEvent, fs: float) -> None:
+        """Record where an AF/VT interval starts or ends (its ``time``, which may lie in the past)."""
+        sample = int(round(event.time * fs))
         if event.state == "start":
-            self._active.add(event.kind)
-        else:
-            self._active.discard(event.kind)
-        label = next((RHYTHM_AUX[k] for k in RHYTHM_PRIORITY if k in self._active), "(N")
-        if label != self._rhythm:
-            self._samples.append(int(round(event.time * fs)))
-            self._symbols.append("+")
-            self._aux.append(label)
-            self._rhythm = label
+            if event.kind in self._open:
+                return
+            self._open[event.kind] = sample
+            self._edges.append((sample, event.kind, 1))
+        elif event.kind in self._open:
+            self._edges.append((max(sample, self._open.pop(event.kind)), event.kind, -1))
+
+    def _rhythm_annotations(self) -> tuple[list[int], list[str]]:
+        """``+`` annotations wherever the rhythm in force (VT over AF over normal) changes.
+
+        Alarm onsets and offsets are dated back to where the evidence points, so an AF onset can
+        arrive after a VT offset that lies later in signal time; the rhythm in force is therefore
+        worked out from all interval edges in time order, not in arrival order.
+        """
+        samples, labels = [], []
+        active = dict.fromkeys(RHYTHM_PRIORITY, 0)
+        current = "(N"
+        edges = sorted(self._edges)
+        for k, (sample, kind, step) in enumerate(edges):
+            active[kind] += step
+            if k + 1 < len(edges) and edges[k + 1][0] == sample:
+                continue  # settle every edge at this sample first
+            label = next((RHYTHM_AUX[kind] for kind in RHYTHM_PRIORITY if active[kind] > 0), "(N")
+            if label != current:
+                samples.append(sample)
+                labels.append(label)
+                current = label
+        return samples, labels
 
     def beats(self) -> tuple[np.ndarray, np.ndarray]:
         """Return beat samples (int64) and AAMI labels, sorted by sample."""
@@ -180,6 +239,10 @@ class AnnotationCollector:
 
     def annotations(self, scale: float = 1.0) -> tuple[np.ndarray, list[str], list[str]]:
         """Return (samples × ``scale``, symbols, aux notes) of beats and rhythm changes, sorted by sample."""
-        samples = np.round(np.asarray(self._samples, dtype=np.float64) * scale).astype(np.int64)
+        rhythm_samples, rhythm_labels = self._rhythm_annotations()
+        all_samples = np.asarray(self._samples + rhythm_samples, dtype=np.float64)
+        symbols = self._symbols + ["+"] * len(rhythm_samples)
+        aux = self._aux + rhythm_labels
+        samples = np.round(all_samples * scale).astype(np.int64)
         order = np.argsort(samples, kind="stable")
-        return samples[order], [self._symbols[i] for i in order], [self._aux[i] for i in order]
+        return samples[order], [symbols[i] for i in order], [aux[i] for i in order]

@@ -1,7 +1,10 @@
 """Latency and throughput bookkeeping in constant memory (log-spaced histograms, no per-beat lists).
 
-Algorithmic latency is signal time from an R peak to the decision on that beat (seconds of ECG);
-compute latency is wall time spent processing one chunk. Both go into histograms with 200 bins per
+Algorithmic latency is signal time from an R peak to the (final) decision on that beat (seconds of
+ECG); first-label latency is the same for the earliest label of each beat, which is the provisional
+label when the pipeline emitted one (a classifier that needs the next beat, see
+:class:`ecgbench.streaming.events.ProvisionalBeatEvent`) and the final label otherwise; compute
+latency is wall time spent processing one chunk. Both go into histograms with 200 bins per
 decade from 1 µs to 1000 s, so a percentile is exact to within ±0.6 % and memory does not grow
 over a 24-hour stream.
 """
@@ -73,6 +76,10 @@ class LatencySummary:
     algorithmic_p50: float
     algorithmic_p99: float
     algorithmic_max: float
+    first_label_p50: float
+    first_label_p99: float
+    provisional_beats: int
+    provisional_agreement: float
     chunk_compute_p50: float
     chunk_compute_p99: float
     chunk_compute_max: float
@@ -97,6 +104,9 @@ class LatencyTracker:
 
     def __init__(self) -> None:
         self.algorithmic = LogHistogram()
+        self.first_label = LogHistogram()
+        self.provisional_checked = 0
+        self.provisional_agreed = 0
         self.compute = LogHistogram()
         self.signal_seconds = 0.0
         self.wall_seconds = 0.0
@@ -104,6 +114,15 @@ class LatencyTracker:
     def add_beats(self, latencies: np.ndarray | list[float]) -> None:
         """Record algorithmic latencies (s) of decided beats."""
         self.algorithmic.add(np.asarray(latencies, dtype=np.float64))
+
+    def add_first_label(self, latencies: np.ndarray | list[float]) -> None:
+        """Record latencies (s) of beats' earliest labels (provisional, or final without one)."""
+        self.first_label.add(np.asarray(latencies, dtype=np.float64))
+
+    def add_agreement(self, agreed: bool) -> None:
+        """Count one provisional label compared with its final label."""
+        self.provisional_checked += 1
+        self.provisional_agreed += int(bool(agreed))
 
     def add_chunk(self, wall: float, signal: float) -> None:
         """Record one chunk: ``wall`` s of compute for ``signal`` s of ECG."""
@@ -114,18 +133,26 @@ class LatencyTracker:
     def merge(self, other: LatencyTracker) -> None:
         """Fold another tracker (another record) into this one."""
         self.algorithmic.merge(other.algorithmic)
+        self.first_label.merge(other.first_label)
+        self.provisional_checked += other.provisional_checked
+        self.provisional_agreed += other.provisional_agreed
         self.compute.merge(other.compute)
         self.signal_seconds += other.signal_seconds
         self.wall_seconds += other.wall_seconds
 
     def summary(self) -> LatencySummary:
-        """Return the percentiles and throughput so far."""
-        a, c = self.algorithmic, self.compute
+        """Return the percentiles and throughput so far (agreement in %, NaN without provisional labels)."""
+        a, f, c = self.algorithmic, self.first_label, self.compute
+        agreement = 100.0 * self.provisional_agreed / self.provisional_checked if self.provisional_checked else float("nan")
         return LatencySummary(
             beats=a.count,
             algorithmic_p50=a.percentile(50),
             algorithmic_p99=a.percentile(99),
             algorithmic_max=a.max,
+            first_label_p50=f.percentile(50),
+            first_label_p99=f.percentile(99),
+            provisional_beats=self.provisional_checked,
+            provisional_agreement=agreement,
             chunk_compute_p50=c.percentile(50),
             chunk_compute_p99=c.percentile(99),
             chunk_compute_max=c.max,

@@ -6,6 +6,13 @@ is judged on blocks aligned to absolute samples, so the beats and labels do not 
 size (pinned by a test). Missing samples (NaN) are held at the last finite value before filtering
 and detection, and flagged by the quality monitor; a dropped chunk (a gap in sample numbering) is
 replayed as NaN of the same length, so sample positions stay absolute.
+
+A classifier that needs the post-RR interval (the trained beat models) can only label a beat
+finally once the next beat is detected. Such a beat first gets a provisional label as soon as its
+window is complete (``ProvisionalBeatEvent``, post-RR imputed by the local mean RR), in the same
+batched classifier call as the chunk's final beats; alarms and annotations use final labels only.
+The latency tracker reports both: the final-label ("algorithmic") latency and the first-label
+latency.
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from ecgbench.records.symbols import AAMI_CLASSES
 from ecgbench.streaming.alarms import AlarmChange, AlarmConfig, RhythmMonitor
 from ecgbench.streaming.buffers import SampleRing
 from ecgbench.streaming.classifier import BeatClassifier, check_classifier
-from ecgbench.streaming.events import AlarmEvent, BeatEvent, Event
+from ecgbench.streaming.events import AlarmEvent, BeatEvent, Event, ProvisionalBeatEvent
 from ecgbench.streaming.latency import LatencyTracker, Stopwatch
 from ecgbench.streaming.quality import QualityConfig, QualityMonitor
 
@@ -64,6 +71,11 @@ class PipelineConfig:
         RR intervals in the local mean (``rr["local"]``), as in the beat-track RR features.
     history : float
         Seconds of signal kept in the ring buffers beyond the largest chunk (≥ the monitor trace).
+    provisional_labels : bool
+        When the classifier needs the post-RR interval, label each beat provisionally as soon as
+        its window is complete (post-RR imputed by the local mean RR) and emit a
+        ``ProvisionalBeatEvent``; the final ``BeatEvent`` follows once the next beat is known.
+        Only for stateless classifiers (the provisional call must not change the classifier).
     alarms, quality : AlarmConfig, QualityConfig
         Rhythm-alarm and signal-quality thresholds.
     """
@@ -74,6 +86,7 @@ class PipelineConfig:
     post_rr_timeout: float = 2.0
     rr_local_beats: int = 10
     history: float = 12.0
+    provisional_labels: bool = True
     alarms: AlarmConfig = field(default_factory=AlarmConfig)
     quality: QualityConfig = field(default_factory=QualityConfig)
 
@@ -196,6 +209,7 @@ class StreamingPipeline:
         self._last_detected = -1
         self._rr: deque[float] = deque(maxlen=self.config.rr_local_beats)
         self._rr_sum, self._rr_count = 0.0, 0
+        self._provisional: tuple[int, str] | None = None  # (sample, label) awaiting its final label
         self.recent_beats: deque[BeatEvent] = deque(maxlen=32)
         self.active_alarms: dict[str, AlarmEvent] = {}
 
@@ -267,15 +281,28 @@ class StreamingPipeline:
         n_ready = 0
         while n_ready < len(self._pending) and self._ready(n_ready, final):
             n_ready += 1
+        peaks = [self._pending.popleft() for _ in range(n_ready)]
+        provisional = None if final else self._provisional_candidate()
         events: list[Event] = []
-        if n_ready:
-            events += self._classify([self._pending.popleft() for _ in range(n_ready)])
+        if peaks or provisional is not None:
+            events += self._classify(peaks, provisional)
         if not self._pending and not final:
             final_until = self.time - float(getattr(self.detector, "decision_delay", 0.0))
             last = self.rhythm.last_beat_time
             bad = self.quality.bad_fraction(last, final_until) if np.isfinite(last) else 0.0
             events += [self._alarm(c) for c in self.rhythm.check_pause(final_until, bad)]
         return events
+
+    def _provisional_candidate(self) -> int | None:
+        """The beat waiting only for the next beat, if it has no provisional label yet."""
+        if not (self.config.provisional_labels and self.classifier.needs_post_rr and self._pending):
+            return None
+        r = self._pending[0]  # after the ready beats were taken, only the last beat can wait for the next one
+        if len(self._pending) != 1 or r + self._after > self.raw.end:
+            return None
+        if self._provisional is not None and self._provisional[0] == r:
+            return None
+        return r
 
     def _windows(self, peaks: list[int]) -> np.ndarray:
         ring = self.filtered if self.classifier.filtered else self.raw
@@ -307,22 +334,51 @@ class StreamingPipeline:
             self._last_r = r
         return rr
 
-    def _classify(self, peaks: list[int]) -> list[Event]:
-        windows = self._windows(peaks)
+    def _provisional_rr(self, r: int) -> dict[str, float]:
+        """RR features of the next beat ``r`` without touching the running state (post-RR unknown)."""
+        if self._last_r < 0:
+            return {"pre": np.nan, "post": np.nan, "local": np.nan, "average": np.nan}
+        pre = (r - self._last_r) / self.fs
+        recent = list(self._rr)[1:] if len(self._rr) == self._rr.maxlen else list(self._rr)
+        return {"pre": pre, "post": np.nan, "local": float(np.mean(recent + [pre])),
+                "average": (self._rr_sum + pre) / (self._rr_count + 1)}  # fmt: skip
+
+    def _classify(self, peaks: list[int], provisional: int | None = None) -> list[Event]:
+        """Classify the final ``peaks`` and, in the same batched call, a ``provisional`` beat."""
+        batch = peaks + ([provisional] if provisional is not None else [])
+        windows = self._windows(batch)
         rr = self._rr_features(peaks)
+        if provisional is not None:
+            extra = self._provisional_rr(provisional)
+            rr = {key: np.append(values, extra[key]) for key, values in rr.items()}
         probs = np.asarray(self.classifier.classify(windows, rr), dtype=np.float64)
         labels = probs.argmax(axis=1)
         decided = self.time
         events: list[Event] = []
+        first_labels: list[float] = []  # one histogram update per chunk, not per beat
         for r, label, p in zip(peaks, labels, probs):
             beat = BeatEvent(r, r / self.fs, AAMI_CLASSES[int(label)], float(p[label]), decided)
+            if self._provisional is not None and self._provisional[0] == r:
+                self.latency.add_agreement(self._provisional[1] == beat.label)
+                self._provisional = None
+            else:
+                first_labels.append(beat.latency)
             pause_start = self.rhythm.last_beat_time
             bad = self.quality.bad_fraction(pause_start, beat.time) if np.isfinite(pause_start) else 0.0
             changes = self.rhythm.on_beat(beat.time, beat.label, bad)
             events.append(beat)
             events += [self._alarm(c) for c in changes]
             self.recent_beats.append(beat)
-        self.latency.add_beats([decided - r / self.fs for r in peaks])
+        if peaks:
+            self.latency.add_beats([decided - r / self.fs for r in peaks])
+        if provisional is not None:
+            k = int(labels[-1])
+            event = ProvisionalBeatEvent(provisional, provisional / self.fs, AAMI_CLASSES[k], float(probs[-1, k]), decided)
+            self._provisional = (provisional, event.label)
+            first_labels.append(event.latency)
+            events.append(event)
+        if first_labels:
+            self.latency.add_first_label(first_labels)
         return events
 
     def _alarm(self, change: AlarmChange) -> AlarmEvent:

@@ -213,6 +213,9 @@ class TrackResult:
         lat = self.latency.summary()
         out["latency.algorithmic_p50_s"] = lat.algorithmic_p50
         out["latency.algorithmic_p99_s"] = lat.algorithmic_p99
+        out["latency.first_label_p50_s"] = lat.first_label_p50
+        out["latency.first_label_p99_s"] = lat.first_label_p99
+        out["latency.provisional_agreement_pct"] = lat.provisional_agreement
         out["latency.chunk_compute_p50_s"] = lat.chunk_compute_p50
         out["latency.chunk_compute_p99_s"] = lat.chunk_compute_p99
         out["throughput_x_realtime"] = lat.throughput

@@ -102,7 +102,7 @@ def test_af_alarm_on_irregular_rr_not_on_regular_or_bigeminy():
     times = np.concatenate([regular, irregular, back])
     changes = [c for c in _feed(RhythmMonitor(), times, ["N"] * times.size) if c.kind == "AF"]
     assert [c.state for c in changes] == ["start", "end"]
-    assert regular[-1] - 12 * 0.8 <= changes[0].time <= irregular[20]  # onset = first beat of the window
+    assert regular[-1] - 12 * 0.8 <= changes[0].time <= irregular[20]  # onset dated back to the first crossing window
     assert irregular[-1] <= changes[1].time <= back[15]
     bigeminy = np.cumsum(np.tile([0.55, 1.05], 40))  # ventricular bigeminy: V beats break the RR chain
     assert _feed(RhythmMonitor(), bigeminy, ["V", "N"] * 40) == []

@@ -1,0 +1,215 @@
+"""VT and AF alarm criteria, provisional labels (latency), and the ONNX inference backend."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ecgbench.errors import ConfigError
+from ecgbench.records.synthetic import synthetic_ecg
+from ecgbench.streaming.alarms import AlarmConfig, RhythmMonitor
+from ecgbench.streaming.classifier import RuleClassifier
+from ecgbench.streaming.events import AlarmEvent, AnnotationCollector, BeatEvent, ProvisionalBeatEvent
+from ecgbench.streaming.latency import LatencyTracker
+from ecgbench.streaming.pipeline import StreamingPipeline
+
+FS = 360.0
+
+
+def _stream(signal: np.ndarray, classifier, chunk_s: float = 1.0):
+    pipeline = StreamingPipeline(FS, signal.shape[1], classifier)
+    n = int(round(chunk_s * FS))
+    events = []
+    for start in range(0, signal.shape[0], n):
+        events += pipeline.process(signal[start : start + n], start)
+    return events + pipeline.flush(), pipeline
+
+
+def _vt_starts(events):
+    return [e for e in events if isinstance(e, AlarmEvent) and e.kind == "VT" and e.state == "start"]
+
+
+def _feed(times, labels, config: AlarmConfig | None = None):
+    monitor = RhythmMonitor(config)
+    changes = []
+    for t, label in zip(times, labels):
+        changes += monitor.on_beat(float(t), label)
+    return changes
+
+
+# --- VT ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("run", "base_bpm", "alarms"), [(4, 97.5, True), (3, 58.5, False)])
+def test_synthetic_record_four_beat_run_at_150_bpm_alarms_three_at_90_does_not(run, base_bpm, alarms):
+    # synthetic_ecg spaces consecutive V beats at 0.65 x the base RR: 97.5 bpm -> 150 bpm, 58.5 -> 90 bpm
+    symbols = ["N"] * 25 + ["V"] * run + ["N"] * 25
+    ecg = synthetic_ecg(duration=45.0, heart_rate=base_bpm, symbols=symbols, rr_jitter=0.0, seed=11)
+    events, _ = _stream(ecg.signal, RuleClassifier(FS))
+    v_times = ecg.r_peaks[ecg.symbols == "V"][:run] / FS
+    labels = {round(e.time, 1): e.label for e in events if isinstance(e, BeatEvent)}
+    assert sum(labels.get(round(t, 1)) == "V" for t in v_times) == run  # the chain labels the run V
+    starts = _vt_starts(events)
+    if alarms:
+        assert len(starts) == 1 and abs(starts[0].time - v_times[0]) < 0.05
+        assert starts[0].decision_time - v_times[0] <= 5.0  # the issue-7 delay target
+        assert starts[0].evidence["rate_bpm"] == pytest.approx(150.0, abs=3.0)
+    else:
+        assert starts == []
+
+
+def test_vt_rate_is_also_checked_over_the_last_beats_of_a_run():
+    # a long coupling inside the run, then fast: the whole run averages 100 bpm, its last 3 beats 133 bpm
+    rr = [0.8] * 6 + [0.5, 0.9, 0.45, 0.45] + [0.8] * 4
+    times = np.cumsum(rr)
+    labels = ["N"] * 6 + ["V"] * 4 + ["N"] * 4
+    changes = _feed(times, labels)
+    assert [(c.kind, c.state) for c in changes] == [("VT", "start"), ("VT", "end")]
+    assert changes[0].time == pytest.approx(times[6])  # the onset is the run's first beat
+    assert changes[0].evidence["run_length"] == 4 and changes[0].evidence["last_beats_rate_bpm"] == pytest.approx(133.3, abs=0.1)
+    three_slow = np.cumsum([0.8] * 6 + [0.5, 0.667, 0.667] + [0.8] * 4)  # 3 beats at 90 bpm: no VT
+    assert _feed(three_slow, ["N"] * 6 + ["V"] * 3 + ["N"] * 4) == []
+
+
+def test_fusion_beats_count_in_a_ventricular_run_as_in_the_ec57_run_scorer():
+    times = np.cumsum([0.8] * 6 + [0.4] * 3 + [0.8] * 4)
+    assert [c.kind for c in _feed(times, ["N"] * 6 + ["V", "F", "V"] + ["N"] * 4)] == ["VT", "VT"]
+    assert _feed(times, ["N"] * 6 + ["V", "N", "V"] + ["N"] * 4) == []
+    assert _feed(times, ["N"] * 6 + ["V", "F", "V"] + ["N"] * 4, AlarmConfig(vt_labels="V")) == []
+
+
+# --- AF ---------------------------------------------------------------------------------------
+
+
+def test_af_onset_and_offset_point_to_the_change_not_to_the_confirming_beat():
+    rng = np.random.default_rng(3)
+    regular = np.cumsum(0.8 + 0.005 * rng.standard_normal(40))
+    irregular = regular[-1] + np.cumsum((0.7 * (1 + 0.35 * rng.standard_normal(50))).clip(0.35, 1.4))
+    back = irregular[-1] + np.cumsum(0.8 + 0.005 * rng.standard_normal(40))
+    times = np.concatenate([regular, irregular, back])
+    changes = [c for c in _feed(times, ["N"] * times.size) if c.kind == "AF"]
+    assert [c.state for c in changes] == ["start", "end"]
+    onset, offset = regular[-1], irregular[-1]
+    # within 6 beats of the true change (the confirmation completes about 13 beats later)
+    assert irregular[0] - 1e-9 <= changes[0].time <= irregular[5] and changes[0].evidence["confirm_beats"] == 8
+    assert onset < changes[0].time and irregular[-3] <= changes[1].time <= back[5]
+    assert offset - 3 * 0.8 < changes[1].time
+
+
+# --- provisional labels -----------------------------------------------------------------------
+
+
+class PostRRProbe:
+    """A stateless classifier that needs the post-RR interval: N when it is known, S when not."""
+
+    sampling_rate = FS
+    window_before = 0.3
+    window_after = 0.5
+    needs_post_rr = True
+    filtered = True
+
+    def __init__(self) -> None:
+        self.batches: list[int] = []
+
+    def classify(self, windows, rr):
+        self.batches.append(len(windows))
+        probs = np.zeros((len(windows), 5), np.float32)
+        probs[:, 0] = np.where(np.isfinite(rr["post"]), 0.9, 0.1)
+        probs[:, 1] = 1.0 - probs[:, 0]
+        return probs
+
+
+def test_provisional_label_comes_first_and_never_reaches_annotations_or_alarms():
+    ecg = synthetic_ecg(duration=40.0, heart_rate=60, rr_jitter=0.0, seed=12)
+    probe = PostRRProbe()
+    events, pipeline = _stream(ecg.signal, probe, 0.25)
+    provisional = {e.sample: e for e in events if isinstance(e, ProvisionalBeatEvent)}
+    final = {e.sample: e for e in events if isinstance(e, BeatEvent)}
+    assert len(final) >= 35 and len(provisional) >= 0.9 * (len(final) - 1)
+    last = max(final)  # classified at the end of the stream, with no next beat
+    assert all(e.label == "N" for k, e in final.items() if k != last) and all(e.label == "S" for e in provisional.values())
+    order = {id(e): k for k, e in enumerate(events)}
+    for sample, early in provisional.items():
+        assert order[id(early)] < order[id(final[sample])]
+        assert early.latency < final[sample].latency  # at 60 bpm the next beat comes 1 s later
+        assert 0.5 <= early.latency <= 0.5 + 0.25 + 0.5  # window + one chunk + the detector's commit delay
+    assert max(probe.batches) <= 3 and len(probe.batches) <= 40 / 0.25 + 1  # one batched call per chunk at most
+    summary = pipeline.latency.summary()
+    # only the last beat's final label (no next beat either) equals its provisional one
+    assert summary.provisional_beats == len(provisional) and summary.provisional_agreement == pytest.approx(100.0 / len(provisional))
+    assert summary.first_label_p99 < summary.algorithmic_p99
+    collector = AnnotationCollector()
+    collector.add(events, FS)
+    samples, labels = collector.beats()
+    assert samples.tolist() == sorted(final) and set(labels[:-1].tolist()) == {"N"}
+    assert provisional[next(iter(provisional))].to_dict()["type"] == "provisional_beat"
+
+
+def test_final_labels_do_not_depend_on_chunking_with_provisional_labels_on():
+    ecg = synthetic_ecg(duration=30.0, heart_rate=75, symbols="NNNNV", seed=13)
+
+    def finals(chunk):
+        events, _ = _stream(ecg.signal, PostRRProbe(), chunk)
+        return [(e.sample, e.label) for e in events if isinstance(e, BeatEvent)]
+
+    assert finals(1.0) == finals(0.1) == finals(30.0)
+
+
+def test_latency_tracker_merges_first_label_histograms_and_agreement():
+    a, b = LatencyTracker(), LatencyTracker()
+    a.add_first_label([0.6, 0.7])
+    a.add_agreement(True)
+    b.add_first_label([0.8])
+    b.add_agreement(False)
+    a.merge(b)
+    s = a.summary()
+    assert s.provisional_beats == 2 and s.provisional_agreement == 50.0
+    assert s.first_label_p99 == pytest.approx(0.8, rel=0.02)
+    assert np.isnan(LatencyTracker().summary().provisional_agreement)
+
+
+# --- ONNX backend -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tiny_model():
+    keras = pytest.importorskip("keras")
+    keras.utils.set_random_seed(0)
+    signal = keras.Input(shape=(288, 2), name="signal")
+    rr = keras.Input(shape=(7,), name="rr")
+    x = keras.layers.Conv1D(4, 9, strides=4, activation="relu")(signal)
+    x = keras.layers.GlobalAveragePooling1D()(x)
+    x = keras.layers.Concatenate()([x, rr])
+    out = keras.layers.Dense(5, activation="softmax")(x)
+    return keras.Model({"signal": signal, "rr": rr}, out)
+
+
+def test_onnx_backend_equals_tensorflow_on_stream_sized_batches(tiny_model):
+    pytest.importorskip("onnxruntime")
+    pytest.importorskip("tf2onnx")
+    from ecgbench.streaming.model_adapter import _compiled_predict, _onnx_predict
+
+    rng = np.random.default_rng(0)
+    via_tf, via_onnx = _compiled_predict(tiny_model, 2), _onnx_predict(tiny_model, 2)
+    for batch in (1, 2, 7):
+        inputs = {"signal": rng.standard_normal((batch, 288, 2)).astype(np.float32), "rr": rng.standard_normal((batch, 7)).astype(np.float32)}
+        expected = via_tf(inputs)
+        assert expected.shape == (batch, 5)
+        np.testing.assert_allclose(via_onnx(inputs), expected, atol=1e-5)
+
+
+def test_unknown_backend_is_a_clear_error():
+    from ecgbench.streaming.model_adapter import load_model_classifier
+
+    with pytest.raises(ConfigError, match="backend"):
+        load_model_classifier("cnn1d", backend="torch")
+
+
+def test_rhythm_annotations_follow_signal_time_when_an_onset_is_dated_back():
+    # AF is confirmed (and dated back to 3.5 s) only after a VT run inside it ended at 7.4 s
+    collector = AnnotationCollector()
+    collector.add([AlarmEvent("VT", "start", 6.0, 6.5), AlarmEvent("VT", "end", 7.4, 7.5),
+                   AlarmEvent("AF", "start", 3.5, 15.0), AlarmEvent("AF", "end", 20.0, 30.0)], 100.0)  # fmt: skip
+    samples, symbols, aux = collector.annotations()
+    assert list(zip(samples.tolist(), aux)) == [(350, "(AFIB"), (600, "(VT"), (740, "(AFIB"), (2000, "(N")]
+    assert symbols == ["+"] * 4
