@@ -1,80 +1,133 @@
-"""rr-af baseline: RR-irregularity features of *detected* beats → gradient-boosted trees.
+"""rr-af baseline: two-stage rhythm classifier on detected beats — an AF detector, then the rest.
 
 Each window's beats are found on the raw signal (lead 0) by :func:`ecgbench.signal.detect_qrs`
-(no reference annotations: the baseline works on any raw ECG), and described by
-:func:`ecgbench.signal.rr_irregularity.rr_irregularity_features`: heart rate (mean and maximum;
-VT is fast), RR spread (CV, RMSSD, pNN50, ΔRR MAD and range), the turning-point ratio, sample
-entropy and the coefficient of sample entropy (Lake & Moorman 2011). scikit-learn's
-``HistGradientBoostingClassifier`` (NaN-aware: windows with too few beats keep NaN features)
-classifies the ten rhythm classes. A small grid (``recipe.options["grid"]``) is tried and the
-member with the best macro-F1 on ``val`` is kept; it is trained on ``train`` only.
+(no reference annotations: the baseline works on any raw ECG). Each window is described by
+
+- :func:`ecgbench.signal.rr_irregularity.rr_irregularity_features`: heart rate, RR spread
+  (CV, RMSSD, pNN50, ΔRR MAD and range), turning-point ratio, sample entropy and COSEn
+  (Lake & Moorman 2011);
+- :func:`ecgbench.signal.af_irregularity.af_irregularity_features`: ectopic-filtered
+  irregularity (after Petrėnas et al. 2015), share of ectopic-corrected intervals, Shannon
+  entropy of the RR histogram (Dash et al. 2009);
+- :func:`ecgbench.signal.atrial_activity.atrial_activity_features`: P-wave consistency,
+  morphology-gated RR irregularity (PVC intervals left out), share of dominant beats, QRS spread.
+
+Stage 1, **AF vs rest**: an L2-regularised, class-balanced logistic regression (median
+imputation of undefined features, standardisation) gives ``p_AF``. Stage 2, **the other
+rhythms**: scikit-learn's ``HistGradientBoostingClassifier`` (class-balanced, NaN-aware) trained
+on the non-AF windows gives ``p(c | not AF)``. Output: ``p_AF`` for AFIB and
+``(1 − p_AF) · p(c | not AF)`` for every other class, so the runner gets one ten-way distribution.
+
+Selection: every pair (``options.af_C`` × ``options.grid``) is fitted on ``train`` and the pair
+with the best ``val`` macro-F1 (classes present in ``val``) is kept. :meth:`Submission.refit`
+refits that pair on ``train ∪ val`` when the runner's ``refit_on_train_val`` option asks for it.
 
 References
 ----------
-Lake DE, Moorman JR. Accurate estimation of entropy in very short physiological time series.
-Am J Physiol Heart Circ Physiol 300(1):H319-H325 (2011).
-Dash S, Chon KH, Lu S, Raeder EA. Automatic real time detection of atrial fibrillation.
-Ann Biomed Eng 37(9):1701-1709 (2009).
+Lake DE, Moorman JR. Am J Physiol Heart Circ Physiol 300(1):H319-H325 (2011).
+Petrėnas A, Marozas V, Sörnmo L. Comput Biol Med 65:184-191 (2015).
+Dash S, Chon KH, Lu S, Raeder EA. Ann Biomed Eng 37(9):1701-1709 (2009).
 """
 
 from __future__ import annotations
 
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from ecgbench.signal import detect_qrs
-from ecgbench.signal.rr_irregularity import rr_intervals, rr_irregularity_features
+from ecgbench.signal.af_irregularity import AF_FEATURE_NAMES, af_irregularity_features
+from ecgbench.signal.atrial_activity import ATRIAL_FEATURE_NAMES, atrial_activity_features
+from ecgbench.signal.rr_irregularity import FEATURE_NAMES, rr_intervals, rr_irregularity_features
 
-DEFAULT_GRID = ({"max_leaf_nodes": 15, "class_weight": "balanced"},)
+WINDOW_FEATURE_NAMES = (*FEATURE_NAMES, *AF_FEATURE_NAMES, *ATRIAL_FEATURE_NAMES)
+DEFAULT_AF_C = (0.1,)
+DEFAULT_GRID = ({"max_leaf_nodes": 15},)
 
 
-def window_features(signal: np.ndarray, fs: float, qrs_method: str, lead: int) -> np.ndarray:
-    """``[n, n_features]`` RR-irregularity features of each window's detected beats."""
-    rows = []
-    for window in signal:
-        beats = detect_qrs(window[:, lead], fs, method=qrs_method)
-        rows.append(rr_irregularity_features(rr_intervals(beats, fs)))
-    return np.vstack(rows) if rows else np.zeros((0, 13))
+def window_features(window: np.ndarray, fs: float, qrs_method: str, lead: int) -> np.ndarray:
+    """:data:`WINDOW_FEATURE_NAMES` of one ``[samples, leads]`` window (mV), from its detected beats."""
+    beats = detect_qrs(window[:, lead], fs, method=qrs_method)
+    rr = rr_intervals(beats, fs)
+    return np.concatenate([rr_irregularity_features(rr), af_irregularity_features(rr), atrial_activity_features(window[:, lead], beats, fs)])
 
 
 class Submission:
-    """Detected-beat RR features + histogram gradient boosting, selected on ``val``."""
+    """AF-vs-rest logistic regression + gradient boosting for the other rhythms, selected on ``val``."""
 
     def __init__(self, input_spec) -> None:
         self.fs = float(input_spec.sampling_rate)
         self.n_classes = input_spec.n_classes
-        self.model: HistGradientBoostingClassifier | None = None
-        self.qrs_method = "ecgbench"
-        self.lead = 0
+        self.af_class = list(input_spec.class_names).index("AFIB")
+        self.qrs_method, self.lead, self.seed = "ecgbench", 0, 0
+        self.chosen: tuple[float, dict] | None = None
+        self.models = None
         self.selection: list[dict] = []
+        self._cache: dict[tuple[str, int], np.ndarray] = {}
 
     def _features(self, arrays) -> np.ndarray:
-        return window_features(arrays.signal, self.fs, self.qrs_method, self.lead)
+        """Window features, cached by (record, first sample) so a refit does not detect beats again."""
+        rows = []
+        for window, record, sample in zip(arrays.signal, arrays.record.tolist(), arrays.sample.tolist(), strict=True):
+            key = (str(record), int(sample))
+            if key not in self._cache:
+                self._cache[key] = window_features(window, self.fs, self.qrs_method, self.lead)
+            rows.append(self._cache[key])
+        return np.vstack(rows) if rows else np.zeros((0, len(WINDOW_FEATURE_NAMES)))
+
+    def _fit_af(self, x: np.ndarray, label: np.ndarray, c: float):
+        model = make_pipeline(
+            SimpleImputer(strategy="median"), StandardScaler(),
+            LogisticRegression(C=c, class_weight="balanced", max_iter=5000),
+        )  # fmt: skip
+        return model.fit(x, label == self.af_class)
+
+    def _fit_rest(self, x: np.ndarray, label: np.ndarray, params: dict, options: dict):
+        settings = {"learning_rate": float(options.get("learning_rate", 0.1)), "max_iter": int(options.get("max_iter", 200))}
+        model = HistGradientBoostingClassifier(early_stopping=False, random_state=self.seed, class_weight="balanced", **{**settings, **params})
+        rest = label != self.af_class
+        return model.fit(x[rest], label[rest])
+
+    def _combine(self, models, x: np.ndarray) -> np.ndarray:
+        af_model, rest_model = models
+        p_af = af_model.predict_proba(x)[:, 1]
+        out = np.zeros((len(x), self.n_classes), np.float64)
+        out[:, rest_model.classes_] = rest_model.predict_proba(x) * (1.0 - p_af)[:, None]
+        out[:, self.af_class] = p_af
+        return out / out.sum(axis=1, keepdims=True)
 
     def fit(self, train, val, recipe) -> None:
-        """Fit each grid member on ``train``; keep the best macro-F1 on ``val`` (classes present there)."""
+        """Fit every (``af_C``, ``grid``) pair on ``train``; keep the best macro-F1 on ``val``."""
         options = recipe.options
-        self.qrs_method = options.get("qrs_method", "ecgbench")
-        self.lead = int(options.get("lead", 0))
+        self.qrs_method, self.lead, self.seed = options.get("qrs_method", "ecgbench"), int(options.get("lead", 0)), recipe.seed
         x_train, x_val = self._features(train), self._features(val)
         present = sorted(set(np.unique(val.label).tolist()))
+        af_models = {float(c): self._fit_af(x_train, train.label, float(c)) for c in options.get("af_C", DEFAULT_AF_C)}
         best = None
         for params in options.get("grid", DEFAULT_GRID):
-            settings = {"learning_rate": float(options.get("learning_rate", 0.1)), "max_iter": int(options.get("max_iter", 200))}
-            model = HistGradientBoostingClassifier(early_stopping=False, random_state=recipe.seed, **{**settings, **params})
-            model.fit(x_train, train.label)
-            score = f1_score(val.label, model.predict(x_val), labels=present, average="macro", zero_division=0)
-            self.selection.append({**params, "val_macro_f1": round(float(score), 4)})
-            if best is None or score > best[0]:
-                best = (score, model)
-        self.model = best[1]
+            rest_model = self._fit_rest(x_train, train.label, params, options)
+            for c, af_model in af_models.items():
+                predicted = self._combine((af_model, rest_model), x_val).argmax(axis=1)
+                score = f1_score(val.label, predicted, labels=present, average="macro", zero_division=0)
+                self.selection.append({"af_C": c, **params, "val_macro_f1": round(float(score), 4)})
+                if best is None or score > best[0]:
+                    best = (score, (c, dict(params)), (af_model, rest_model))
+        _, self.chosen, self.models = best
+
+    def refit(self, train_val, recipe) -> None:
+        """Refit the configuration chosen by :meth:`fit` on ``train ∪ val`` (no new selection)."""
+        if self.chosen is None:
+            raise RuntimeError("refit called before fit")
+        c, params = self.chosen
+        x = self._features(train_val)
+        self.models = (self._fit_af(x, train_val.label, c), self._fit_rest(x, train_val.label, params, recipe.options))
 
     def predict(self, arrays) -> np.ndarray:
         """``[n, n_classes]`` probabilities; classes absent from training get 0."""
-        if self.model is None:
+        if self.models is None:
             raise RuntimeError("predict called before fit")
-        proba = self.model.predict_proba(self._features(arrays))
-        out = np.zeros((len(proba), self.n_classes), np.float64)
-        out[:, self.model.classes_] = proba
-        return out / out.sum(axis=1, keepdims=True)
+        return self._combine(self.models, self._features(arrays))

@@ -19,6 +19,13 @@ classes (N, S, V, F, Q). ``Submission`` classes get :class:`BeatArrays` in physi
 normalise as they like. Labels are never passed to ``predict``. Predictions are checked
 (:func:`ecgbench.models.validate.check_probabilities`): wrong shape, NaN/inf, negative values or
 rows not summing to one raise :class:`ecgbench.models.errors.SubmissionError`.
+
+Refit (rhythm track). A recipe with ``options.refit_on_train_val: true`` asks the runner to retrain
+the configuration chosen on ``val`` on train ∪ val before predicting test (the test records are
+still never seen). Keras models are rebuilt and trained for the best epoch count found on val;
+a ``Submission`` class must then also define ``refit(train_val, recipe)``, which retrains the
+configuration its ``fit`` chose (see :mod:`ecgbench.runner.rhythm_refit`). The run record's
+``training.refit`` block lists what was refitted on.
 """
 
 from __future__ import annotations

@@ -9,7 +9,10 @@ Differences from :mod:`ecgbench.runner.beat` (everything else is shared):
 - Keras inputs: ``{"signal": [B, window·360, 2]}`` in mV minus each lead's per-window median (no
   other normalisation; a model adds its own layers);
 - scoring: :func:`ecgbench.runner.rhythm_evaluate.score_rhythm` (per-class, AF-vs-rest and
-  ventricular-vs-rest figures with subject-level bootstrap intervals, AHA goals alongside).
+  ventricular-vs-rest figures with subject-level bootstrap intervals, AHA goals alongside);
+- optional refit: with ``recipe.options["refit_on_train_val"]`` the configuration chosen on ``val``
+  is trained again on ``train ∪ val`` before the test split is predicted
+  (:mod:`ecgbench.runner.rhythm_refit`); the record's ``training.refit`` says on what.
 
 The run record is the beat track's schema-1 record (:func:`ecgbench.runner.recording.record_run`)
 with ``task`` = ``rhythm`` (10 s) or ``rhythm-<w>s``, plus ``class_names`` and ``aha_goals``.
@@ -27,12 +30,12 @@ from typing import Any
 
 import numpy as np
 
-from ecgbench.models import InputSpec, LoadedSubmission, Recipe, load_submission
-from ecgbench.runner.beat import QUICK_EPOCHS, _perform_estimator
+from ecgbench.models import BeatArrays, InputSpec, LoadedSubmission, Recipe, SubmissionError, load_submission
+from ecgbench.runner.beat import QUICK_EPOCHS, _predict_estimator
 from ecgbench.runner.data import TrackData
 from ecgbench.runner.determinism import seed_everything
 from ecgbench.runner.evaluate import BOOTSTRAP_CONFIDENCE, BOOTSTRAP_RESAMPLES
-from ecgbench.runner.keras_trainer import EpochCallback, predict_keras, train_keras
+from ecgbench.runner.keras_trainer import EpochCallback, TrainingReport, predict_keras, train_keras
 from ecgbench.runner.recording import record_run
 from ecgbench.runner.rhythm_data import (
     DEFAULT_WINDOW_S,
@@ -42,6 +45,8 @@ from ecgbench.runner.rhythm_data import (
     rhythm_task,
 )
 from ecgbench.runner.rhythm_evaluate import AHA_GOALS, score_rhythm, test_support
+from ecgbench.runner.rhythm_refit import refit_estimator, refit_keras, refit_requested, train_val_arrays
+from ecgbench.runner.selection import validation_score
 
 
 @dataclass(frozen=True)
@@ -59,7 +64,7 @@ def centred_signal(signal: np.ndarray) -> np.ndarray:
     return (signal - np.median(signal, axis=1, keepdims=True)).astype(np.float32)
 
 
-def _train_pipeline(data: TrackData, recipe: Recipe):
+def _train_pipeline(arrays: BeatArrays, recipe: Recipe, sampling_rate: float):
     """Shuffled (seeded, reshuffled each epoch), batched ``({"signal"}, label)`` training windows.
 
     ``recipe.augment`` (an :class:`ecgbench.data.AugmentConfig` dict; real NSTDB noise is not
@@ -67,16 +72,16 @@ def _train_pipeline(data: TrackData, recipe: Recipe):
     """
     import tensorflow as tf
 
-    features = {"signal": centred_signal(data.train.signal)}
-    ds = tf.data.Dataset.from_tensor_slices((features, data.train.label))
-    ds = ds.shuffle(len(data.train), seed=recipe.seed, reshuffle_each_iteration=True).batch(recipe.batch_size)
+    features = {"signal": centred_signal(arrays.signal)}
+    ds = tf.data.Dataset.from_tensor_slices((features, arrays.label))
+    ds = ds.shuffle(len(arrays), seed=recipe.seed, reshuffle_each_iteration=True).batch(recipe.batch_size)
     if recipe.augment:
         from ecgbench.data import AugmentConfig
         from ecgbench.data.augment import augment_batch
 
-        window_s = data.train.signal.shape[1] / data.sampling_rate
+        window_s = arrays.signal.shape[1] / sampling_rate
         config = AugmentConfig.from_dict(
-            {"real_noise_p": 0.0, **recipe.augment, "sampling_rate": data.sampling_rate, "r_peak_s": window_s / 2}
+            {"real_noise_p": 0.0, **recipe.augment, "sampling_rate": sampling_rate, "r_peak_s": window_s / 2}
         )
 
         def augment(step, batch):
@@ -89,11 +94,40 @@ def _train_pipeline(data: TrackData, recipe: Recipe):
 
 def _perform_keras(submission: LoadedSubmission, spec: InputSpec, recipe: Recipe, data: TrackData, classes, on_epoch):
     model, report = train_keras(
-        submission, spec, recipe, _train_pipeline(data, recipe), {"signal": centred_signal(data.val.signal)},
-        data.val.label, data.train.label, on_epoch=on_epoch, selection_classes=classes,
+        submission, spec, recipe, _train_pipeline(data.train, recipe, data.sampling_rate),
+        {"signal": centred_signal(data.val.signal)}, data.val.label, data.train.label,
+        on_epoch=on_epoch, selection_classes=classes,
     )  # fmt: skip
+    refit = None
+    if refit_requested(recipe):
+        union = train_val_arrays(data)
+        model, refit = refit_keras(
+            submission, spec, recipe, union, report.best_epoch or report.epochs_run,
+            lambda arrays, r: _train_pipeline(arrays, r, data.sampling_rate),
+        )  # fmt: skip
     probabilities = predict_keras(model, {"signal": centred_signal(data.test.signal)}, submission.name, spec.n_classes)
-    return probabilities, report
+    return probabilities, report, refit
+
+
+def _perform_estimator(submission: LoadedSubmission, spec: InputSpec, recipe: Recipe, data: TrackData, classes):
+    """Fit a ``Submission`` class (selection on ``val``), optionally refit on ``train ∪ val``, predict ``test``."""
+    start = time.perf_counter()
+    try:
+        model = submission.module.Submission(spec)
+    except Exception as exc:
+        raise SubmissionError(submission.name, f"Submission(input_spec) raised {type(exc).__name__}: {exc}") from exc
+    try:
+        model.fit(data.train, data.val, recipe)
+    except Exception as exc:
+        raise SubmissionError(submission.name, f"fit raised {type(exc).__name__}: {exc}") from exc
+    report = TrainingReport(epochs_run=1, best_epoch=1)
+    val_probabilities = _predict_estimator(model, data.val, spec, submission.name)
+    report.best_score = validation_score(recipe.monitor, data.val.label, val_probabilities, classes)
+    report.history.append({"epoch": 1, f"val_{recipe.monitor}": round(report.best_score, 6)})
+    refit = refit_estimator(model, train_val_arrays(data), recipe, submission.name) if refit_requested(recipe) else None
+    test_probabilities = _predict_estimator(model, data.test, spec, submission.name)
+    report.seconds = time.perf_counter() - start
+    return test_probabilities, report, refit
 
 
 def run_rhythm_benchmark(
@@ -147,6 +181,7 @@ def run_rhythm_benchmark(
     loaded = submission if isinstance(submission, LoadedSubmission) else load_submission(submission)
     task = rhythm_task(window_s)
     recipe = loaded.recipe.with_overrides(seed=seed, epochs=min(epochs or loaded.recipe.epochs, QUICK_EPOCHS) if quick else epochs)
+    refit_requested(recipe)  # a malformed refit option fails here, before any training
     seed_everything(recipe.seed)
     if data is None:
         data = load_rhythm_track(window_s, tfds_dir, quick=quick, seed=recipe.seed)
@@ -156,9 +191,9 @@ def run_rhythm_benchmark(
 
     stage("perform")
     if loaded.kind == "keras":
-        probabilities, report = _perform_keras(loaded, spec, recipe, data, selection_classes, on_epoch)
+        probabilities, report, refit = _perform_keras(loaded, spec, recipe, data, selection_classes, on_epoch)
     else:
-        probabilities, report = _perform_estimator(loaded, spec, recipe, data, selection_classes)
+        probabilities, report, refit = _perform_estimator(loaded, spec, recipe, data, selection_classes)
 
     stage("evaluate")
     window_report, metrics = score_rhythm(
@@ -170,7 +205,7 @@ def run_rhythm_benchmark(
     record, record_path, predictions_path = record_run(
         loaded=loaded, recipe=recipe, task=task, quick=quick, data=data, probabilities=probabilities,
         metrics=metrics, bootstrap_resamples=bootstrap_resamples,
-        training={**report.to_dict(), "selection_classes": [spec.class_names[c] for c in selection_classes]},
+        training={**report.to_dict(), "selection_classes": [spec.class_names[c] for c in selection_classes], "refit": refit},
         started_at=started_at, clock=clock, results_dir=results_dir, command=command,
         extra={
             "class_names": list(spec.class_names), "aha_goals": dict(AHA_GOALS), "window_s": float(window_s),

@@ -180,3 +180,55 @@ def test_keras_rhythm_model_trains_with_augmentation(rhythm_track, tmp_path, wri
     np.testing.assert_allclose(
         read_predictions(again.predictions_path)["probabilities"], read_predictions(first.predictions_path)["probabilities"], atol=1e-5
     )
+
+
+def test_refit_on_train_val_records_what_it_trained_on(rhythm_track, tmp_path, write_submission):
+    from ecgbench.models import baselines_dir
+
+    source = (baselines_dir() / "rr-af" / "submission.py").read_text()
+    recipe = json.loads((baselines_dir() / "rr-af" / "recipe.json").read_text())
+    plain = write_submission("rr-af-plain", source, json.dumps({**recipe, "options": {**recipe["options"], "refit_on_train_val": False}}))
+    refit = _run("rr-af", rhythm_track, tmp_path / "refit").record
+    assert refit["recipe"]["options"]["refit_on_train_val"] is True
+    block = refit["training"]["refit"]
+    assert block["on"] == "train+val" and block["windows"] == len(rhythm_track.train) + len(rhythm_track.val)
+    assert block["records"] == sorted({*rhythm_track.train.record.tolist(), *rhythm_track.val.record.tolist()})
+    assert not {subject_of(r) for r in block["records"]} & {subject_of(r) for r in rhythm_track.test.record.tolist()}
+    # selection happened on val before the refit: the recorded val score is the train-only model's
+    assert _run(str(plain), rhythm_track, tmp_path / "plain").record["training"]["refit"] is None
+    assert refit["metrics"]["af.se"]["value"] >= 90 and refit["metrics"]["ventricular.se"]["value"] >= 90
+
+
+def test_refit_never_sees_a_test_subject(rhythm_track):
+    from ecgbench.runner.rhythm_refit import train_val_arrays
+
+    union = train_val_arrays(rhythm_track)
+    assert len(union) == len(rhythm_track.train) + len(rhythm_track.val)
+    leaky = TrackData(
+        train=_windows("105", "N", 0), val=_windows("202", "AFIB", 1), test=_windows("201", "N", 2),
+        splits={"train": "train", "val": "val", "test": "test"},
+    )  # fmt: skip
+    with pytest.raises(ConfigError, match="refit set"):
+        train_val_arrays(leaky)
+
+
+def test_refit_needs_a_refit_method_and_a_boolean_flag(rhythm_track, tmp_path, write_submission):
+    from ecgbench.models import SubmissionError, baselines_dir
+
+    source = (baselines_dir() / "prior" / "submission.py").read_text()
+    folder = write_submission("prior-refit", source, json.dumps({"options": {"refit_on_train_val": True}}))
+    with pytest.raises(SubmissionError, match="no refit"):
+        _run(str(folder), rhythm_track, tmp_path)
+    folder = write_submission("prior-bad-flag", source, json.dumps({"options": {"refit_on_train_val": "yes"}}))
+    with pytest.raises(ConfigError, match="true or false"):
+        _run(str(folder), rhythm_track, tmp_path)
+
+
+def test_keras_refit_trains_the_best_epoch_count_on_train_val(rhythm_track, tmp_path, write_submission):
+    from ecgbench.models import baselines_dir
+
+    source = (baselines_dir() / "cnn1d-rhythm" / "submission.py").read_text()
+    recipe = json.dumps({"epochs": 2, "batch_size": 16, "options": {"refit_on_train_val": True}})
+    record = _run(str(write_submission("cnn-refit", source, recipe)), rhythm_track, tmp_path).record
+    block = record["training"]["refit"]
+    assert block["epochs"] == record["training"]["best_epoch"] and block["windows"] == len(rhythm_track.train) + len(rhythm_track.val)
