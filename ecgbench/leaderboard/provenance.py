@@ -69,13 +69,15 @@ def git_state(root: str | os.PathLike | None = None) -> dict[str, object]:
     """Return ``{"sha": str | None, "dirty": bool | None}`` for the source checkout.
 
     ``dirty`` is True when tracked files have uncommitted changes (untracked files are ignored).
+    Results under ``leaderboards/`` (run records, rendered tables) are outputs, not code: every run
+    rewrites them, so they do not count, or the second run of a session would always be "dirty".
     Both are None outside a git checkout or when git is not installed.
     """
     cwd = Path(root) if root is not None else repo_root()
     sha = _git("rev-parse", "HEAD", cwd=cwd)
     if sha is None:
         return {"sha": None, "dirty": None}
-    status = _git("status", "--porcelain", "--untracked-files=no", cwd=cwd)
+    status = _git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)leaderboards", cwd=cwd)
     return {"sha": sha, "dirty": bool(status) if status is not None else None}
 
 

@@ -78,3 +78,22 @@ def test_provenance_basics():
     state = git_state()
     assert set(state) == {"sha", "dirty"}
     assert state["sha"] is None or len(state["sha"]) == 40
+
+
+def test_git_state_ignores_leaderboard_outputs_but_not_code(tmp_path):
+    import subprocess
+
+    def git(*args):
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    (tmp_path / "code.py").write_text("x = 1\n")
+    (tmp_path / "leaderboards").mkdir()
+    (tmp_path / "leaderboards" / "table.md").write_text("| a |\n")
+    git("add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "init")
+    assert git_state(tmp_path)["dirty"] is False
+    (tmp_path / "leaderboards" / "table.md").write_text("| b |\n")
+    assert git_state(tmp_path)["dirty"] is False
+    (tmp_path / "code.py").write_text("x = 2\n")
+    assert git_state(tmp_path)["dirty"] is True
