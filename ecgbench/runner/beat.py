@@ -78,6 +78,20 @@ class BeatRunResult:
     ec57: Any
 
 
+def load_with_recipe(
+    submission: str | LoadedSubmission, seed: int | None, epochs: int | None, quick: bool
+) -> tuple[LoadedSubmission, Recipe]:
+    """Load a submission and apply a run's overrides to its recipe, then seed everything.
+
+    ``quick`` caps the epochs at :data:`QUICK_EPOCHS` (smoke tests); ``None`` keeps the recipe's value.
+    """
+    loaded = submission if isinstance(submission, LoadedSubmission) else load_submission(submission)
+    capped = min(epochs or loaded.recipe.epochs, QUICK_EPOCHS) if quick else epochs
+    recipe = loaded.recipe.with_overrides(seed=seed, epochs=capped)
+    seed_everything(recipe.seed)
+    return loaded, recipe
+
+
 def input_spec_for(data: TrackData) -> InputSpec:
     """Return the :class:`InputSpec` matching a track's arrays."""
     from ecgbench.data.rr import RR_FEATURE_NAMES
@@ -210,10 +224,8 @@ def run_beat_benchmark(
     stage = on_stage or (lambda name: None)
 
     stage("prepare")
-    loaded = submission if isinstance(submission, LoadedSubmission) else load_submission(submission)
     task = track_task(track)
-    recipe = loaded.recipe.with_overrides(seed=seed, epochs=min(epochs or loaded.recipe.epochs, QUICK_EPOCHS) if quick else epochs)
-    seed_everything(recipe.seed)
+    loaded, recipe = load_with_recipe(submission, seed, epochs, quick)
     if data is None:
         data = load_track(track, tfds_dir, quick=quick, seed=recipe.seed)
     spec = input_spec_for(data)

@@ -30,10 +30,9 @@ from typing import Any
 
 import numpy as np
 
-from ecgbench.models import BeatArrays, InputSpec, LoadedSubmission, Recipe, SubmissionError, load_submission
-from ecgbench.runner.beat import QUICK_EPOCHS, _predict_estimator
+from ecgbench.models import BeatArrays, InputSpec, LoadedSubmission, Recipe, SubmissionError
+from ecgbench.runner.beat import _predict_estimator, load_with_recipe
 from ecgbench.runner.data import TrackData
-from ecgbench.runner.determinism import seed_everything
 from ecgbench.runner.evaluate import BOOTSTRAP_CONFIDENCE, BOOTSTRAP_RESAMPLES
 from ecgbench.runner.keras_trainer import EpochCallback, TrainingReport, predict_keras, train_keras
 from ecgbench.runner.recording import record_run
@@ -178,11 +177,9 @@ def run_rhythm_benchmark(
     stage = on_stage or (lambda name: None)
 
     stage("prepare")
-    loaded = submission if isinstance(submission, LoadedSubmission) else load_submission(submission)
     task = rhythm_task(window_s)
-    recipe = loaded.recipe.with_overrides(seed=seed, epochs=min(epochs or loaded.recipe.epochs, QUICK_EPOCHS) if quick else epochs)
+    loaded, recipe = load_with_recipe(submission, seed, epochs, quick)
     refit_requested(recipe)  # a malformed refit option fails here, before any training
-    seed_everything(recipe.seed)
     if data is None:
         data = load_rhythm_track(window_s, tfds_dir, quick=quick, seed=recipe.seed)
     check_subject_disjoint(data)

@@ -23,8 +23,38 @@ RHYTHM_PRIORITY: tuple[str, ...] = ("VT", "AF")
 
 
 @dataclass(frozen=True, slots=True)
-class BeatEvent:
-    """One classified beat.
+class _LabelledBeat:
+    """Fields, latency and JSON form shared by final and provisional beat events."""
+
+    sample: int
+    time: float
+    label: str
+    confidence: float
+    decision_time: float
+
+    #: ``type`` of the JSON line.
+    JSON_TYPE = "beat"
+
+    @property
+    def latency(self) -> float:
+        """Algorithmic latency in seconds: signal time from the R peak to the decision."""
+        return self.decision_time - self.time
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict with ``type`` = :attr:`JSON_TYPE`."""
+        return {
+            "type": self.JSON_TYPE,
+            "time": round(self.time, 4),
+            "sample": self.sample,
+            "label": self.label,
+            "confidence": round(float(self.confidence), 4),
+            "latency": round(self.latency, 4),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class BeatEvent(_LabelledBeat):
+    """One classified beat (its final label).
 
     Attributes
     ----------
@@ -40,66 +70,25 @@ class BeatEvent:
         Signal time (s) when the label was decided.
     """
 
-    sample: int
-    time: float
-    label: str
-    confidence: float
-    decision_time: float
-
-    @property
-    def latency(self) -> float:
-        """Algorithmic latency in seconds: signal time from the R peak to the decision."""
-        return self.decision_time - self.time
-
-    def to_dict(self) -> dict:
-        """JSON-ready dict with ``type="beat"``."""
-        return {
-            "type": "beat",
-            "time": round(self.time, 4),
-            "sample": self.sample,
-            "label": self.label,
-            "confidence": round(float(self.confidence), 4),
-            "latency": round(self.latency, 4),
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class ProvisionalBeatEvent:
+class ProvisionalBeatEvent(_LabelledBeat):
     """A beat labelled before all of its classifier inputs were known (superseded by a BeatEvent).
 
     A classifier that needs the post-RR interval can only give its final label after the next
     beat is detected. The pipeline then first labels the beat as soon as its window is complete,
     with the post-RR interval imputed by the local mean RR, and emits this event; the final
     :class:`BeatEvent` for the same ``sample`` follows once the next beat is known. Provisional
-    beats are not written to annotation files and do not drive alarms.
+    beats are not written to annotation files and do not drive alarms. It is deliberately not a
+    subclass of :class:`BeatEvent`, so ``isinstance(event, BeatEvent)`` selects final labels only.
 
     Attributes
     ----------
     sample, time, label, confidence, decision_time
-        As in :class:`BeatEvent`.
+        As in :class:`BeatEvent`; ``latency`` is the time to the provisional decision.
     """
 
-    sample: int
-    time: float
-    label: str
-    confidence: float
-    decision_time: float
-
-    @property
-    def latency(self) -> float:
-        """Signal time (s) from the R peak to the provisional decision."""
-        return self.decision_time - self.time
-
-    def to_dict(self) -> dict:
-        """JSON-ready dict with ``type="provisional_beat"``."""
-        return {
-            "type": "provisional_beat",
-            "time": round(self.time, 4),
-            "sample": self.sample,
-            "label": self.label,
-            "confidence": round(float(self.confidence), 4),
-            "latency": round(self.latency, 4),
-        }
+    JSON_TYPE = "provisional_beat"
 
 
 @dataclass(frozen=True, slots=True)
