@@ -145,7 +145,7 @@ def run_stream(
 
     from ecgbench.paths import database_dir
     from ecgbench.records import DS1, DS2, check_records
-    from ecgbench.streaming.classifier import load_classifier
+    from ecgbench.streaming.classifier import classifier_factory
     from ecgbench.streaming.runrecord import write_stream_run
     from ecgbench.streaming.track import run_track
 
@@ -157,11 +157,11 @@ def run_stream(
 
         raise ConfigError(f"--records: {exc}") from None
     directory = database_dir("mitdb", data_dir)
-    load_classifier(model, results_dir=results_dir)  # fail early on a bad --model
+    make_classifier = classifier_factory(model, results_dir=results_dir)  # fails early on a bad --model
     started = time.time()
     with Progress(console=err_console, transient=True) as progress:
         task = progress.add_task(f"streaming {len(names)} records", total=len(names))
-        result = run_track(names, directory, lambda: load_classifier(model, results_dir=results_dir), chunk, learning_period,
+        result = run_track(names, directory, make_classifier, chunk, learning_period,
                            on_record=lambda r: progress.advance(task))  # fmt: skip
     metrics = result.metrics()
     path = None

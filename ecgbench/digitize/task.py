@@ -191,13 +191,11 @@ def _score(rec, image: np.ndarray, record: str, start_s: float, condition: str, 
     )
 
 
-def _qrs_counts(rec, lead: np.ndarray, lag: int, record: str, start_s: float, data_dir) -> dict[str, int] | None:
-    """Detect QRS on the digitised lead and match them with the reference beats; None if unavailable."""
-    try:
-        from ecgbench.evaluation.ec57 import compare_record
-        from ecgbench.signal import detect_qrs
-    except ImportError:
-        return None
+def _qrs_counts(rec, lead: np.ndarray, lag: int, record: str, start_s: float, data_dir) -> dict[str, int]:
+    """Detect QRS on the digitised lead and match them with the reference beats (tp, fp, fn)."""
+    from ecgbench.evaluation.ec57 import compare_record
+    from ecgbench.signal import detect_qrs
+
     start = int(start_s * rec.fs)
     ann = read_annotations(record, data_dir)
     inside = (ann.sample >= start) & (ann.sample < start + rec.n_samples) & is_beat(ann.symbol)

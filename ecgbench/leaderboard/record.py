@@ -187,6 +187,14 @@ def write_run_record(record: Mapping[str, Any], results_dir: str | os.PathLike) 
     return path
 
 
+def _remove(*paths: Path) -> None:
+    for path in paths:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
 def write_run_record_with(record: Mapping[str, Any], results_dir: str | os.PathLike, *companions: Path) -> Path:
     """Write a run record like :func:`write_run_record`; if that fails, delete its companion files.
 
@@ -196,12 +204,13 @@ def write_run_record_with(record: Mapping[str, Any], results_dir: str | os.PathL
     try:
         return write_run_record(record, results_dir)
     except BaseException:
-        for companion in companions:
-            if companion.is_dir():
-                shutil.rmtree(companion, ignore_errors=True)
-            else:
-                companion.unlink(missing_ok=True)
+        _remove(*companions)
         raise
+
+
+def remove_run(record_path: Path, predictions_path: Path) -> None:
+    """Delete a written run: its record, prediction file and artefact folder (``<task>/<run_id>/``)."""
+    _remove(record_path, predictions_path, record_path.with_suffix(""))
 
 
 def read_run_record(path: str | os.PathLike) -> dict[str, Any]:

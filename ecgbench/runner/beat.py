@@ -48,6 +48,7 @@ from ecgbench.runner.determinism import seed_everything
 from ecgbench.runner.evaluate import BOOTSTRAP_RESAMPLES, score_predictions
 from ecgbench.runner.keras_trainer import EpochCallback, TrainingReport, predict_keras, train_keras
 from ecgbench.runner.recording import record_run
+from ecgbench.runner.rhythm_refit import refit_estimator, refit_requested, train_val_arrays
 from ecgbench.runner.selection import SELECTION_CLASSES, validation_score
 
 #: Epoch cap of ``--quick`` runs.
@@ -109,8 +110,16 @@ def _perform_estimator(
     recipe: Recipe,
     data: TrackData,
     selection_classes: tuple[int, ...] = SELECTION_CLASSES,
-):
-    """Fit a ``Submission`` class and predict the test split; failures become ``SubmissionError``."""
+    *,
+    check_subjects: bool = True,
+) -> tuple[np.ndarray, TrainingReport, dict[str, Any] | None]:
+    """Fit a ``Submission`` class (selection on ``val``), optionally refit on ``train ∪ val``, predict ``test``.
+
+    Used by every track. The recorded validation score is always the one of the model ``fit``
+    chose, before any refit (:mod:`ecgbench.runner.rhythm_refit`, recipe option
+    ``refit_on_train_val``); ``check_subjects=False`` only for the leaky intra-patient track, whose
+    test beats come from the training subjects by design. Failures become ``SubmissionError``.
+    """
     start = time.perf_counter()
     try:
         model = submission.module.Submission(spec)
@@ -124,9 +133,12 @@ def _perform_estimator(
     val_probabilities = _predict_estimator(model, data.val, spec, submission.name)
     report.best_score = validation_score(recipe.monitor, data.val.label, val_probabilities, selection_classes)
     report.history.append({"epoch": 1, f"val_{recipe.monitor}": round(report.best_score, 6)})
+    refit = None
+    if refit_requested(recipe):
+        refit = refit_estimator(model, train_val_arrays(data, check_subjects=check_subjects), recipe, submission.name)
     test_probabilities = _predict_estimator(model, data.test, spec, submission.name)
     report.seconds = time.perf_counter() - start
-    return test_probabilities, report
+    return test_probabilities, report, refit
 
 
 def _predict_estimator(model: Any, beats: BeatArrays, spec: InputSpec, name: str) -> np.ndarray:
@@ -233,11 +245,14 @@ def run_beat_benchmark(
     stage("perform")
     normalizer: dict[str, Any] | None = None
     save_artifacts = None
+    refit = None
     if loaded.kind == "keras":
         probabilities, report, normalizer, model = _perform_keras(loaded, spec, recipe, data, on_epoch, data_dir)
         save_artifacts = partial(save_keras_artifacts, model=model, normalizer=normalizer, recipe=recipe.to_dict())
     else:
-        probabilities, report = _perform_estimator(loaded, spec, recipe, data)
+        probabilities, report, refit = _perform_estimator(
+            loaded, spec, recipe, data, check_subjects=track != "intrapatient"
+        )
 
     stage("evaluate")
     ec57, metrics = score_predictions(
@@ -248,7 +263,7 @@ def run_beat_benchmark(
     record, record_path, predictions_path = record_run(
         loaded=loaded, recipe=recipe, task=task, quick=quick, data=data, probabilities=probabilities,
         metrics=metrics, bootstrap_resamples=bootstrap_resamples,
-        training={**report.to_dict(), "normalizer": normalizer},
+        training={**report.to_dict(), "normalizer": normalizer, "refit": refit},
         started_at=started_at, clock=clock, results_dir=results_dir, command=command,
         save_artifacts=save_artifacts,
         artifacts_note=f"{loaded.kind} submissions are not saved; only Keras runs keep a reusable trained model",

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from ecgbench.models import BeatArrays, InputSpec, LoadedSubmission, Recipe, SubmissionError
-from ecgbench.runner.beat import _predict_estimator, load_with_recipe
+from ecgbench.runner.beat import _perform_estimator, load_with_recipe
 from ecgbench.runner.data import TrackData
 from ecgbench.runner.evaluate import BOOTSTRAP_CONFIDENCE, BOOTSTRAP_RESAMPLES
 from ecgbench.runner.keras_trainer import EpochCallback, TrainingReport, predict_keras, train_keras
@@ -44,8 +44,7 @@ from ecgbench.runner.rhythm_data import (
     rhythm_task,
 )
 from ecgbench.runner.rhythm_evaluate import AHA_GOALS, score_rhythm, test_support
-from ecgbench.runner.rhythm_refit import refit_estimator, refit_keras, refit_requested, train_val_arrays
-from ecgbench.runner.selection import validation_score
+from ecgbench.runner.rhythm_refit import refit_keras, refit_requested, train_val_arrays
 
 
 @dataclass(frozen=True)
@@ -106,27 +105,6 @@ def _perform_keras(submission: LoadedSubmission, spec: InputSpec, recipe: Recipe
         )  # fmt: skip
     probabilities = predict_keras(model, {"signal": centred_signal(data.test.signal)}, submission.name, spec.n_classes)
     return probabilities, report, refit
-
-
-def _perform_estimator(submission: LoadedSubmission, spec: InputSpec, recipe: Recipe, data: TrackData, classes):
-    """Fit a ``Submission`` class (selection on ``val``), optionally refit on ``train ∪ val``, predict ``test``."""
-    start = time.perf_counter()
-    try:
-        model = submission.module.Submission(spec)
-    except Exception as exc:
-        raise SubmissionError(submission.name, f"Submission(input_spec) raised {type(exc).__name__}: {exc}") from exc
-    try:
-        model.fit(data.train, data.val, recipe)
-    except Exception as exc:
-        raise SubmissionError(submission.name, f"fit raised {type(exc).__name__}: {exc}") from exc
-    report = TrainingReport(epochs_run=1, best_epoch=1)
-    val_probabilities = _predict_estimator(model, data.val, spec, submission.name)
-    report.best_score = validation_score(recipe.monitor, data.val.label, val_probabilities, classes)
-    report.history.append({"epoch": 1, f"val_{recipe.monitor}": round(report.best_score, 6)})
-    refit = refit_estimator(model, train_val_arrays(data), recipe, submission.name) if refit_requested(recipe) else None
-    test_probabilities = _predict_estimator(model, data.test, spec, submission.name)
-    report.seconds = time.perf_counter() - start
-    return test_probabilities, report, refit
 
 
 def run_rhythm_benchmark(

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ecgbench.leaderboard.checks import CheckSession, RecordReport, check_record
+from ecgbench.leaderboard.record import remove_run
 from ecgbench.leaderboard.render import render_leaderboards
 from ecgbench.models import SubmissionError
 from ecgbench.models.loader import SUBMISSION_FILE
@@ -115,8 +116,7 @@ def submit(
     stage("check")
     report = check_record(run.record_path, session if session is not None else CheckSession.default(tfds_dir))
     if not report.ok:
-        run.record_path.unlink(missing_ok=True)
-        run.predictions_path.unlink(missing_ok=True)
+        remove_run(run.record_path, run.predictions_path)
         problems = "; ".join(f"{r.check}: {r.message}" for r in report.failures())
         raise SubmissionError(run.record["submission"]["name"], f"the run record failed the leaderboard checks ({problems}); nothing was published")
     stage("render")

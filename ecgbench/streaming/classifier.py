@@ -24,6 +24,7 @@ heartbeat interval features. IEEE Trans Biomed Eng 51(7):1196-1206 (2004).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -237,6 +238,19 @@ def load_classifier(spec: str, sampling_rate: float = 360.0, results_dir=None) -
     from ecgbench.streaming.model_adapter import load_model_classifier
 
     return load_model_classifier(spec, valid_builtins=tuple(BUILTIN_CLASSIFIERS), results_dir=results_dir)
+
+
+def classifier_factory(spec: str, sampling_rate: float = 360.0, results_dir=None) -> Callable[[], BeatClassifier]:
+    """Load ``spec`` once and return a per-stream factory for :func:`ecgbench.streaming.track.run_track`.
+
+    Built-in classifiers keep per-stream state (:class:`RuleClassifier`'s template), so each stream
+    gets a fresh one; a trained model is stateless, so it is found, hash-checked and loaded once
+    and shared by every stream.
+    """
+    first = load_classifier(spec, sampling_rate, results_dir)  # fails early on a bad spec
+    if spec in BUILTIN_CLASSIFIERS:
+        return lambda: BUILTIN_CLASSIFIERS[spec](sampling_rate)
+    return lambda: first
 
 
 def check_classifier(classifier: object) -> BeatClassifier:

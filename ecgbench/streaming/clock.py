@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterable, Iterator
-from typing import TypeVar
+from collections.abc import Callable
 
 from ecgbench.errors import ConfigError
-
-T = TypeVar("T")
 
 
 class Pacer:
@@ -46,10 +43,3 @@ class Pacer:
         if delay > 0:
             self._sleep(delay)
 
-
-def paced(chunks: Iterable[T], end_time: Callable[[T], float], speed: float) -> Iterator[T]:
-    """Yield ``chunks`` no faster than ``speed`` × real time; ``end_time(chunk)`` is its end in s."""
-    pacer = Pacer(speed)
-    for chunk in chunks:
-        pacer.wait_until(end_time(chunk))
-        yield chunk

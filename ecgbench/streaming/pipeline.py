@@ -27,7 +27,7 @@ from ecgbench.errors import ConfigError
 from ecgbench.records.symbols import AAMI_CLASSES
 from ecgbench.streaming.alarms import AlarmChange, AlarmConfig, RhythmMonitor
 from ecgbench.streaming.buffers import SampleRing
-from ecgbench.streaming.classifier import BeatClassifier, check_classifier
+from ecgbench.streaming.classifier import RR_KEYS, BeatClassifier, check_classifier
 from ecgbench.streaming.events import AlarmEvent, BeatEvent, Event, ProvisionalBeatEvent
 from ecgbench.streaming.latency import LatencyTracker, Stopwatch
 from ecgbench.streaming.quality import QualityConfig, QualityMonitor
@@ -123,14 +123,9 @@ class MultiLeadFilter:
 
 def default_components(sampling_rate: float, n_leads: int, config: PipelineConfig) -> tuple[ChunkFilter, OnlineDetector]:
     """Return a multi-lead filter with ``ecgbench.signal.StreamingFilter``'s design, and ``OnlineQRSDetector``."""
-    try:
-        from ecgbench.signal.filters import StreamingFilter
-        from ecgbench.signal.qrs_online import OnlineQRSDetector
-    except ImportError as exc:  # the signal package is built in parallel; say what is missing
-        raise ConfigError(
-            f"the streaming pipeline needs ecgbench.signal.StreamingFilter and OnlineQRSDetector ({exc}); "
-            "update ecgbench or pass detector= and filter= explicitly"
-        ) from exc
+    from ecgbench.signal.filters import StreamingFilter
+    from ecgbench.signal.qrs_online import OnlineQRSDetector
+
     design = StreamingFilter(sampling_rate, lowcut=config.lowcut, highcut=config.highcut)
     return MultiLeadFilter(design.sos, n_leads), OnlineQRSDetector(sampling_rate)
 
@@ -316,7 +311,7 @@ class StreamingPipeline:
 
     def _rr_features(self, peaks: list[int]) -> dict[str, np.ndarray]:
         n = len(peaks)
-        rr = {key: np.full(n, np.nan) for key in ("pre", "post", "local", "average")}
+        rr = {key: np.full(n, np.nan) for key in RR_KEYS}
         following = list(self._pending)
         for i, r in enumerate(peaks):
             if self._last_r >= 0:

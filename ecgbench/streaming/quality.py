@@ -16,9 +16,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-REASONS: tuple[str, ...] = ("nan", "flat", "saturation", "amplitude_jump")
-
-
 @dataclass(frozen=True)
 class QualityConfig:
     """Quality thresholds in physical units.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -54,7 +54,6 @@ class StreamedRecord:
     collector: AnnotationCollector
     scale: float
     latency: LatencyTracker
-    alarms: list[AlarmEvent] = field(default_factory=list)
 
     def test_annotations(self) -> tuple[np.ndarray, list[str], list[str]]:
         """Return (samples at ``fs``, symbols, aux notes) of beats and rhythm changes, sorted."""
@@ -105,18 +104,20 @@ def stream_record(
         collector=collector,
         scale=scale,
         latency=pipeline.latency,
-        alarms=list(collector.alarms),
     )
 
 
-def alarm_delays(streamed: StreamedRecord, reference_dir: str | os.PathLike, grace: float = 10.0) -> dict[str, list[dict]]:
+def alarm_delays(
+    streamed: StreamedRecord, reference_dir: str | os.PathLike, grace: float = 10.0, *, reference=None
+) -> dict[str, list[dict]]:
     """Delay (s) from each annotated VT / AF onset to the first matching alarm's decision.
 
     An onset counts as alarmed when an alarm of the matching kind is raised (``decision_time``)
     between the onset and ``grace`` s after the episode ends; an alarm already active at the onset
     counts with delay 0. Returns ``{"VT": [{"onset": s, "duration": s, "delay": s or None}], "AF": [...]}``.
+    ``reference`` (the record's ``atr`` annotations) avoids reading them again when already loaded.
     """
-    ref = read_annotations(streamed.record, reference_dir)
+    ref = reference if reference is not None else read_annotations(streamed.record, reference_dir)
     intervals = rhythm_intervals(ref, streamed.n_samples)
     out: dict[str, list[dict]] = {kind: [] for kind in ONSET_ALARMS.values()}
     for interval in intervals:
@@ -124,7 +125,7 @@ def alarm_delays(streamed: StreamedRecord, reference_dir: str | os.PathLike, gra
         if kind is None:
             continue
         onset, end = interval.start / streamed.fs, interval.end / streamed.fs
-        delay = _first_alarm_delay(streamed.alarms, kind, onset, end + grace)
+        delay = _first_alarm_delay(streamed.collector.alarms, kind, onset, end + grace)
         out[kind].append({"onset": round(onset, 3), "duration": round(end - onset, 3), "delay": delay})
     return out
 
@@ -146,11 +147,11 @@ def _first_alarm_delay(alarms: list[AlarmEvent], kind: str, onset: float, until:
     return 0.0 if active_at_onset else None
 
 
-def score_stream(streamed: StreamedRecord, reference_dir: str | os.PathLike, learning_period: float = 0.0):
-    """Compare a stream's annotations with the record's reference (``atr``) using the EC57 scorer."""
+def score_stream(streamed: StreamedRecord, reference_dir: str | os.PathLike, learning_period: float = 0.0, *, reference=None):
+    """Compare a stream's annotations with the record's reference (``atr``, or ``reference`` if given) using EC57."""
     from ecgbench.evaluation.ec57 import compare_record
 
-    ref = read_annotations(streamed.record, reference_dir)
+    ref = reference if reference is not None else read_annotations(streamed.record, reference_dir)
     samples, symbols, aux = streamed.test_annotations()
     return compare_record(
         streamed.record,
@@ -255,8 +256,9 @@ def run_track(
     latency = LatencyTracker()
     for record in records:
         streamed = stream_record(record, directory, make_classifier(), chunk, make_pipeline)
-        comparisons.append(score_stream(streamed, directory, learning_period))
-        for kind, rows in alarm_delays(streamed, directory).items():
+        reference = read_annotations(record, directory)
+        comparisons.append(score_stream(streamed, directory, learning_period, reference=reference))
+        for kind, rows in alarm_delays(streamed, directory, reference=reference).items():
             delays[kind] += [{"record": record, **row} for row in rows]
         latency.merge(streamed.latency)
         streams.append(streamed)

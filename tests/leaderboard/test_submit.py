@@ -158,6 +158,13 @@ def test_a_run_failing_the_checks_is_not_published(mitdb_like_track, keras_examp
         submit(keras_example, data=mitdb_like_track, results_dir=leaderboard, bootstrap_resamples=BOOT, session=strict)
     assert _files(leaderboard) == before
     assert len(list((leaderboard / "beats-interpatient").iterdir())) == 2
+    # a trained code submission also leaves no artefact folder behind
+    from ecgbench.models import baselines_dir
+
+    with pytest.raises(SubmissionError, match="failed the leaderboard checks"):
+        submit(baselines_dir() / "cnn1d", data=mitdb_like_track, results_dir=leaderboard, epochs=1, bootstrap_resamples=BOOT, session=strict)
+    assert _files(leaderboard) == before
+    assert len(list((leaderboard / "beats-interpatient").iterdir())) == 2
 
 
 def test_folder_without_submission_files(tmp_path, session):

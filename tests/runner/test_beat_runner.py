@@ -111,3 +111,23 @@ def test_bad_submissions_fail_by_name_and_write_nothing(tiny_track, tmp_path, wr
         _run(folder, tiny_track, results)
     assert f"submission {name!r}" in str(info.value)
     assert not results.exists() or not any(results.rglob("*"))
+
+
+def test_rr_lda_refits_on_ds1_train_val_after_scoring_val(tiny_track, tmp_path, write_submission):
+    """The beat track's estimator refit: val is scored on the train-only model, then all of DS1 is used."""
+    import json
+
+    from ecgbench.models import baselines_dir
+
+    source = (baselines_dir() / "rr-lda" / "submission.py").read_text()
+    recipe = json.loads((baselines_dir() / "rr-lda" / "recipe.json").read_text())
+    assert recipe["options"]["refit_on_train_val"] is True
+    options = {**recipe["options"], "min_class_beats": 0}  # the tiny track has a few beats per class
+    refitted = write_submission("rr-lda-refit", source, json.dumps({**recipe, "options": options}))
+    plain = write_submission("rr-lda-plain", source, json.dumps({**recipe, "options": {**options, "refit_on_train_val": False}}))
+    refit = run_beat_benchmark(str(refitted), data=tiny_track, results_dir=tmp_path / "refit", bootstrap_resamples=5).record
+    plain_run = run_beat_benchmark(str(plain), data=tiny_track, results_dir=tmp_path / "plain", bootstrap_resamples=5).record
+    block = refit["training"]["refit"]
+    assert block["on"] == "train+val" and block["windows"] == len(tiny_track.train) + len(tiny_track.val)
+    assert plain_run["training"]["refit"] is None
+    assert refit["training"]["best_score"] == plain_run["training"]["best_score"]

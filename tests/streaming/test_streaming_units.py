@@ -195,3 +195,15 @@ def test_multi_lead_filter_equals_streaming_filter_per_lead():
         out = multi.process(x[k : k + 333])
         for lead in range(2):
             np.testing.assert_allclose(out[:, lead], reference[lead].process(x[k : k + 333, lead]), atol=1e-9)
+
+
+def test_classifier_factory_fresh_rules_per_stream_shared_model_otherwise(monkeypatch):
+    from ecgbench.streaming import classifier as module
+
+    make = module.classifier_factory("rules")
+    assert make() is not make()  # RuleClassifier keeps a per-stream template
+    loads = []
+    sentinel = object()
+    monkeypatch.setattr(module, "load_classifier", lambda spec, fs=360.0, results_dir=None: loads.append(spec) or sentinel)
+    make = module.classifier_factory("cnn1d")
+    assert make() is sentinel and make() is sentinel and loads == ["cnn1d"]
