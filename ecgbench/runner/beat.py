@@ -117,8 +117,9 @@ def _perform_estimator(
 
     Used by every track. The recorded validation score is always the one of the model ``fit``
     chose, before any refit (:mod:`ecgbench.runner.rhythm_refit`, recipe option
-    ``refit_on_train_val``); ``check_subjects=False`` only for the leaky intra-patient track, whose
-    test beats come from the training subjects by design. Failures become ``SubmissionError``.
+    ``refit_on_train_val``). ``check_subjects`` refuses a refit set sharing a subject with test
+    (the rhythm track's subject-disjoint splits); the beat tracks' splits are defined by records.
+    Failures become ``SubmissionError``.
     """
     start = time.perf_counter()
     try:
@@ -250,9 +251,9 @@ def run_beat_benchmark(
         probabilities, report, normalizer, model = _perform_keras(loaded, spec, recipe, data, on_epoch, data_dir)
         save_artifacts = partial(save_keras_artifacts, model=model, normalizer=normalizer, recipe=recipe.to_dict())
     else:
-        probabilities, report, refit = _perform_estimator(
-            loaded, spec, recipe, data, check_subjects=track != "intrapatient"
-        )
+        # The beat splits are defined by records (de Chazal's DS1/DS2 put 201 and 202, one subject,
+        # on both sides; intra-patient shares every subject), so only the rhythm track checks subjects.
+        probabilities, report, refit = _perform_estimator(loaded, spec, recipe, data, check_subjects=False)
 
     stage("evaluate")
     ec57, metrics = score_predictions(

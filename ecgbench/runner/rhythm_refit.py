@@ -41,8 +41,9 @@ def refit_requested(recipe: Recipe) -> bool:
 def train_val_arrays(data: TrackData, *, check_subjects: bool = True) -> BeatArrays:
     """Concatenate the training and validation examples; raise ``ConfigError`` if a test subject is among them.
 
-    ``check_subjects=False`` is for the leaky intra-patient beat track only, where the test beats
-    come from the training subjects by design.
+    ``check_subjects=False`` is for the beat tracks, whose splits are defined by records: de Chazal's
+    DS1/DS2 put records 201 and 202 (one subject) on both sides, and the intra-patient track shares
+    every subject by design.
     """
     fields = ("signal", "rr", "label", "record", "sample")
     union = BeatArrays(*(np.concatenate([getattr(data.train, f), getattr(data.val, f)]) for f in fields))
