@@ -82,7 +82,7 @@ def _columns(track: Track, entries: list[RunEntry]) -> tuple[Column, ...]:
 def _sort_key(entry: RunEntry, column: Column | None):
     value = None
     if column is not None:
-        value = (entry.record.get("metrics", {}).get(column.key) or {}).get("value")
+        value = column.entry(entry.record).get("value")
     return (value is None, -(value or 0.0), entry.run_id)
 
 
@@ -112,7 +112,7 @@ def build_board(task: str, entries: Iterable[RunEntry], link_base: str | Path) -
                 date=str(provenance.get("started_at", ""))[:10],
                 code=_code(provenance),
                 link=relative,
-                metrics={c.key: record.get("metrics", {}).get(c.key) or {} for c in columns},
+                metrics={c.key: c.entry(record) for c in columns},
             )
         )
     return Board(track=track, columns=columns, rows=tuple(rows), n_quick=len(entries) - len(ranked))

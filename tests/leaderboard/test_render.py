@@ -92,3 +92,14 @@ def test_cli_show_json(fake_results):
 def test_cli_show_table(fake_results):
     result = CliRunner().invoke(app, ["leaderboard", "show", "--results-dir", str(fake_results)], env={"COLUMNS": "160"})
     assert result.exit_code == 0 and "97.25" in result.stdout and "intra-patient" in result.stdout
+
+
+def test_recipe_column_reads_the_record_setting_not_a_metric():
+    from ecgbench.leaderboard.tracks import TRACKS, Column
+
+    record = {"metrics": {"qrs.se": {"value": 99.9, "ci_low": None, "ci_high": None}}, "recipe": {"chunk_s": 0.25}}
+    assert Column("chunk_s", "chunk (s)", section="recipe").entry(record) == {"value": 0.25}
+    assert Column("qrs.se", "QRS Se").entry(record)["value"] == 99.9
+    assert Column("missing", "x", section="recipe").entry(record) == {}
+    streaming = {c.key: c.section for c in TRACKS["streaming"].columns}
+    assert streaming["chunk_s"] == "recipe" and "latency.first_label_p99_s" in streaming
