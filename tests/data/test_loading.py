@@ -7,7 +7,6 @@ import pytest
 
 from ecgbench.data import dataset_dir, load_split, to_numpy
 from ecgbench.errors import ConfigError, DataNotFoundError
-from ecgbench.paths import repo_root, resolve_tfds_dir
 
 
 def _features():
@@ -93,20 +92,27 @@ def test_to_numpy_of_an_empty_dataset_keeps_shapes(beat_dataset):
 
 
 @pytest.mark.slow
-def test_real_built_ds1_train_feeds_the_pipeline():
-    """Integration: only when the real builder exists and ``mitdb/beats`` has been built (not built here)."""
-    if not (repo_root() / "datasets" / "mitdb" / "mitdb_dataset_builder.py").is_file():
-        pytest.skip("datasets/mitdb builder not present")
-    try:
-        dataset_dir("beats")
-    except DataNotFoundError:
-        pytest.skip(f"mitdb/beats not built in {resolve_tfds_dir()} (run `ecgbench build-dataset --config beats`)")
+def test_real_built_ds1_train_feeds_the_pipeline(built_mitdb):
+    """Integration: the real ``mitdb/beats`` build (made for this session) feeds the beat pipeline."""
     from ecgbench.data import fit_normalizer, make_beat_pipeline
 
-    train = load_split("ds1_train")
+    train = load_split("ds1_train", data_dir=built_mitdb)
     normalizer = fit_normalizer(train)
     assert normalizer.n_examples > 10_000
-    pipeline = make_beat_pipeline(load_split("ds1_val"), normalizer, batch_size=512, training=False, seed=0)
+    val = load_split("ds1_val", data_dir=built_mitdb)
+    pipeline = make_beat_pipeline(val, normalizer, batch_size=512, training=False, seed=0)
     features, labels = next(iter(pipeline))
     assert tuple(features["signal"].shape) == (512, 288, 2) and tuple(features["rr"].shape) == (512, 7)
     assert set(np.unique(labels.numpy())) <= set(range(5))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("config", ["beats", "rhythm"])
+def test_a_fresh_build_reproduces_the_published_checksum(built_mitdb, config):
+    """Every machine that builds from the verified PhysioNet files gets the published examples."""
+    from ecgbench.leaderboard.canonical import read_canonical_checksums
+    from ecgbench.records.physionet import dataset_checksum
+
+    version = dataset_dir(config, built_mitdb).name
+    published = read_canonical_checksums()[(f"mitdb/{config}", version)]
+    assert dataset_checksum(built_mitdb, config) == published

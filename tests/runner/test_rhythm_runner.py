@@ -150,18 +150,14 @@ def test_cli_rhythm_task(rhythm_track, tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
-def test_built_rhythm_splits_are_subject_disjoint():
-    """The built TFDS windows hold exactly the fixed record lists (skips when not built)."""
+def test_built_rhythm_splits_are_subject_disjoint(built_mitdb):
+    """The real built TFDS windows hold exactly the fixed record lists."""
     from ecgbench.data import load_split
-    from ecgbench.errors import DataNotFoundError
 
-    try:
-        records = {
-            split: {r.decode() for r in load_split(split, "rhythm").map(lambda e: e["record"]).as_numpy_iterator()}
-            for split in ("train", "val", "test")
-        }
-    except DataNotFoundError as exc:
-        pytest.skip(f"mitdb/rhythm not built: {exc}")
+    records = {
+        split: {r.decode() for r in load_split(split, "rhythm", built_mitdb).map(lambda e: e["record"]).as_numpy_iterator()}
+        for split in ("train", "val", "test")
+    }
     assert records["test"] <= set(RHYTHM_TEST) and records["val"] <= set(RHYTHM_VAL) and records["train"] <= set(RHYTHM_TRAIN)
     subjects = {split: {subject_of(r) for r in names} for split, names in records.items()}
     assert not (subjects["test"] & (subjects["train"] | subjects["val"]))
