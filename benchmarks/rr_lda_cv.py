@@ -12,9 +12,10 @@ Protocols, both on the TFDS ``mitdb/beats`` split ``ds1`` (22 records, 51 021 be
     train on ``ds1_train`` (18 records), test on ``ds1_val`` (101, 118, 205, 223): what the
     submission itself uses to pick its configuration.
 
-Figures are gross (pooled) statistics of the 5-class confusion matrix: accuracy, N sensitivity,
-SVEB (S) and VEB (V) sensitivity and positive predictivity, in %. Beat-by-beat matching is not
-needed: the beats are the annotated ones. The LOSO figures are harsher than DS1 → DS2, because a
+Figures are gross (pooled) statistics, in %: accuracy, N sensitivity, SVEB (S) and VEB (V)
+sensitivity and positive predictivity, scored by the leaderboard's own rules
+(:mod:`ecgbench.evaluation.labelled`: EC57/bxb, so F or Q beats labelled V and Q beats labelled S
+are not false positives). Every beat is an annotated one, so all of them are matched. The LOSO figures are harsher than DS1 → DS2, because a
 morphology seen in one DS1 record only (LBBB in 109, most F beats in 208) has no training example
 when that record is held out.
 
@@ -23,6 +24,7 @@ Variants (name → feature/classifier options of the submission)::
     committed      per_lead / all, RR not clipped, Q trained (the committed run, issue 5)
     rr_clip        + RR intervals clipped to 0.2-3 s before the RR features are formed
     rr_clip_noQ    + classes with < 100 training beats (Q: 8 in DS1) left out of training
+    rr_clip_noQ_wavelet  + QRS/T durations and P flag from the wavelet delineator (fiducials="wavelet")
 
 Usage::
 
@@ -56,8 +58,22 @@ VARIANTS: tuple[tuple[str, str, tuple[float, float] | None, int], ...] = (
     ("rr_clip", "all", (0.2, 3.0), 0),
     ("rr_clip_noQ", "per_lead", (0.2, 3.0), 100),
     ("rr_clip_noQ", "all", (0.2, 3.0), 100),
+    ("rr_clip_noQ_wavelet", "per_lead", (0.2, 3.0), 100),
+    ("rr_clip_noQ_wavelet", "all", (0.2, 3.0), 100),
 )
-FIGURES = ("acc", "N_se", "S_se", "S_pp", "V_se", "V_pp")
+#: Fiducial finder of a variant's interval features (:func:`ecgbench.signal.beat_morphology.find_fiducials`);
+#: variants not listed use ``"slope"``.
+VARIANT_FIDUCIALS: dict[str, str] = {"rr_clip_noQ_wavelet": "wavelet"}
+#: Column → flat key of the EC57 result (:func:`ecgbench.evaluation.labelled.figures_with_intervals`).
+FIGURE_KEYS: dict[str, str] = {
+    "acc": "gross.accuracy",
+    "N_se": "gross.classes.N.se",
+    "S_se": "gross.sveb.se",
+    "S_pp": "gross.sveb.ppv",
+    "V_se": "gross.veb.se",
+    "V_pp": "gross.veb.ppv",
+}
+FIGURES = tuple(FIGURE_KEYS)
 FS = 360.0
 BEFORE_S = 0.3
 
@@ -77,34 +93,34 @@ def load_ds1(tfds_dir: str | None, cache: Path):
     return BeatArrays(*(data[name] for name in ("signal", "rr", "label", "record", "sample")))
 
 
-def features(module, beats, rr_range: tuple[float, float] | None, cache: Path):
-    """Return the submission's feature matrix and column groups for ``beats`` (cached per RR range)."""
+def features(module, beats, rr_range: tuple[float, float] | None, cache: Path, fiducials: str = "slope"):
+    """Return the submission's feature matrix and column groups for ``beats`` (cached per RR range and fiducials)."""
     tag = "none" if rr_range is None else f"{rr_range[0]:g}-{rr_range[1]:g}"
-    path = cache / f"ds1_features_rr{tag}.npz"
+    path = cache / (f"ds1_features_rr{tag}.npz" if fiducials == "slope" else f"ds1_features_rr{tag}_{fiducials}.npz")
     if path.is_file():
         data = np.load(path)
         return data["x"], {k[2:]: data[k] for k in data.files if k.startswith("g_")}
-    x, groups = module.beat_features(beats, FS, BEFORE_S, rr_range)
+    x, groups = module.beat_features(beats, FS, BEFORE_S, rr_range, fiducials)
     np.savez(path, x=x, **{f"g_{k}": v for k, v in groups.items()})
     return x, groups
 
 
-def gross_figures(labels: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
-    """Pooled accuracy and N/S/V sensitivity and positive predictivity (%) of a 5-class confusion."""
-    confusion = np.zeros((5, 5), dtype=np.int64)
-    np.add.at(confusion, (labels, predicted), 1)
+def gross_figures(beats, predicted: np.ndarray, scored: np.ndarray) -> dict[str, float]:
+    """Gross (pooled) figures (%) of the scored beats, by the leaderboard's EC57 rules.
 
-    def ratio(num: int, den: int) -> float:
-        return 100.0 * num / den if den else float("nan")
+    The beats are scored by :mod:`ecgbench.evaluation.labelled` exactly as a run record is, so +P
+    follows bxb: F or Q beats labelled V are not VEB false positives, Q beats labelled S not SVEB ones.
+    """
+    from ecgbench.evaluation import score_records
+    from ecgbench.evaluation.labelled import compare_labelled_beats, figures_with_intervals
 
-    return {
-        "acc": ratio(np.trace(confusion), confusion.sum()),
-        "N_se": ratio(confusion[0, 0], confusion[0].sum()),
-        "S_se": ratio(confusion[1, 1], confusion[1].sum()),
-        "S_pp": ratio(confusion[1, 1], confusion[:, 1].sum()),
-        "V_se": ratio(confusion[2, 2], confusion[2].sum()),
-        "V_pp": ratio(confusion[2, 2], confusion[:, 2].sum()),
-    }
+    comparisons = compare_labelled_beats(beats.record[scored], beats.sample[scored], beats.label[scored], predicted[scored], FS)
+    figures = figures_with_intervals(score_records(comparisons), list(FIGURE_KEYS.values()))
+    return {name: _percent(figures[key]["value"]) for name, key in FIGURE_KEYS.items()}
+
+
+def _percent(value: float | None) -> float:
+    return float("nan") if value is None else value
 
 
 def predict_folds(module, x, labels, columns, min_class_beats: int, test_masks) -> np.ndarray:
@@ -135,13 +151,13 @@ def main(argv: list[str] | None = None) -> None:
     }
     rows = []
     for variant, config, rr_range, min_class_beats in VARIANTS:
-        x, groups = features(module, beats, rr_range, cache)
+        x, groups = features(module, beats, rr_range, cache, VARIANT_FIDUCIALS.get(variant, "slope"))
         columns = module.config_columns(config, groups)
         for protocol, masks in protocols.items():
             start = time.perf_counter()
             scored = np.logical_or.reduce(masks)
             predicted = predict_folds(module, x, labels, columns, min_class_beats, masks)
-            figures = gross_figures(labels[scored], predicted[scored])
+            figures = gross_figures(beats, predicted, scored)
             rows.append({"variant": variant, "config": config, "protocol": protocol, **figures,
                          "seconds": time.perf_counter() - start})  # fmt: skip
 

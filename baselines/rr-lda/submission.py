@@ -92,12 +92,21 @@ class BalancedLDA:
 
 
 def beat_features(
-    arrays, sampling_rate: float, before_s: float, rr_range_s: tuple[float, float] | None = RR_RANGE_S
+    arrays,
+    sampling_rate: float,
+    before_s: float,
+    rr_range_s: tuple[float, float] | None = RR_RANGE_S,
+    fiducials: str = "slope",
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Return the de Chazal feature matrix of :class:`~ecgbench.models.BeatArrays` and its column groups."""
+    """Return the de Chazal feature matrix of :class:`~ecgbench.models.BeatArrays` and its column groups.
+
+    ``fiducials`` is the fiducial finder of the interval features, ``"slope"`` or ``"wavelet"``
+    (:func:`ecgbench.signal.beat_morphology.find_fiducials`).
+    """
     return de_chazal_features(
-        arrays.signal, arrays.rr, arrays.record, arrays.sample, sampling_rate, before_s, rr_range_s=rr_range_s
-    )
+        arrays.signal, arrays.rr, arrays.record, arrays.sample, sampling_rate, before_s, rr_range_s=rr_range_s,
+        method=fiducials,
+    )  # fmt: skip
 
 
 def fit_model(
@@ -112,18 +121,20 @@ class Submission:
     """de Chazal (2004) features → class-balanced LDA.
 
     Options (``recipe.options``): ``configs``, ``min_class_beats``,
-    ``rr_range_s`` (``[low, high]`` seconds or null).
+    ``rr_range_s`` (``[low, high]`` seconds or null), ``fiducials`` (``"slope"``, the default, or
+    ``"wavelet"``: the fiducial finder of the QRS/T durations and P flag).
     """
 
     def __init__(self, input_spec) -> None:
         self.spec = input_spec
         self.rr_range_s: tuple[float, float] | None = RR_RANGE_S
+        self.fiducials = "slope"
         self.model: BalancedLDA | None = None
         self.chosen: str | None = None
         self.validation: dict[str, float] = {}
 
     def _features(self, arrays) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        return beat_features(arrays, self.spec.sampling_rate, self.spec.before_s, self.rr_range_s)
+        return beat_features(arrays, self.spec.sampling_rate, self.spec.before_s, self.rr_range_s, self.fiducials)
 
     def fit(self, train, val, recipe) -> None:
         """Choose the configuration on ``val`` (macro-F1 of N, S, V) and fit it on ``train``."""
@@ -132,6 +143,7 @@ class Submission:
         min_class_beats = int(options.get("min_class_beats", 0))
         rr_range = options.get("rr_range_s", RR_RANGE_S)
         self.rr_range_s = None if rr_range is None else (float(rr_range[0]), float(rr_range[1]))
+        self.fiducials = str(options.get("fiducials", "slope"))
         x_train, groups = self._features(train)
         x_val, _ = self._features(val)
         for config in configs:

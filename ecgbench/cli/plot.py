@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -108,24 +107,31 @@ def run(
     import numpy as np
 
     from ecgbench.errors import ConfigError, DataNotFoundError
+    from ecgbench.leaderboard.store import load_run
     from ecgbench.plots import plot_confusion_matrix, plot_training_curves, save
-    from ecgbench.records import AAMI_CLASSES
+    from ecgbench.records import AAMI_CLASSES, RHYTHM_CLASSES
 
     if output.suffix.lower() in {".png", ".svg", ".pdf"}:
         raise ConfigError(f"--output {output} looks like a file; `plot run` writes two figures, so give a folder (and --format)")
-    path = _find_run(run_id, results_dir)
-    record = json.loads(path.read_text())
-    predictions = path.with_name((record.get("predictions") or {}).get("file") or f"{path.stem}.npz")
+    entry = load_run(run_id, results_dir)
+    path, record, predictions = entry.path, entry.record, entry.predictions_path
     if not predictions.is_file():
         raise DataNotFoundError(f"prediction file {predictions} named by {path} not found")
     with np.load(predictions, allow_pickle=False) as arrays:
         if "label" not in arrays or "probabilities" not in arrays:
             raise ConfigError(f"{predictions} lacks 'label' or 'probabilities' arrays; it is not a run prediction file")
-        label, predicted = arrays["label"], np.argmax(arrays["probabilities"], axis=1)
-    n = len(AAMI_CLASSES)
+        label, probabilities = arrays["label"], arrays["probabilities"]
+    classes = RHYTHM_CLASSES if str(record.get("task", "")).startswith("rhythm") else AAMI_CLASSES
+    n = len(classes)
+    if probabilities.ndim != 2 or probabilities.shape[1] != n or not np.issubdtype(label.dtype, np.integer) or (label.size and not 0 <= label.min() <= label.max() < n):
+        raise ConfigError(
+            f"{predictions}: expected integer labels 0-{n - 1} and probabilities [N, {n}] over the {record.get('task')} "
+            f"classes ({', '.join(classes)}), got labels {label.dtype} and probabilities {probabilities.shape}; "
+            "`plot run` draws beat and rhythm runs"
+        )
     matrix = np.zeros((n, n), dtype=np.int64)
-    np.add.at(matrix, (label, predicted), 1)
-    written = [save(plot_confusion_matrix(matrix, AAMI_CLASSES, title=record.get("run_id", path.stem)), output / f"{path.stem}-confusion.{fmt}")]
+    np.add.at(matrix, (label, np.argmax(probabilities, axis=1)), 1)
+    written = [save(plot_confusion_matrix(matrix, classes, title=record.get("run_id", path.stem)), output / f"{path.stem}-confusion.{fmt}")]
     training = record.get("training") or {}
     history = _history(training.get("history"))
     if history:
@@ -133,18 +139,6 @@ def run(
         written.append(save(figure, output / f"{path.stem}-training.{fmt}"))
     for file in written:
         console.print(f"wrote {file}")
-
-
-def _find_run(run_id: str, results_dir: Path) -> Path:
-    from ecgbench.errors import DataNotFoundError
-
-    candidate = Path(run_id)
-    if candidate.suffix == ".json" and candidate.is_file():
-        return candidate
-    matches = sorted(results_dir.glob(f"*/{run_id}.json"))
-    if not matches:
-        raise DataNotFoundError(f"no run record {run_id}.json under {results_dir}/<task>/; list runs with `ls {results_dir}/*/`")
-    return matches[0]
 
 
 def _history(history) -> dict[str, list[float]]:

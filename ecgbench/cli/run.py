@@ -97,24 +97,10 @@ def baseline(
 
 
 def _summary_table(record: dict):
-    """Rich table of the headline figures with their bootstrap intervals."""
-    from rich.table import Table
+    """Rich table of the headline beat figures with their bootstrap intervals."""
+    from ecgbench.cli.summary import summary_table
 
-    boot = record["bootstrap"]
-    table = Table(title=f"{record['submission']['name']} · {record['task']}{' (quick)' if record['quick'] else ''} · seed {record['seed']}")
-    table.add_column("metric")
-    table.add_column("value", justify="right")
-    table.add_column(f"{boot['confidence']:.0%} CI (records resampled ×{boot['n_resamples']})", justify="right")
-    for key, label in SUMMARY_ROWS:
-        entry = record["metrics"].get(key)
-        if entry is None:
-            continue
-        table.add_row(label, _fmt(entry.get("value")), f"{_fmt(entry.get('ci_low'))} – {_fmt(entry.get('ci_high'))}")
-    return table
-
-
-def _fmt(value) -> str:
-    return "-" if value is None else f"{value:.2f}"
+    return summary_table(record, SUMMARY_ROWS)
 
 
 def _attach_track_commands() -> None:

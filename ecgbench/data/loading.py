@@ -9,52 +9,35 @@ folder is resolved by :func:`ecgbench.paths.resolve_tfds_dir`. Files are read in
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 import numpy as np
 
-from ecgbench.errors import ConfigError, DataNotFoundError, unknown_choice
+from ecgbench.errors import ConfigError, unknown_choice
 from ecgbench.paths import resolve_tfds_dir
+from ecgbench.records.physionet import DATASET_NAME, built_version_dir
 
-DATASET_NAME = "mitdb"
 #: Configs of the ``mitdb`` TFDS dataset.
 CONFIGS = ("beats", "rhythm", "rhythm_4s", "rhythm_30s")
-_VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 _TO_NUMPY_BATCH = 4096
 
 
 def dataset_dir(config: str = "beats", data_dir: str | os.PathLike | None = None, version: str | None = None) -> Path:
     """Return the folder of a built ``mitdb/<config>`` version (the newest unless ``version`` is given).
 
+    The config is checked here; the folder is found by
+    :func:`ecgbench.records.physionet.built_version_dir` under :func:`ecgbench.paths.resolve_tfds_dir`.
+
     Raises
     ------
+    ConfigError
+        Unknown config.
     DataNotFoundError
         Nothing is built there; the message names the command that builds it.
     """
     if config not in CONFIGS:
         raise unknown_choice("config", config, CONFIGS)
-    root = resolve_tfds_dir(data_dir) / DATASET_NAME / config
-    build_hint = (
-        f"build it with `ecgbench build-dataset --config {config}` (add --output-dir {resolve_tfds_dir(data_dir)} "
-        "or set $ECGBENCH_TFDS_DIR if you keep datasets elsewhere)"
-    )
-    versions = sorted(
-        (child for child in root.iterdir() if _VERSION.match(child.name) and (child / "dataset_info.json").is_file())
-        if root.is_dir() else [],
-        key=lambda child: tuple(int(part) for part in child.name.split(".")),
-    )  # fmt: skip
-    if not versions:
-        raise DataNotFoundError(f"no built TFDS dataset {DATASET_NAME}/{config} in {root}; {build_hint}")
-    if version is None:
-        return versions[-1]
-    for candidate in versions:
-        if candidate.name == version:
-            return candidate
-    raise DataNotFoundError(
-        f"version {version} of {DATASET_NAME}/{config} is not built in {root} (built: "
-        f"{', '.join(v.name for v in versions)}); {build_hint}"
-    )
+    return built_version_dir(resolve_tfds_dir(data_dir), config, version)
 
 
 def load_split(

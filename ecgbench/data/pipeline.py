@@ -93,7 +93,10 @@ def make_beat_pipeline(
         True: shuffled or balanced order, augmentation. False: file order, no augmentation and no
         balancing (``augment`` and ``balance`` are ignored).
     seed : int
-        Seed of every random choice (order, sampling, augmentation).
+        Seed of every random choice (order, sampling, augmentation). The per-epoch seeds come from
+        ``tf.data.Dataset.random(seed)``, which TensorFlow keys by its global seed as well
+        (``tf.random.set_seed``; the runner sets it to the recipe seed through
+        ``keras.utils.set_random_seed``): set both for the same batches outside the runner.
     augment : AugmentConfig, optional
         Augmentations (training only); None = none.
     balance : {"sqrt", "uniform"}, optional

@@ -7,7 +7,11 @@ the intervals reflect between-record variation. With ``by_subject=True`` the uni
 (:func:`ecgbench.records.subject_of`; MIT-BIH 201 and 202 are one subject).
 
 The replicates are computed at once: a (replicates x records) matrix of draw counts times the
-(records x 49) matrix of confusion counts gives every pooled matrix in one product.
+(records x 49) matrix of confusion counts gives every pooled matrix in one product. The draw
+(:func:`resample_weights`), the pooling (:func:`pooled_replicates`) and the grouping by subject
+(:func:`counts_by_subject`) are shared with the paired comparison of two runs
+(:mod:`ecgbench.leaderboard.compare`) and the rhythm track's scorer
+(:mod:`ecgbench.runner.rhythm_evaluate`), so one seed means one draw everywhere.
 
 References
 ----------
@@ -43,6 +47,66 @@ def _pick(tree: dict, path: str) -> np.ndarray:
             )
         node = node[key]
     return np.asarray(node, dtype=np.float64)
+
+
+def resample_weights(n_units: int, n_resamples: int, seed: int) -> np.ndarray:
+    """How often each unit is drawn in each bootstrap replicate.
+
+    Every replicate draws ``n_units`` units with replacement from one seeded
+    ``numpy.random.Generator`` (one ``integers`` call for all replicates), so equal seeds give
+    equal draws and two runs compared on the same draw share this matrix.
+
+    Parameters
+    ----------
+    n_units : int
+        Records or subjects resampled.
+    n_resamples : int
+        Bootstrap replicates.
+    seed : int
+        Seed of the generator.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``[n_resamples, n_units]`` int64 draw counts (each row sums to ``n_units``).
+    """
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, n_units, size=(n_resamples, n_units))
+    weights = np.zeros((n_resamples, n_units), dtype=np.int64)
+    np.add.at(weights, (np.repeat(np.arange(n_resamples), n_units), draws.ravel()), 1)
+    return weights
+
+
+def pooled_replicates(counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Pool per-unit count matrices over each replicate's draw (one matrix product for all replicates).
+
+    Parameters
+    ----------
+    counts : numpy.ndarray
+        ``[n_units, ...]`` counts of each unit (e.g. confusion matrices).
+    weights : numpy.ndarray
+        ``[n_resamples, n_units]`` draw counts (:func:`resample_weights`).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``[n_resamples, ...]``: the drawn units' counts summed, replicate by replicate.
+    """
+    n_units = counts.shape[0]
+    return (weights @ counts.reshape(n_units, -1)).reshape(weights.shape[0], *counts.shape[1:])
+
+
+def counts_by_subject(records: Sequence[str], counts: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """Sum per-record count matrices by subject (:func:`ecgbench.records.subject_of`).
+
+    Returns
+    -------
+    (list of str, numpy.ndarray)
+        The subjects, sorted, and their ``[n_subjects, ...]`` summed counts.
+    """
+    units = sorted({subject_of(r) for r in records})
+    member = np.array([[subject_of(r) == u for r in records] for u in units], dtype=np.int64)
+    return units, np.einsum("ur,rij->uij", member, counts)
 
 
 def bootstrap_ci(
@@ -90,17 +154,9 @@ def bootstrap_ci(
         raise ConfigError(f"confidence must be between 0 and 1, got {confidence}")
     counts = np.stack([c.confusion for c in comparisons]).astype(np.int64)
     if by_subject:
-        units = sorted({subject_of(c.record) for c in comparisons})
-        member = np.array([[subject_of(c.record) == u for c in comparisons] for u in units], dtype=np.int64)
-        counts = np.einsum("ur,rij->uij", member, counts)
-    n_units = counts.shape[0]
-    rng = np.random.default_rng(seed)
-    draws = rng.integers(0, n_units, size=(n_resamples, n_units))
-    weights = np.zeros((n_resamples, n_units), dtype=np.int64)
-    np.add.at(weights, (np.repeat(np.arange(n_resamples), n_units), draws.ravel()), 1)
-    pooled = (weights @ counts.reshape(n_units, -1)).reshape(n_resamples, *counts.shape[1:])
+        _, counts = counts_by_subject([c.record for c in comparisons], counts)
     point = all_figures(counts.sum(axis=0))
-    replicates = all_figures(pooled)
+    replicates = all_figures(pooled_replicates(counts, resample_weights(counts.shape[0], n_resamples, seed)))
     alpha = (1.0 - confidence) / 2.0
     out = {}
     for metric in metrics:

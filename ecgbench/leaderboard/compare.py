@@ -23,7 +23,6 @@ from ecgbench.errors import ConfigError
 from ecgbench.leaderboard.beatscore import GROSS_PREFIX, beat_comparisons, number
 from ecgbench.leaderboard.store import RunEntry
 from ecgbench.leaderboard.tracks import track_for
-from ecgbench.records.lists import subject_of
 
 DEFAULT_RESAMPLES = 1000
 DEFAULT_CONFIDENCE = 0.95
@@ -128,6 +127,7 @@ def compare_runs(
     ConfigError
         Not beat-track runs, different test beats, or bad bootstrap settings.
     """
+    from ecgbench.evaluation.bootstrap import counts_by_subject, pooled_replicates, resample_weights
     from ecgbench.evaluation.statistics import all_figures
 
     if n_resamples < 1 or not 0 < confidence < 1:
@@ -153,20 +153,11 @@ def compare_runs(
     if bad:
         raise ConfigError(f"compare works on gross.* figures; not {', '.join(bad)}")
 
-    units = sorted({subject_of(r) for r in records_a})
-    member = np.array([[subject_of(r) == u for r in records_a] for u in units], dtype=np.int64)
-    counts_a = np.einsum("ur,rij->uij", member, np.stack([c.confusion for c in comparisons_a]).astype(np.int64))
-    counts_b = np.einsum("ur,rij->uij", member, np.stack([records_b[r].confusion for r in records_a]).astype(np.int64))
-    rng = np.random.default_rng(seed)
-    draws = rng.integers(0, len(units), size=(n_resamples, len(units)))
-    weights = np.zeros((n_resamples, len(units)), dtype=np.int64)
-    np.add.at(weights, (np.repeat(np.arange(n_resamples), len(units)), draws.ravel()), 1)
-
-    def pooled(counts):
-        return (weights @ counts.reshape(len(units), -1)).reshape(n_resamples, *counts.shape[1:])
-
+    units, counts_a = counts_by_subject(records_a, np.stack([c.confusion for c in comparisons_a]).astype(np.int64))
+    _, counts_b = counts_by_subject(records_a, np.stack([records_b[r].confusion for r in records_a]).astype(np.int64))
+    weights = resample_weights(len(units), n_resamples, seed)  # one draw for both runs: a paired bootstrap
     point_a, point_b = all_figures(counts_a.sum(axis=0)), all_figures(counts_b.sum(axis=0))
-    rep_a, rep_b = all_figures(pooled(counts_a)), all_figures(pooled(counts_b))
+    rep_a, rep_b = all_figures(pooled_replicates(counts_a, weights)), all_figures(pooled_replicates(counts_b, weights))
     alpha = (1.0 - confidence) / 2.0
     out = []
     for metric in metrics:

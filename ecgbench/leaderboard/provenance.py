@@ -16,6 +16,7 @@ from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 
+from ecgbench.hashing import sha256_file
 from ecgbench.paths import repo_root
 
 #: Distributions whose versions every run record lists (absent ones are recorded as ``None``).
@@ -23,17 +24,6 @@ TRACKED_PACKAGES: tuple[str, ...] = (
     "ecgbench", "tensorflow", "tensorflow-cpu", "keras", "tensorflow-datasets", "numpy", "scipy",
     "scikit-learn", "wfdb", "onnxruntime",
 )  # fmt: skip
-
-_HASH_CHUNK_BYTES = 1 << 20
-
-
-def sha256_file(path: str | os.PathLike) -> str:
-    """Return the hex SHA-256 of a file, read in 1 MiB chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(_HASH_CHUNK_BYTES), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def sha256_files(paths: Iterable[str | os.PathLike], root: str | os.PathLike | None = None) -> str:

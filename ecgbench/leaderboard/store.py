@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,21 @@ from ecgbench.leaderboard.record import read_predictions, read_run_record
 
 #: Default root of the results tree (relative to the working directory, like the CLI's).
 DEFAULT_RESULTS_DIR = Path("leaderboards/results")
+
+
+def predictions_path_of(record_path: str | os.PathLike, record: Mapping[str, Any] | None) -> Path:
+    """Return the prediction file of a run record: ``predictions.file`` beside the record.
+
+    Parameters
+    ----------
+    record_path : path-like
+        The ``<run_id>.json`` file.
+    record : mapping or None
+        Its content; when it names no file (or is unreadable, None) the file is ``<run_id>.npz``.
+    """
+    record_path = Path(record_path)
+    name = ((record or {}).get("predictions") or {}).get("file") or f"{record_path.stem}.npz"
+    return record_path.parent / str(name)
 
 
 @dataclass(frozen=True)
@@ -43,8 +58,7 @@ class RunEntry:
     @property
     def predictions_path(self) -> Path:
         """Where the prediction file named by the record lives (beside the record)."""
-        name = (self.record.get("predictions") or {}).get("file") or f"{self.path.stem}.npz"
-        return self.path.parent / str(name)
+        return predictions_path_of(self.path, self.record)
 
     def predictions(self) -> dict:
         """Read the prediction arrays (``record``, ``sample``, ``label``, ``probabilities``)."""

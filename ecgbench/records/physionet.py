@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ecgbench.errors import CorruptDataError, DataNotFoundError
-from ecgbench.paths import repo_root
+from ecgbench.hashing import sha256_file
+from ecgbench.paths import TFDS_DIR_ENV, repo_root
 
 PHYSIONET_MITDB_URL = "https://physionet.org/files/mitdb/1.0.0/"
 MITDB_EXTENSIONS = ("hea", "dat", "atr")
@@ -72,18 +73,13 @@ def read_checksums(path: str | os.PathLike | None = None) -> dict[str, SourceFil
     return table
 
 
+#: The one file hasher (:func:`ecgbench.hashing.sha256_file`) under this module's older name.
+file_sha256 = sha256_file
+
+
 def record_files(records: Iterable[str]) -> list[str]:
     """Return the file names of records: ``["100.hea", "100.dat", "100.atr", …]``."""
     return [f"{r}.{ext}" for r in records for ext in MITDB_EXTENSIONS]
-
-
-def file_sha256(path: str | os.PathLike) -> str:
-    """Return the SHA-256 (hex) of a file, read in 1-MiB chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def verify_folder(
@@ -132,7 +128,7 @@ def verify_folder(
                 f"{path} has {size} bytes, PhysioNet publishes {expected.size} (truncated or altered); "
                 f"download it again from {expected.url}"
             )
-        actual = file_sha256(path)
+        actual = sha256_file(path)
         if actual != expected.sha256:
             raise CorruptDataError(
                 f"SHA-256 mismatch for {path}: got {actual}, expected {expected.sha256}; "
@@ -159,7 +155,7 @@ def download_records(
     checksums = checksums if checksums is not None else read_checksums()
     for name in record_files(records):
         entry, target = checksums[name], folder / name
-        if not (target.is_file() and file_sha256(target) == entry.sha256):
+        if not (target.is_file() and sha256_file(target) == entry.sha256):
             part = target.with_name(name + ".part")
             try:
                 with urllib.request.urlopen(entry.url, timeout=60) as response, open(part, "wb") as out:
@@ -170,7 +166,7 @@ def download_records(
                     f"cannot download {entry.url} ({exc}); copy the MIT-BIH files by hand into {folder} "
                     "or pass a folder that holds them with --manual-dir"
                 ) from exc
-            actual = file_sha256(part)
+            actual = sha256_file(part)
             if actual != entry.sha256:
                 part.unlink()
                 raise CorruptDataError(f"SHA-256 mismatch for downloaded {entry.url}: got {actual}, expected {entry.sha256}")
@@ -197,23 +193,33 @@ def built_version_dir(tfds_dir: str | os.PathLike, config: str, version: str | N
 
     TFDS writes into a temporary folder and renames it to the version folder only on success, so
     an existing version folder holding ``dataset_info.json`` is a complete build.
+
+    Raises
+    ------
+    DataNotFoundError
+        Nothing (or not that version) is built there; the message names the command that builds it.
     """
-    config_dir = Path(tfds_dir).expanduser() / DATASET_NAME / config
+    tfds_dir = Path(tfds_dir).expanduser()
+    config_dir = tfds_dir / DATASET_NAME / config
+    build_hint = (
+        f"build it with `ecgbench build-dataset --config {config}` (add --output-dir {tfds_dir} "
+        f"or set ${TFDS_DIR_ENV} if you keep datasets elsewhere)"
+    )
+    versions = sorted(
+        (p for p in config_dir.glob("*") if _VERSION_DIR.match(p.name) and (p / "dataset_info.json").is_file()),
+        key=lambda p: tuple(int(x) for x in p.name.split(".")),
+    )
+    if not versions:
+        raise DataNotFoundError(f"no built TFDS dataset {DATASET_NAME}/{config} in {config_dir}; {build_hint}")
     if version is None:
-        found = sorted(
-            (p for p in config_dir.glob("*") if _VERSION_DIR.match(p.name) and (p / "dataset_info.json").is_file()),
-            key=lambda p: tuple(int(x) for x in p.name.split(".")),
-        )
-        if not found:
-            raise DataNotFoundError(
-                f"no built mitdb/{config} dataset in {config_dir}; build it with "
-                f"`ecgbench build-dataset --config {config} --output-dir {Path(tfds_dir)}`"
-            )
-        return found[-1]
-    path = config_dir / version
-    if not (path / "dataset_info.json").is_file():
-        raise DataNotFoundError(f"no complete build of mitdb/{config} version {version} in {path}")
-    return path
+        return versions[-1]
+    for candidate in versions:
+        if candidate.name == version:
+            return candidate
+    raise DataNotFoundError(
+        f"version {version} of {DATASET_NAME}/{config} is not built in {config_dir} (built: "
+        f"{', '.join(v.name for v in versions)}); {build_hint}"
+    )
 
 
 def dataset_checksum(tfds_dir: str | os.PathLike, config: str, version: str | None = None) -> str:

@@ -11,20 +11,18 @@ from __future__ import annotations
 import os
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ecgbench.leaderboard import provenance
-from ecgbench.leaderboard.record import SCHEMA_VERSION, make_run_id, write_predictions, write_run_record_with
 from ecgbench.models import BeatArrays, SubmissionError, check_probabilities
 from ecgbench.models.manifest import Manifest, read_manifest
 from ecgbench.models.model_file import check_model_inputs, load_model_file
-from ecgbench.runner.artifacts import no_artifacts
 from ecgbench.runner.beat import BeatRunResult
 from ecgbench.runner.data import DATASET_NAME, TRACKS, TrackData, beat_arrays, interval_fields
-from ecgbench.runner.evaluate import BOOTSTRAP_CONFIDENCE, BOOTSTRAP_RESAMPLES, score_predictions
+from ecgbench.runner.evaluate import BOOTSTRAP_RESAMPLES, score_predictions
+from ecgbench.runner.recording import write_run
 
 #: Task → track name of :data:`ecgbench.runner.data.TRACKS`.
 TASK_TRACKS: dict[str, str] = {task: track for track, (task, *_rest) in TRACKS.items()}
@@ -103,30 +101,19 @@ def evaluate_model_file(
     probabilities = check_probabilities(output, len(test), 5, manifest.name)
     ec57, metrics = score_predictions(test, probabilities, fs, n_resamples=bootstrap_resamples, seed=manifest.seed)
 
-    run_id = make_run_id(manifest.name, manifest.seed, started_at)
-    folder = Path(results_dir) / manifest.task
-    predictions_path = write_predictions(folder / f"{run_id}.npz", test.record, test.sample, test.label, probabilities)
-    record = {
-        "schema_version": SCHEMA_VERSION,
-        "run_id": run_id,
-        "task": manifest.task,
-        "quick": False,
-        "submission": {
+    record, record_path, predictions_path = write_run(
+        submission={
             "name": manifest.name,
             "source": str(path),
             "kind": model.kind,
             "sha256": provenance.sha256_files([*model.files, manifest.path], root=manifest.path.parent),
             "manifest": manifest.raw,
         },
-        "recipe": {},
-        "seed": manifest.seed,
-        "dataset": {**identity, "splits": {**manifest.trained_on, "test": test_split}, "n_beats": {"test": len(test)}},
-        "metrics": metrics,
-        "bootstrap": {"n_resamples": bootstrap_resamples, "confidence": BOOTSTRAP_CONFIDENCE, "seed": manifest.seed, "unit": "subject"},
-        "predictions": {"file": predictions_path.name, "sha256": provenance.sha256_file(predictions_path), "n_beats": len(test)},
-        "training": {"pretrained": True, "normalizer": manifest.normalizer},
-        "artifacts": no_artifacts("a submitted trained-model file: the model is the submission folder itself (hashed in submission.sha256)"),
-        "provenance": provenance.run_provenance(started_at, time.perf_counter() - clock, command),
-    }
-    record_path = write_run_record_with(record, results_dir, predictions_path)
+        recipe={}, seed=manifest.seed, task=manifest.task, quick=False,
+        dataset={**identity, "splits": {**manifest.trained_on, "test": test_split}, "n_beats": {"test": len(test)}},
+        test=test, probabilities=probabilities, metrics=metrics, bootstrap_resamples=bootstrap_resamples,
+        training={"pretrained": True, "normalizer": manifest.normalizer},
+        started_at=started_at, clock=clock, results_dir=results_dir, command=command,
+        artifacts_note="a submitted trained-model file: the model is the submission folder itself (hashed in submission.sha256)",
+    )  # fmt: skip
     return BeatRunResult(record=record, record_path=record_path, predictions_path=predictions_path, ec57=ec57)

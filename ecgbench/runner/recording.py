@@ -1,7 +1,8 @@
 """Step 4 of every runner (beat and rhythm tracks): write the prediction arrays and the run record.
 
-One place builds the schema-1 run record (:mod:`ecgbench.leaderboard.record`) so both tracks'
-records carry the same provenance, hashes and layout.
+One place (:func:`write_run`) builds the schema-1 run record (:mod:`ecgbench.leaderboard.record`)
+so every track's records, and those of submitted trained-model files
+(:mod:`ecgbench.runner.model_file`), carry the same provenance, hashes and layout.
 """
 
 from __future__ import annotations
@@ -17,19 +18,51 @@ import numpy as np
 
 from ecgbench.leaderboard import provenance
 from ecgbench.leaderboard.record import SCHEMA_VERSION, make_run_id, write_predictions, write_run_record_with
-from ecgbench.models import LoadedSubmission, Recipe
+from ecgbench.models import BeatArrays, LoadedSubmission, Recipe
 from ecgbench.runner.artifacts import no_artifacts
 from ecgbench.runner.data import TrackData
 from ecgbench.runner.evaluate import BOOTSTRAP_CONFIDENCE
 
 
-def record_run(
+def record_run(*, loaded: LoadedSubmission, recipe: Recipe, data: TrackData, **run: Any) -> tuple[dict[str, Any], Path, Path]:
+    """Write ``<results_dir>/<task>/<run_id>.npz`` and ``.json`` of a trained submission.
+
+    Fills the ``submission``, ``recipe``, ``seed`` and ``dataset`` blocks from what ran, with which
+    recipe and on which data, and writes through :func:`write_run`.
+
+    Parameters
+    ----------
+    loaded, recipe, data
+        What ran, with which recipe, on which data (``data.test`` is the predicted split).
+    **run
+        The other keyword arguments of :func:`write_run` (``task``, ``quick``, ``probabilities``,
+        ``metrics``, ``bootstrap_resamples``, ``training``, ``started_at``, ``clock``,
+        ``results_dir`` and the optional ones).
+
+    Returns
+    -------
+    (dict, pathlib.Path, pathlib.Path)
+        ``(record, record_path, predictions_path)``.
+    """
+    submission = {
+        "name": loaded.name,
+        "source": loaded.source,
+        "kind": loaded.kind,
+        "sha256": provenance.sha256_files(loaded.files, root=loaded.folder),
+    }
+    dataset = {**data.dataset, "splits": data.splits, "n_beats": data.n_beats()}
+    return write_run(submission=submission, recipe=recipe.to_dict(), seed=recipe.seed, dataset=dataset, test=data.test, **run)
+
+
+def write_run(
     *,
-    loaded: LoadedSubmission,
-    recipe: Recipe,
+    submission: dict[str, Any],
+    recipe: dict[str, Any],
+    seed: int,
     task: str,
     quick: bool,
-    data: TrackData,
+    dataset: dict[str, Any],
+    test: BeatArrays,
     probabilities: np.ndarray,
     metrics: dict[str, Any],
     bootstrap_resamples: int,
@@ -46,8 +79,19 @@ def record_run(
 
     Parameters
     ----------
-    loaded, recipe, task, quick, data
-        What ran, with which recipe, on which data.
+    submission : dict
+        The record's ``submission`` block (``name``, ``source``, ``kind``, ``sha256`` …); its name
+        and ``seed`` name the run.
+    recipe : dict
+        The record's ``recipe`` block (empty for a trained-model file).
+    seed : int
+        The run's seed, also the seed of the bootstrap.
+    task, quick
+        Leaderboard task; whether the run is a smoke test.
+    dataset : dict
+        The record's ``dataset`` block (identity, ``splits``, ``n_beats``).
+    test : BeatArrays
+        The test beats or windows the probabilities belong to.
     probabilities : numpy.ndarray
         ``[n_test, n_classes]`` predicted probabilities.
     metrics : dict
@@ -69,11 +113,9 @@ def record_run(
         (:func:`ecgbench.runner.artifacts.save_keras_artifacts`); without it the record's ``artifacts``
         block says ``artifacts_note``.
     """
-    run_id = make_run_id(loaded.name, recipe.seed, started_at)
+    run_id = make_run_id(submission["name"], seed, started_at)
     folder = Path(results_dir) / task
-    predictions_path = write_predictions(
-        folder / f"{run_id}.npz", data.test.record, data.test.sample, data.test.label, probabilities
-    )
+    predictions_path = write_predictions(folder / f"{run_id}.npz", test.record, test.sample, test.label, probabilities)
     artifacts_folder = folder / run_id
     try:
         artifacts = save_artifacts(artifacts_folder) if save_artifacts is not None else no_artifacts(artifacts_note)
@@ -85,26 +127,21 @@ def record_run(
         "run_id": run_id,
         "task": task,
         "quick": bool(quick),
-        "submission": {
-            "name": loaded.name,
-            "source": loaded.source,
-            "kind": loaded.kind,
-            "sha256": provenance.sha256_files(loaded.files, root=loaded.folder),
-        },
-        "recipe": recipe.to_dict(),
-        "seed": recipe.seed,
-        "dataset": {**data.dataset, "splits": data.splits, "n_beats": data.n_beats()},
+        "submission": submission,
+        "recipe": recipe,
+        "seed": seed,
+        "dataset": dataset,
         "metrics": metrics,
         "bootstrap": {
             "n_resamples": bootstrap_resamples,
             "confidence": BOOTSTRAP_CONFIDENCE,
-            "seed": recipe.seed,
+            "seed": seed,
             "unit": "subject",
         },
         "predictions": {
             "file": predictions_path.name,
             "sha256": provenance.sha256_file(predictions_path),
-            "n_beats": int(len(data.test)),
+            "n_beats": int(len(test)),
         },
         "training": training,
         "artifacts": artifacts,

@@ -144,6 +144,7 @@ def score_rhythm(
         The window report (``summary()`` prints the per-class table) and
         ``{metric: {"value", "ci_low", "ci_high"}}`` (percent, ``None`` where undefined).
     """
+    from ecgbench.evaluation.bootstrap import pooled_replicates, resample_weights
     from ecgbench.evaluation.classification import classification_report
 
     if not 0 < confidence < 1:
@@ -153,11 +154,9 @@ def score_rhythm(
     report = classification_report(names[test.label], names[predicted], labels=list(class_names))
     _, matrices = subject_confusions(test, predicted, len(names))
     point = confusion_figures(matrices.sum(axis=0), class_names)
-    rng = np.random.default_rng(seed)
-    draws = rng.integers(0, len(matrices), size=(n_resamples, len(matrices)))
-    weights = np.stack([np.bincount(row, minlength=len(matrices)) for row in draws]) if n_resamples else np.zeros((0, len(matrices)))
-    pooled = (weights @ matrices.reshape(len(matrices), -1)).reshape(n_resamples, len(names), len(names))
-    replicates = confusion_figures(pooled, class_names)
+    replicates = confusion_figures(pooled_replicates(matrices, resample_weights(len(matrices), n_resamples, seed)), class_names)
+    # Subjects stay in first-appearance order and the bounds use np.percentile (not bootstrap_ci's
+    # sorted subjects and np.quantile): changing either would move the committed rhythm intervals.
     tail = 100.0 * (1.0 - confidence) / 2.0
     metrics: dict[str, dict[str, float | None]] = {}
     for key, value in point.items():

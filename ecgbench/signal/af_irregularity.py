@@ -68,6 +68,27 @@ def _running_median(x: np.ndarray, length: int) -> np.ndarray:
     return np.array([np.median(x[max(0, i - half) : i + half + 1]) for i in range(x.size)])
 
 
+def _check_length(length: int) -> None:
+    if length < 3 or length % 2 == 0:
+        raise ConfigError(f"running-median length must be an odd number >= 3 (got {length})")
+
+
+def _ectopic_filter(x: np.ndarray, length: int, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(ectopic mask, running median)`` of a cleaned series of at least 3 intervals.
+
+    The running median is the costly part (one ``np.median`` per interval), so it is computed here
+    once and every ectopic measure of a window reuses it.
+    """
+    _check_length(length)
+    median = _running_median(x, length)
+    return np.abs(x - median) > tolerance * median, median
+
+
+def _normalised_median_difference(filtered: np.ndarray) -> float:
+    """Median absolute successive difference over the mean (the :func:`filtered_irregularity` figure)."""
+    return float(np.median(np.abs(np.diff(filtered)))) / float(np.mean(filtered))
+
+
 def ectopic_mask(rr, length: int = ECTOPIC_MEDIAN_BEATS, tolerance: float = ECTOPIC_TOLERANCE) -> np.ndarray:
     """Boolean mask of the intervals deviating from their running median by more than ``tolerance``.
 
@@ -80,13 +101,11 @@ def ectopic_mask(rr, length: int = ECTOPIC_MEDIAN_BEATS, tolerance: float = ECTO
     tolerance : float
         Relative deviation (0.2 = 20 % of the local median RR).
     """
-    if length < 3 or length % 2 == 0:
-        raise ConfigError(f"running-median length must be an odd number >= 3 (got {length})")
+    _check_length(length)
     x = _series(rr)
     if x.size < 3:
         return np.zeros(x.size, bool)
-    median = _running_median(x, length)
-    return np.abs(x - median) > tolerance * median
+    return _ectopic_filter(x, length, tolerance)[0]
 
 
 def ectopic_filtered_rr(rr, length: int = ECTOPIC_MEDIAN_BEATS, tolerance: float = ECTOPIC_TOLERANCE) -> np.ndarray:
@@ -94,7 +113,8 @@ def ectopic_filtered_rr(rr, length: int = ECTOPIC_MEDIAN_BEATS, tolerance: float
     x = _series(rr)
     if x.size < 3:
         return x.copy()
-    return np.where(ectopic_mask(x, length, tolerance), _running_median(x, length), x)
+    mask, median = _ectopic_filter(x, length, tolerance)
+    return np.where(mask, median, x)
 
 
 def ectopic_fraction(rr, length: int = ECTOPIC_MEDIAN_BEATS, tolerance: float = ECTOPIC_TOLERANCE) -> float:
@@ -113,8 +133,7 @@ def filtered_irregularity(rr) -> float:
     x = _series(rr)
     if x.size < 3:
         return math.nan
-    filtered = ectopic_filtered_rr(x)
-    return float(np.median(np.abs(np.diff(filtered)))) / float(np.mean(filtered))
+    return _normalised_median_difference(ectopic_filtered_rr(x))
 
 
 def shannon_entropy(rr, bins: int = SHANNON_BINS) -> float:
@@ -168,8 +187,17 @@ def ks_distance(rr, reference: np.ndarray) -> float:
 
 
 def af_irregularity_features(rr) -> np.ndarray:
-    """Return the :data:`AF_FEATURE_NAMES` features of one window's RR intervals (seconds), NaN when undefined."""
+    """Return the :data:`AF_FEATURE_NAMES` features of one window's RR intervals (seconds), NaN when undefined.
+
+    The ectopic filter (and its running median) runs once per window and serves the first three
+    features.
+    """
     x = _series(rr)
-    filtered = ectopic_filtered_rr(x)
-    rmssd_norm = float(np.sqrt(np.mean(np.diff(filtered) ** 2)) / np.mean(filtered)) if x.size >= 3 else math.nan
-    return np.array([ectopic_fraction(x), filtered_irregularity(x), rmssd_norm, shannon_entropy(x)], dtype=np.float64)
+    if x.size < 3:
+        return np.array([math.nan, math.nan, math.nan, shannon_entropy(x)], dtype=np.float64)
+    mask, median = _ectopic_filter(x, ECTOPIC_MEDIAN_BEATS, ECTOPIC_TOLERANCE)
+    filtered = np.where(mask, median, x)
+    rmssd_norm = float(np.sqrt(np.mean(np.diff(filtered) ** 2)) / np.mean(filtered))
+    return np.array(
+        [float(np.mean(mask)), _normalised_median_difference(filtered), rmssd_norm, shannon_entropy(x)], dtype=np.float64
+    )

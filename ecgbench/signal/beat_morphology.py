@@ -10,10 +10,13 @@ Pipeline (de Chazal et al. 2004, section II):
    linearly interpolated), the baseline is removed with 200-ms then 600-ms median filters
    (:func:`ecgbench.signal.filters.remove_baseline`) and a 12-tap 35-Hz low-pass FIR is applied
    (zero phase, so the fiducial point does not move), then the windows are cut out again;
-2. **fiducials** (:func:`beat_fiducials`): QRS onset/offset, T-wave offset and a P-wave flag
-   from a simple slope-envelope finder (de Chazal used ecgpuwave, Laguna et al. 1994; the 0.8-s
-   window is too short for :func:`ecgbench.signal.delineation.delineate`, which needs 0.7 s of
-   context before R and 1 s after, and it runs one beat at a time);
+2. **fiducials** (:func:`find_fiducials`): QRS onset/offset, T-wave offset and a P-wave flag.
+   de Chazal used ecgpuwave (Laguna et al. 1994), a derivative-based delineator. ``method="slope"``
+   (default, :func:`beat_fiducials`) is a simple slope-envelope finder on each 0.8-s window;
+   ``method="wavelet"`` (:func:`wavelet_fiducials`) runs the project's wavelet delineator
+   (:func:`ecgbench.signal.delineation.delineate`, Martínez et al. 2004), which needs 0.7 s of
+   context before R and 1 s after, on the windows of each record laid back on its time axis, and
+   falls back to the slope finder per beat where it finds no boundary;
 3. **features** (:func:`de_chazal_features`): RR intervals (pre, post, average over a window of
    minutes around the beat, local average of the ten surrounding intervals; every interval first
    clipped to :data:`RR_RANGE_S`, because annotation gaps give "intervals" of up to 100 s), QRS duration,
@@ -38,7 +41,8 @@ import numpy as np
 from scipy import ndimage
 from scipy.signal import filtfilt, firwin
 
-from ecgbench.errors import ConfigError
+from ecgbench.errors import ConfigError, unknown_choice
+from ecgbench.signal.delineation import WaveletConfig, delineate
 from ecgbench.signal.filters import remove_baseline
 
 #: Low-pass of de Chazal et al.: 12 taps, 35 Hz.
@@ -59,6 +63,10 @@ LOCAL_RR_INTERVALS = 10
 #: beats on either side get RR intervals of 14-100 s. One such value inflates a class covariance of
 #: the discriminant by orders of magnitude (and the ±5-min average RR of the beats around it).
 RR_RANGE_S = (0.2, 3.0)
+#: Fiducial finders of :func:`de_chazal_features` (see :func:`find_fiducials`).
+FIDUCIAL_METHODS = ("slope", "wavelet")
+#: Lead the wavelet delineator runs on (0: MLII in MIT-BIH).
+DELINEATION_LEAD = 0
 
 
 @dataclass(frozen=True)
@@ -109,6 +117,18 @@ def _check(signal: np.ndarray, sampling_rate: float, before_s: float) -> np.ndar
     return x
 
 
+def _record_line(windows: np.ndarray, offset: np.ndarray) -> np.ndarray:
+    """Lay ``[m, width]`` windows of one lead back on their record's time axis (NaN where none covers).
+
+    ``offset`` is each window's first sample relative to the earliest window (samples, ≥ 0).
+    Overlapping windows hold the same samples, so the order of assignment does not matter.
+    """
+    index = offset[:, None] + np.arange(windows.shape[1])[None, :]
+    line = np.full(int(index.max()) + 1, np.nan)
+    line[index] = windows
+    return line
+
+
 def clean_beat_windows(
     signal: np.ndarray, record: np.ndarray, sample: np.ndarray, sampling_rate: float, before_s: float
 ) -> np.ndarray:
@@ -140,18 +160,15 @@ def clean_beat_windows(
     for name in np.unique(record):
         rows = np.flatnonzero(record == name)
         starts = sample[rows] - before
-        origin = int(starts.min())
-        offset = starts - origin
+        offset = starts - int(starts.min())
         index = offset[:, None] + np.arange(width)[None, :]
-        length = int(index.max()) + 1
         for lead in range(x.shape[2]):
-            line = np.full(length, np.nan)
-            line[index] = x[rows, :, lead]  # overlapping windows hold the same samples
+            line = _record_line(x[rows, :, lead], offset)
             known = np.isfinite(line)
             if not known.all():
-                line = np.interp(np.arange(length), np.flatnonzero(known), line[known])
+                line = np.interp(np.arange(line.size), np.flatnonzero(known), line[known])
             line = remove_baseline(line, sampling_rate, method="median")
-            if length > 3 * LOWPASS_TAPS:
+            if line.size > 3 * LOWPASS_TAPS:
                 line = filtfilt(taps, [1.0], line)  # zero phase: keeps R where the annotation put it
             out[rows, :, lead] = line[index]
     return out
@@ -211,6 +228,131 @@ def beat_fiducials(
     t_off = _t_offsets(x[:, :, 0], qrs_off.astype(int), fs, cfg)
     p_present = _p_present(x[:, :, 0], r, qrs_on.astype(int), fs, cfg)
     return BeatFiducials(qrs_on=qrs_on, qrs_off=qrs_off, t_off=t_off, p_present=p_present)
+
+
+def wavelet_fiducials(
+    clean: np.ndarray,
+    record: np.ndarray,
+    sample: np.ndarray,
+    sampling_rate: float,
+    before_s: float,
+    config: FiducialConfig | None = None,
+    delineation_config: WaveletConfig | None = None,
+) -> BeatFiducials:
+    """Fiducials from the wavelet delineator (Martínez et al. 2004), slope finder where it finds none.
+
+    A 0.8-s beat window is shorter than the context :func:`ecgbench.signal.delineation.delineate`
+    needs (0.7 s before R, 1 s after), so the cleaned windows of each record are laid back on the
+    record's time axis (as in :func:`clean_beat_windows`; samples no window covers are NaN, which
+    the delineator bridges and on which it reports no fiducial) and lead :data:`DELINEATION_LEAD`
+    (MLII in MIT-BIH, the lead the slope finder takes T and P from) is delineated with every beat's
+    R peak given.
+
+    Per beat and per fiducial, a point the delineator does not return (-1: no boundary within its
+    search range, or one on an uncovered sample) is replaced by the slope finder's
+    (:func:`beat_fiducials`) value. The P flag is "the delineator found a P wave"; only when it
+    found no QRS at all for the beat (so it searched no P wave) is the slope finder's flag used.
+
+    Parameters
+    ----------
+    clean : numpy.ndarray
+        ``[n, samples, leads]`` cleaned beat windows (mV), e.g. from :func:`clean_beat_windows`.
+    record, sample : numpy.ndarray
+        ``[n]`` record name and R-peak position (samples) of each beat.
+    sampling_rate : float
+        Hz.
+    before_s : float
+        Seconds from the window start to the R peak.
+    config : FiducialConfig, optional
+        Parameters of the slope finder used as fallback.
+    delineation_config : ecgbench.signal.delineation.WaveletConfig, optional
+        Parameters of the delineator (default: its validated defaults).
+
+    Returns
+    -------
+    BeatFiducials
+        Positions in samples from the window start (float). Unlike the slope finder's, they may
+        lie outside ``[0, samples)`` when the wave ends on a neighbouring beat's samples (e.g. a T
+        offset later than 0.5 s after R); durations stay correct.
+
+    References
+    ----------
+    Martínez JP et al. A wavelet-based ECG delineator: evaluation on standard databases. IEEE Trans
+    Biomed Eng 51(4):570-581 (2004).
+    """
+    x = _check(clean, sampling_rate, before_s)
+    n = x.shape[0]
+    if len(record) != n or len(sample) != n:
+        raise ConfigError(
+            f"record and sample need one entry per beat window ({n}); got {len(record)} and {len(sample)}"
+        )
+    fallback = beat_fiducials(x, sampling_rate, before_s, config)
+    before = int(round(before_s * sampling_rate))
+    record = np.asarray(record).astype(str)
+    sample = np.asarray(sample, dtype=np.int64)
+    found = {name: np.full(n, -1, dtype=np.int64) for name in ("qrs_on", "qrs_off", "t_off", "p_peak")}
+    window_start = np.zeros(n, dtype=np.int64)  # line position of each window's first sample
+    for name in np.unique(record):
+        rows = np.flatnonzero(record == name)
+        starts = sample[rows] - before
+        offset = starts - int(starts.min())
+        window_start[rows] = offset
+        line = _record_line(x[rows, :, DELINEATION_LEAD], offset)
+        peaks = np.unique(offset + before)  # the delineator wants strictly increasing R peaks
+        delineation = delineate(line, sampling_rate, peaks, method="wavelet", config=delineation_config)
+        k = np.searchsorted(peaks, offset + before)
+        for fiducial, values in found.items():
+            values[rows] = getattr(delineation, fiducial)[k]
+    qrs_found = (found["qrs_on"] >= 0) | (found["qrs_off"] >= 0)
+
+    def position(fiducial: str, slope_value: np.ndarray) -> np.ndarray:
+        return np.where(found[fiducial] >= 0, (found[fiducial] - window_start).astype(float), slope_value)
+
+    return BeatFiducials(
+        qrs_on=position("qrs_on", fallback.qrs_on),
+        qrs_off=position("qrs_off", fallback.qrs_off),
+        t_off=position("t_off", fallback.t_off),
+        p_present=np.where(qrs_found, found["p_peak"] >= 0, fallback.p_present),
+    )
+
+
+def find_fiducials(
+    clean: np.ndarray,
+    record: np.ndarray,
+    sample: np.ndarray,
+    sampling_rate: float,
+    before_s: float,
+    method: str = "slope",
+    config: FiducialConfig | None = None,
+) -> BeatFiducials:
+    """QRS onset/offset, T offset and P flag of every beat window by the chosen finder.
+
+    Parameters
+    ----------
+    clean : numpy.ndarray
+        ``[n, samples, leads]`` cleaned beat windows (mV).
+    record, sample : numpy.ndarray
+        ``[n]`` record name and R-peak position (samples); used by ``"wavelet"`` only.
+    sampling_rate : float
+        Hz.
+    before_s : float
+        Seconds from the window start to the R peak.
+    method : str
+        ``"slope"``: the slope-envelope finder on each window (:func:`beat_fiducials`);
+        ``"wavelet"``: the project's wavelet delineator on the record laid back together, slope
+        values where it finds none (:func:`wavelet_fiducials`).
+    config : FiducialConfig, optional
+        Parameters of the slope finder.
+
+    Returns
+    -------
+    BeatFiducials
+    """
+    if method == "slope":
+        return beat_fiducials(clean, sampling_rate, before_s, config)
+    if method == "wavelet":
+        return wavelet_fiducials(clean, record, sample, sampling_rate, before_s, config)
+    raise unknown_choice("fiducial method", method, FIDUCIAL_METHODS)
 
 
 def _t_offsets(lead: np.ndarray, qrs_off: np.ndarray, fs: float, cfg: FiducialConfig) -> np.ndarray:
@@ -292,6 +434,7 @@ def de_chazal_features(
     before_s: float,
     config: FiducialConfig | None = None,
     rr_range_s: tuple[float, float] | None = RR_RANGE_S,
+    method: str = "slope",
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Return the de Chazal et al. (2004) feature matrix and the index of each feature group.
 
@@ -311,6 +454,10 @@ def de_chazal_features(
     rr_range_s : (float, float) or None
         ``rr_pre`` and ``rr_post`` are clipped to this range (seconds) before the average and
         local RR are formed from them (:data:`RR_RANGE_S`); None keeps them as given.
+    method : str
+        Fiducial finder for the QRS duration, T-wave duration and P flag (:func:`find_fiducials`):
+        ``"slope"`` (default) or ``"wavelet"``. The morphology samples do not depend on it (they
+        are taken relative to R, as in the paper).
 
     Returns
     -------
@@ -320,8 +467,10 @@ def de_chazal_features(
     groups : dict
         ``"rr"``, ``"intervals"`` and ``"lead0"``, ``"lead1"`` … → column indices.
     """
+    if method not in FIDUCIAL_METHODS:
+        raise unknown_choice("fiducial method", method, FIDUCIAL_METHODS)
     clean = clean_beat_windows(signal, record, sample, sampling_rate, before_s)
-    fid = beat_fiducials(clean, sampling_rate, before_s, config)
+    fid = find_fiducials(clean, record, sample, sampling_rate, before_s, method, config)
     rr = np.asarray(rr, dtype=np.float64)[:, :2]
     if rr_range_s is not None:
         if not 0 < rr_range_s[0] < rr_range_s[1]:

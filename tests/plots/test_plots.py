@@ -120,7 +120,7 @@ def test_plot_run_cli(tmp_path):
     probabilities = np.eye(5)[np.where(rng.random(200) < 0.8, label, 0)]
     np.savez(task / "r1.npz", record=np.array(["100"] * 200), sample=np.arange(200), label=label, probabilities=probabilities)
     history = [{"epoch": 1, "loss": 0.9, "val_loss": 1.0}, {"epoch": 2, "loss": 0.5, "val_loss": 0.7}]
-    (task / "r1.json").write_text(json.dumps({"run_id": "r1", "predictions": {"file": "r1.npz"}, "training": {"history": history}}))
+    (task / "r1.json").write_text(json.dumps({"schema_version": 1, "run_id": "r1", "predictions": {"file": "r1.npz"}, "training": {"history": history}}))
     out = tmp_path / "figs"
     result = CliRunner().invoke(app, ["plot", "run", "r1", "--results-dir", str(tmp_path / "results"), "-o", str(out)])
     assert result.exit_code == 0, result.output
@@ -135,3 +135,26 @@ def test_training_curves_mark_the_selected_epoch():
     fig = plot_training_curves({"loss": [1.0, 0.5, 0.3], "val_loss": [1.1, 0.7, 0.8]}, best_epoch=2)
     marks = [line for line in fig.axes[0].get_lines() if line.get_label().startswith("selected")]
     assert len(marks) == 1 and list(marks[0].get_xdata()) == [2, 2]
+
+
+def test_plot_run_cli_draws_rhythm_runs_and_refuses_mismatched_classes(tmp_path):
+    import json
+
+    from ecgbench.records import RHYTHM_CLASSES
+
+    n = len(RHYTHM_CLASSES)
+    task = tmp_path / "results" / "rhythm"
+    task.mkdir(parents=True)
+    label = np.arange(40) % n
+    np.savez(task / "w.npz", record=np.array(["100"] * 40), sample=np.arange(40), label=label, probabilities=np.eye(n)[label])
+    (task / "w.json").write_text(json.dumps({"schema_version": 1, "run_id": "w", "task": "rhythm", "predictions": {"file": "w.npz"}}))
+    out = tmp_path / "figs"
+    result = CliRunner().invoke(app, ["plot", "run", "w", "--results-dir", str(tmp_path / "results"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (out / "w-confusion.png").stat().st_size > 1000
+    beats = tmp_path / "results" / "beats-interpatient"
+    beats.mkdir()
+    np.savez(beats / "b.npz", record=np.array(["100"] * 40), sample=np.arange(40), label=label, probabilities=np.eye(n)[label])
+    (beats / "b.json").write_text(json.dumps({"schema_version": 1, "run_id": "b", "task": "beats-interpatient", "predictions": {"file": "b.npz"}}))
+    result = CliRunner().invoke(app, ["plot", "run", "b", "--results-dir", str(tmp_path / "results"), "-o", str(out)])
+    assert result.exit_code == 2 and "probabilities [N, 5]" in result.output

@@ -71,3 +71,12 @@ def test_edges_are_nan_and_bad_shapes_raise():
         af_irregularity_features(np.zeros((2, 3)))
     with pytest.raises(ConfigError, match="odd"):
         ectopic_mask(SINUS, length=4)
+
+
+@pytest.mark.parametrize("rr", [SINUS, AF, ECTOPY, ECTOPY[:3], ECTOPY[:2], np.array([0.8, np.nan, 0.5, 1.1, 0.8])])
+def test_window_features_equal_the_separate_measures(rr):
+    """The features share one ectopic filter per window; they must equal the public functions exactly."""
+    filtered = ectopic_filtered_rr(rr)
+    rmssd_norm = float(np.sqrt(np.mean(np.diff(filtered) ** 2)) / np.mean(filtered)) if filtered.size >= 3 else math.nan
+    expected = np.array([ectopic_fraction(rr), filtered_irregularity(rr), rmssd_norm, shannon_entropy(rr)])
+    np.testing.assert_array_equal(af_irregularity_features(rr), expected)

@@ -16,6 +16,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from ecgbench.leaderboard.store import predictions_path_of
+
 PASS, FAIL, SKIP = "pass", "fail", "skip"
 
 
@@ -87,8 +89,7 @@ class CheckContext:
     @property
     def predictions_path(self) -> Path:
         """The prediction file named by ``predictions.file``, beside the record."""
-        name = ((self.record or {}).get("predictions") or {}).get("file") or f"{self.path.stem}.npz"
-        return self.path.parent / str(name)
+        return predictions_path_of(self.path, self.record)
 
     def predictions(self) -> dict[str, np.ndarray]:
         """All arrays of the prediction file (read once)."""
