@@ -65,8 +65,11 @@ class PipelineConfig:
     lowcut, highcut : float
         Pass band (Hz) of the streaming filter that feeds the classifier windows and the monitor.
     post_rr_timeout : float
-        Seconds to wait for the next beat when the classifier needs the post-RR interval; after
-        that the beat is classified with ``post = NaN``.
+        Seconds to wait for the next beat when the classifier needs the post-RR interval. The
+        post-RR interval is known only when the detector committed to the next beat within this
+        time after the R peak (the detector's commit sample, in signal time); otherwise the beat is
+        classified with ``post = NaN``. Stated in signal time, the rule gives the same inputs
+        whatever the chunk length (a whole record in one chunk included).
     rr_local_beats : int
         RR intervals in the local mean (``rr["local"]``), as in the beat-track RR features.
     history : float
@@ -202,6 +205,7 @@ class StreamingPipeline:
         self._pending: deque[int] = deque()
         self._last_r = -1  # last beat handed to the classifier (absolute sample)
         self._last_detected = -1
+        self._commit: dict[int, int] = {}  # pending R peak -> sample at which the detector committed to it
         self._rr: deque[float] = deque(maxlen=self.config.rr_local_beats)
         self._rr_sum, self._rr_count = 0.0, 0
         self._provisional: tuple[int, str] | None = None  # (sample, label) awaiting its final label
@@ -257,9 +261,15 @@ class StreamingPipeline:
         return events
 
     def _add_beats(self, beats: np.ndarray) -> None:
-        for r in np.asarray(beats, dtype=np.int64).ravel():
+        beats = np.asarray(beats, dtype=np.int64).ravel()
+        # The detector's commit sample of each returned beat (OnlineQRSDetector.commit_samples,
+        # aligned with the beats it just returned); a detector without it counts as committing at R.
+        commits = list(getattr(self.detector, "commit_samples", ()))
+        commits = commits[-beats.size:] if beats.size and len(commits) >= beats.size else beats.tolist()
+        for r, commit in zip(beats.tolist(), commits, strict=True):
             if r > self._last_detected:  # ignore duplicates and out-of-order commits
                 self._pending.append(int(r))
+                self._commit[int(r)] = max(int(commit), int(r))
                 self._last_detected = int(r)
 
     def _ready(self, index: int, final: bool) -> bool:
@@ -321,8 +331,9 @@ class StreamingPipeline:
                 self._rr_sum += pre
                 self._rr_count += 1
             nxt = peaks[i + 1] if i + 1 < n else (following[0] if following else None)
-            if nxt is not None:
+            if nxt is not None and self._commit.get(nxt, nxt) <= r + self._post_timeout:
                 rr["post"][i] = (nxt - r) / self.fs
+            self._commit.pop(r, None)
             if self._rr:
                 rr["local"][i] = float(np.mean(self._rr))
                 rr["average"][i] = self._rr_sum / self._rr_count

@@ -8,7 +8,7 @@ import pytest
 from ecgbench.records.synthetic import synthetic_ecg, write_synthetic_record
 from ecgbench.streaming.classifier import RuleClassifier
 from ecgbench.streaming.events import AlarmEvent, BeatEvent
-from ecgbench.streaming.pipeline import StreamingPipeline
+from ecgbench.streaming.pipeline import PipelineConfig, StreamingPipeline
 from ecgbench.streaming.source import RecordSource
 
 FS = 360.0
@@ -119,3 +119,39 @@ def test_algorithmic_latency_is_bounded_with_small_chunks():
     assert latency.size >= 30 and pipeline.latency.summary().beats >= latency.size
     # decision needs the 0.5-s post-R window and the detector's commit delay, plus at most one chunk
     assert 0.5 <= latency.min() and np.percentile(latency, 99) <= 1.0
+
+
+class _RecordingClassifier:
+    """A classifier that needs the post-RR interval and records every (R-relative) input it is given."""
+
+    sampling_rate, window_before, window_after, needs_post_rr, filtered = FS, 0.3, 0.5, True, False
+
+    def __init__(self) -> None:
+        self.posts: list[float] = []
+
+    def classify(self, windows, rr):
+        self.posts += list(np.asarray(rr["post"], dtype=float))
+        probs = np.zeros((len(windows), 5), np.float32)
+        probs[:, 0] = 1.0
+        return probs
+
+
+def test_post_rr_after_a_long_pause_is_the_same_for_every_chunk_length():
+    """The post-RR timeout is a signal-time rule: a beat before a 3-s pause gets post = NaN in 1-s
+    chunks and in one whole-record chunk alike (it used to be known only in the latter)."""
+    ecg = synthetic_ecg(duration=40.0, heart_rate=75, symbols="N", seed=6)
+    signal = ecg.signal.copy()
+    pause = slice(int(20.0 * FS), int(23.0 * FS))  # ~3 beats removed: the RR over the pause is ~3.8 s
+    signal[pause] = signal[pause] * 0.0 + signal[pause.start]
+    runs = {}
+    for chunk in (1.0, 0.25, 40.0):
+        clf = _RecordingClassifier()
+        pipeline = StreamingPipeline(FS, 2, clf, config=PipelineConfig(provisional_labels=False))
+        events, _ = _run(signal, chunk, pipeline=pipeline)
+        runs[chunk] = (_beats(events), clf.posts)
+    for chunk in (1.0, 0.25):
+        assert runs[chunk][0] == runs[40.0][0]
+        np.testing.assert_array_equal(runs[chunk][1], runs[40.0][1])  # NaN positions included
+    posts = np.asarray(runs[40.0][1])
+    assert np.isnan(posts).sum() >= 2  # the beat before the pause and the last beat of the stream
+    assert np.nanmax(posts) < PipelineConfig().post_rr_timeout

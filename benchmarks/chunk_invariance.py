@@ -1,0 +1,95 @@
+"""Chunk-size invariance of the streaming pipeline on the real records: beats, labels, confidences.
+
+Each record is streamed through a fresh pipeline once per chunk length (default 1 s and one chunk
+holding the whole record) with the same classifier; the final beat events (R sample, label,
+confidence) must be identical. Prints, per record, the beat counts and how many beats differ in
+position, label or confidence (> 1e-4), and the totals.
+
+    python benchmarks/chunk_invariance.py [--model cnn1d] [--records DS1,DS2] [--chunks 1,0.25,4000] [--json]
+
+``--model`` takes what ``ecgbench run stream --model`` takes (``rules``, ``prior``, a baseline run
+name such as ``cnn1d``, or a model folder). Records: ``DS1``, ``DS2`` or comma-separated names.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from ecgbench.paths import database_dir, shared_data_dir
+from ecgbench.records import DS1, DS2, check_records
+from ecgbench.streaming.classifier import classifier_factory
+from ecgbench.streaming.events import BeatEvent
+from ecgbench.streaming.track import stream_record
+
+CONFIDENCE_TOLERANCE = 1e-4
+
+
+def final_beats(record: str, directory, make_classifier, chunk: float) -> list[tuple[int, str, float]]:
+    """(R sample, label, confidence) of every final beat event of one replay."""
+    beats: list[BeatEvent] = []
+    stream_record(record, directory, make_classifier(), chunk,
+                  on_events=lambda events: beats.extend(e for e in events if isinstance(e, BeatEvent)))  # fmt: skip
+    return [(b.sample, b.label, b.confidence) for b in beats]
+
+
+def compare(reference: list, other: list) -> dict[str, int]:
+    """Counts of beats that differ between two replays (position, label, confidence)."""
+    positions = [b[0] for b in reference] != [b[0] for b in other]
+    pairs = list(zip(reference, other, strict=False))
+    return {
+        "beats": len(other),
+        "positions_differ": int(positions) * max(1, abs(len(reference) - len(other))),
+        "labels_differ": sum(a[1] != b[1] for a, b in pairs),
+        "confidences_differ": sum(abs(a[2] - b[2]) > CONFIDENCE_TOLERANCE for a, b in pairs),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="cnn1d")
+    parser.add_argument("--records", default="DS2,DS1")
+    parser.add_argument("--chunks", default="1,4000", help="Chunk lengths (s); the last is the reference.")
+    parser.add_argument("--data-dir", default=None, help="Raw data root holding mitdb/ (default ../shared/data).")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    names: list[str] = []
+    for part in args.records.split(","):
+        names += list({"DS1": DS1, "DS2": DS2}.get(part.strip(), [part.strip()]))
+    check_records(names)
+    chunks = [float(c) for c in args.chunks.split(",")]
+    directory = database_dir("mitdb", args.data_dir or shared_data_dir())
+    make_classifier = classifier_factory(args.model)
+    rows = []
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(f"{len(names)} records × {len(chunks)} chunk lengths", total=len(names))
+        for record in names:
+            replays = {chunk: final_beats(record, directory, make_classifier, chunk) for chunk in chunks}
+            reference = replays[chunks[-1]]
+            for chunk in chunks[:-1]:
+                rows.append({"record": record, "chunk_s": chunk, "reference_beats": len(reference),
+                             **compare(reference, replays[chunk])})  # fmt: skip
+            progress.advance(task)
+    totals = {key: sum(row[key] for row in rows) for key in ("beats", "positions_differ", "labels_differ", "confidences_differ")}
+    if args.json:
+        print(json.dumps({"model": args.model, "chunks_s": chunks, "rows": rows, "totals": totals}, indent=2))
+        return
+    table = Table(title=f"chunk invariance · model {args.model} · reference chunk {chunks[-1]:g} s")
+    for column in ("record", "chunk (s)", "beats", "positions differ", "labels differ", "confidences differ"):
+        table.add_column(column, justify="left" if column == "record" else "right")
+    for row in rows:
+        if row["positions_differ"] or row["labels_differ"] or row["confidences_differ"]:
+            table.add_row(row["record"], f"{row['chunk_s']:g}", str(row["beats"]), str(row["positions_differ"]),
+                          str(row["labels_differ"]), str(row["confidences_differ"]))  # fmt: skip
+    table.add_row("all", "", str(totals["beats"]), str(totals["positions_differ"]), str(totals["labels_differ"]),
+                  str(totals["confidences_differ"]), style="bold")  # fmt: skip
+    Console().print(table)
+    Console().print(f"{len(names)} records; rows with no difference are not listed")
+
+
+if __name__ == "__main__":
+    main()
