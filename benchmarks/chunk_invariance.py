@@ -21,7 +21,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from ecgbench.paths import database_dir, shared_data_dir
-from ecgbench.records import DS1, DS2, check_records
+from ecgbench.records import parse_record_list
 from ecgbench.streaming.classifier import classifier_factory
 from ecgbench.streaming.events import BeatEvent
 from ecgbench.streaming.track import stream_record
@@ -38,14 +38,20 @@ def final_beats(record: str, directory, make_classifier, chunk: float) -> list[t
 
 
 def compare(reference: list, other: list) -> dict[str, int]:
-    """Counts of beats that differ between two replays (position, label, confidence)."""
-    positions = [b[0] for b in reference] != [b[0] for b in other]
-    pairs = list(zip(reference, other, strict=False))
+    """Differences between two replays, beats keyed by R sample.
+
+    ``positions_differ``: beats found by only one of the two replays; ``labels_differ`` and
+    ``confidences_differ``: beats found by both whose label, or confidence by more than
+    :data:`CONFIDENCE_TOLERANCE`, differ.
+    """
+    ref = {sample: (label, confidence) for sample, label, confidence in reference}
+    oth = {sample: (label, confidence) for sample, label, confidence in other}
+    shared = ref.keys() & oth.keys()
     return {
         "beats": len(other),
-        "positions_differ": int(positions) * max(1, abs(len(reference) - len(other))),
-        "labels_differ": sum(a[1] != b[1] for a, b in pairs),
-        "confidences_differ": sum(abs(a[2] - b[2]) > CONFIDENCE_TOLERANCE for a, b in pairs),
+        "positions_differ": len(ref.keys() ^ oth.keys()),
+        "labels_differ": sum(ref[s][0] != oth[s][0] for s in shared),
+        "confidences_differ": sum(abs(ref[s][1] - oth[s][1]) > CONFIDENCE_TOLERANCE for s in shared),
     }
 
 
@@ -57,10 +63,7 @@ def main() -> None:
     parser.add_argument("--data-dir", default=None, help="Raw data root holding mitdb/ (default ../shared/data).")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    names: list[str] = []
-    for part in args.records.split(","):
-        names += list({"DS1": DS1, "DS2": DS2}.get(part.strip(), [part.strip()]))
-    check_records(names)
+    names = parse_record_list(args.records)
     chunks = [float(c) for c in args.chunks.split(",")]
     directory = database_dir("mitdb", args.data_dir or shared_data_dir())
     make_classifier = classifier_factory(args.model)

@@ -144,14 +144,13 @@ def run_stream(
     from rich.table import Table
 
     from ecgbench.paths import database_dir
-    from ecgbench.records import DS1, DS2, check_records
+    from ecgbench.records import parse_record_list
     from ecgbench.streaming.classifier import classifier_factory
     from ecgbench.streaming.runrecord import write_stream_run
     from ecgbench.streaming.track import run_track
 
-    names = list({"DS2": DS2, "DS1": DS1}.get(records, [r.strip() for r in records.split(",") if r.strip()]))
     try:
-        check_records(names)
+        names = parse_record_list(records)
     except ValueError as exc:
         from ecgbench.errors import ConfigError
 

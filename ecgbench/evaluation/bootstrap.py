@@ -10,8 +10,9 @@ The replicates are computed at once: a (replicates x records) matrix of draw cou
 (records x 49) matrix of confusion counts gives every pooled matrix in one product. The draw
 (:func:`resample_weights`), the pooling (:func:`pooled_replicates`) and the grouping by subject
 (:func:`counts_by_subject`) are shared with the paired comparison of two runs
-(:mod:`ecgbench.leaderboard.compare`) and the rhythm track's scorer
-(:mod:`ecgbench.runner.rhythm_evaluate`), so one seed means one draw everywhere.
+(:mod:`ecgbench.leaderboard.compare`); the rhythm track's scorer
+(:mod:`ecgbench.runner.rhythm_evaluate`) shares the draw and the pooling but orders its subjects
+by first appearance, so its subject-to-draw assignment differs from the beat track's.
 
 References
 ----------

@@ -9,6 +9,7 @@ from ecgbench.records.lists import (
     PACED_RECORDS,
     SHARED_SUBJECTS,
     check_records,
+    parse_record_list,
     subject_of,
 )
 from ecgbench.records.rhythm import RhythmInterval, rhythm_at, rhythm_intervals, rhythm_label
@@ -26,7 +27,7 @@ from ecgbench.records.symbols import (
 __all__ = [
     "AAMI_CLASSES", "Annotations", "BEAT_RECORDS", "BEAT_SYMBOLS", "DS1", "DS2", "MITDB_RECORDS",
     "NOISE_SYMBOL", "PACED_RECORDS", "RHYTHM_SYMBOL", "Record", "RhythmInterval", "SHARED_SUBJECTS",
-    "SYMBOL_TO_AAMI", "aami_class", "aami_labels", "check_records", "is_beat", "read_annotations",
+    "SYMBOL_TO_AAMI", "aami_class", "aami_labels", "check_records", "is_beat", "parse_record_list", "read_annotations",
     "read_record", "rhythm_at", "rhythm_intervals", "rhythm_label", "subject_of", "write_annotations",
 ]  # fmt: skip
 

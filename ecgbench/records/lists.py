@@ -56,3 +56,23 @@ def check_records(records: list[str] | tuple[str, ...], known: tuple[str, ...] =
     unknown = [r for r in records if r not in known]
     if unknown:
         raise ValueError(f"unknown MIT-BIH record(s) {', '.join(unknown)}; valid records: {' '.join(known)}")
+
+
+#: Named record sets accepted by :func:`parse_record_list`.
+RECORD_SETS: dict[str, tuple[str, ...]] = {"ALL": MITDB_RECORDS, "DS1": DS1, "DS2": DS2}
+
+
+def parse_record_list(spec: str) -> list[str]:
+    """Expand a record list: comma-separated record names and set names (``ALL``, ``DS1``, ``DS2``).
+
+    Raises ``ValueError`` naming any unknown record (:func:`check_records`) or an empty list.
+    """
+    names: list[str] = []
+    for part in (p.strip() for p in str(spec).split(",")):
+        if part:
+            names += list(RECORD_SETS.get(part.upper(), (part,)))
+    if not names:
+        raise ValueError(f"empty record list {spec!r}; give record names or one of {', '.join(RECORD_SETS)}")
+    check_records(names)
+    return names
+

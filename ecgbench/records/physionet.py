@@ -73,10 +73,6 @@ def read_checksums(path: str | os.PathLike | None = None) -> dict[str, SourceFil
     return table
 
 
-#: The one file hasher (:func:`ecgbench.hashing.sha256_file`) under this module's older name.
-file_sha256 = sha256_file
-
-
 def record_files(records: Iterable[str]) -> list[str]:
     """Return the file names of records: ``["100.hea", "100.dat", "100.atr", …]``."""
     return [f"{r}.{ext}" for r in records for ext in MITDB_EXTENSIONS]

@@ -155,8 +155,8 @@ def score_rhythm(
     _, matrices = subject_confusions(test, predicted, len(names))
     point = confusion_figures(matrices.sum(axis=0), class_names)
     replicates = confusion_figures(pooled_replicates(matrices, resample_weights(len(matrices), n_resamples, seed)), class_names)
-    # Subjects stay in first-appearance order and the bounds use np.percentile (not bootstrap_ci's
-    # sorted subjects and np.quantile): changing either would move the committed rhythm intervals.
+    # Subjects stay in first-appearance order (bootstrap_ci sorts them): the same seed then draws
+    # other subjects, so sorting here would move the committed rhythm intervals.
     tail = 100.0 * (1.0 - confidence) / 2.0
     metrics: dict[str, dict[str, float | None]] = {}
     for key, value in point.items():

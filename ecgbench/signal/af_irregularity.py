@@ -63,9 +63,21 @@ def _series(rr) -> np.ndarray:
 
 
 def _running_median(x: np.ndarray, length: int) -> np.ndarray:
-    """Centred running median; the window shrinks at the ends (no padding values invented)."""
+    """Centred running median; the window shrinks at the ends (no padding values invented).
+
+    Full windows are taken at once (``sliding_window_view``); only the ``length // 2`` shrinking
+    windows at each end are computed one by one. The values equal one ``np.median`` per window.
+    """
     half = length // 2
-    return np.array([np.median(x[max(0, i - half) : i + half + 1]) for i in range(x.size)])
+    out = np.empty(x.size, dtype=np.float64)
+    if x.size >= length:
+        out[half : x.size - half] = np.median(np.lib.stride_tricks.sliding_window_view(x, length), axis=1)
+        edges = [*range(half), *range(x.size - half, x.size)]
+    else:
+        edges = range(x.size)
+    for i in edges:
+        out[i] = np.median(x[max(0, i - half) : i + half + 1])
+    return out
 
 
 def _check_length(length: int) -> None:

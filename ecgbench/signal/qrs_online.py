@@ -214,6 +214,9 @@ class OnlineQRSDetector:
         above threshold; beats found by search-back are committed later (see :attr:`commit_samples`).
     commit_samples : list of int
         For each of the last ``delay_history`` beats returned, the sample index at which it was committed.
+    last_commits : numpy.ndarray
+        int64 commit sample of each beat the last :meth:`process` / :meth:`flush` call returned (same
+        order); a commit sample depends on the signal only, not on the chunking.
 
     Examples
     --------
@@ -267,6 +270,8 @@ class OnlineQRSDetector:
         self._last: _Candidate | None = None
         self._searchback_at: int | None = None
         self._out: list[int] = []
+        self._out_commits: list[int] = []
+        self.last_commits = np.zeros(0, dtype=np.int64)
         self._recent: deque[tuple[int, int]] = deque(maxlen=self._delay_history)  # (R peak, commit sample)
 
     # ------------------------------------------------------------------------------- features
@@ -355,7 +360,8 @@ class OnlineQRSDetector:
     # ------------------------------------------------------------------------------- internals
     def _take(self) -> np.ndarray:
         out = np.asarray(self._out, dtype=np.int64)
-        self._out = []
+        self.last_commits = np.asarray(self._out_commits, dtype=np.int64)
+        self._out, self._out_commits = [], []
         return out
 
     def _trim(self) -> None:
@@ -474,6 +480,7 @@ class OnlineQRSDetector:
         self._last = cand
         self._pending = []
         self._out.append(cand.r)
+        self._out_commits.append(commit)
         self._recent.append((cand.r, commit))
         rr = int(median(levels.rr)) if levels.rr else self._n.initial_rr
         self._searchback_at = cand.peak + int(round(self.config.searchback_rr * rr))

@@ -44,7 +44,9 @@ class OnlineDetector(Protocol):
 
     ``process(chunk [n])`` returns absolute sample positions of beats it has committed (final);
     ``flush()`` commits what is left at the end; ``decision_delay`` (s) bounds how long after an R
-    peak the beat is committed.
+    peak the beat is committed. Optionally, ``last_commits`` holds the sample at which each beat of
+    the last call's result was committed (``OnlineQRSDetector`` has it); without it a beat counts
+    as committed at its R peak.
     """
 
     decision_delay: float
@@ -262,11 +264,10 @@ class StreamingPipeline:
 
     def _add_beats(self, beats: np.ndarray) -> None:
         beats = np.asarray(beats, dtype=np.int64).ravel()
-        # The detector's commit sample of each returned beat (OnlineQRSDetector.commit_samples,
-        # aligned with the beats it just returned); a detector without it counts as committing at R.
-        commits = list(getattr(self.detector, "commit_samples", ()))
-        commits = commits[-beats.size:] if beats.size and len(commits) >= beats.size else beats.tolist()
-        for r, commit in zip(beats.tolist(), commits, strict=True):
+        commits = getattr(self.detector, "last_commits", None)  # see OnlineDetector
+        if commits is None or len(commits) != beats.size:
+            commits = beats
+        for r, commit in zip(beats.tolist(), np.asarray(commits).tolist(), strict=True):
             if r > self._last_detected:  # ignore duplicates and out-of-order commits
                 self._pending.append(int(r))
                 self._commit[int(r)] = max(int(commit), int(r))

@@ -8,11 +8,11 @@ import pytest
 
 from ecgbench.errors import CorruptDataError, DataNotFoundError
 from ecgbench.records import MITDB_RECORDS
+from ecgbench.hashing import sha256_file
 from ecgbench.records.physionet import (
     SourceFile,
     dataset_checksum,
     download_records,
-    file_sha256,
     read_checksums,
     record_files,
     source_checksum,
@@ -27,7 +27,7 @@ def source(tmp_path):
     folder = tmp_path / "src"
     write_synthetic_record(folder, "s1", duration=10.0, seed=0)
     table = {
-        name: SourceFile(name, (folder / name).as_uri(), (folder / name).stat().st_size, file_sha256(folder / name))
+        name: SourceFile(name, (folder / name).as_uri(), (folder / name).stat().st_size, sha256_file(folder / name))
         for name in record_files(["s1"])
     }
     return folder, table

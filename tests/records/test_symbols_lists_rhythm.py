@@ -82,3 +82,14 @@ def test_real_rhythms_of_record_201(mitdb_dir):
     ann = read_annotations("201", mitdb_dir)
     labels = {i.label for i in rhythm_intervals(ann, 650000)}
     assert {"N", "AFIB", "SVTA", "T"} <= labels
+
+
+def test_parse_record_list_expands_sets_and_names_unknown_records():
+    from ecgbench.records import DS1, DS2, parse_record_list
+
+    assert parse_record_list("DS2") == list(DS2)
+    assert parse_record_list("ds1, 232") == [*DS1, "232"]
+    with pytest.raises(ValueError, match="unknown MIT-BIH record"):
+        parse_record_list("100,999")
+    with pytest.raises(ValueError, match="empty record list"):
+        parse_record_list(" , ")

@@ -191,3 +191,25 @@ def test_delay_history_is_bounded_and_detection_unchanged() -> None:
     assert short.commit_samples == full.commit_samples[-5:]
     with pytest.raises(ConfigError):
         OnlineQRSDetector(fs, delay_history=0)
+
+
+def test_last_commits_follow_each_call_and_do_not_depend_on_chunking() -> None:
+    fs = 360.0
+    e = synthetic_ecg(fs=fs, duration=40.0, n_leads=1, seed=8)
+
+    def run(step_s):
+        det = OnlineQRSDetector(fs)
+        step = int(step_s * fs)
+        peaks, commits = [], []
+        for i in [*range(0, e.signal.shape[0], step), None]:
+            out = det.flush() if i is None else det.process(e.signal[i : i + step, 0])
+            assert det.last_commits.shape == out.shape and np.all(det.last_commits >= out)
+            peaks.append(out)
+            commits.append(det.last_commits)
+        return np.concatenate(peaks), np.concatenate(commits)
+
+    peaks_1s, commits_1s = run(1.0)
+    peaks_q, commits_q = run(0.25)
+    assert peaks_1s.size > 30
+    np.testing.assert_array_equal(peaks_q, peaks_1s)
+    np.testing.assert_array_equal(commits_q, commits_1s)
