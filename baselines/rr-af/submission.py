@@ -12,6 +12,11 @@ Each window's beats are found on the raw signal (lead 0) by :func:`ecgbench.sign
 - :func:`ecgbench.signal.atrial_activity.atrial_activity_features`: P-wave consistency,
   morphology-gated RR irregularity (PVC intervals left out), share of dominant beats, QRS spread.
 
+With ``options["periodicity"]`` (default false) each window also gets
+:func:`ecgbench.signal.rr_periodicity.rr_periodicity_features` (RR autocorrelation at lags 1-3
+and the best of lags 2-3: bigeminy and trigeminy are periodic, AF is not), appended after
+:data:`WINDOW_FEATURE_NAMES` (:data:`PERIODIC_WINDOW_FEATURE_NAMES`).
+
 Stage 1, **AF vs rest**: an L2-regularised, class-balanced logistic regression (median
 imputation of undefined features, standardisation) gives ``p_AF``. Stage 2, **the other
 rhythms**: scikit-learn's ``HistGradientBoostingClassifier`` (class-balanced, NaN-aware) trained
@@ -43,17 +48,26 @@ from ecgbench.signal import detect_qrs
 from ecgbench.signal.af_irregularity import AF_FEATURE_NAMES, af_irregularity_features
 from ecgbench.signal.atrial_activity import ATRIAL_FEATURE_NAMES, atrial_activity_features
 from ecgbench.signal.rr_irregularity import FEATURE_NAMES, rr_intervals, rr_irregularity_features
+from ecgbench.signal.rr_periodicity import PERIODICITY_FEATURE_NAMES, rr_periodicity_features
 
 WINDOW_FEATURE_NAMES = (*FEATURE_NAMES, *AF_FEATURE_NAMES, *ATRIAL_FEATURE_NAMES)
+#: Features with ``options["periodicity"]``: the default ones, then the RR-periodicity ones.
+PERIODIC_WINDOW_FEATURE_NAMES = (*WINDOW_FEATURE_NAMES, *PERIODICITY_FEATURE_NAMES)
 DEFAULT_AF_C = (0.1,)
 DEFAULT_GRID = ({"max_leaf_nodes": 15},)
 
 
 def window_features(window: np.ndarray, fs: float, qrs_method: str, lead: int) -> np.ndarray:
-    """:data:`WINDOW_FEATURE_NAMES` of one ``[samples, leads]`` window (mV), from its detected beats."""
+    """:data:`PERIODIC_WINDOW_FEATURE_NAMES` of one ``[samples, leads]`` window (mV), from its detected beats.
+
+    The first ``len(WINDOW_FEATURE_NAMES)`` columns are the default feature set.
+    """
     beats = detect_qrs(window[:, lead], fs, method=qrs_method)
     rr = rr_intervals(beats, fs)
-    return np.concatenate([rr_irregularity_features(rr), af_irregularity_features(rr), atrial_activity_features(window[:, lead], beats, fs)])
+    return np.concatenate([
+        rr_irregularity_features(rr), af_irregularity_features(rr), atrial_activity_features(window[:, lead], beats, fs),
+        rr_periodicity_features(rr),
+    ])  # fmt: skip
 
 
 class Submission:
@@ -64,20 +78,26 @@ class Submission:
         self.n_classes = input_spec.n_classes
         self.af_class = list(input_spec.class_names).index("AFIB")
         self.qrs_method, self.lead, self.seed = "ecgbench", 0, 0
+        self.periodicity = False
         self.chosen: tuple[float, dict] | None = None
         self.models = None
         self.selection: list[dict] = []
         self._cache: dict[tuple[str, int], np.ndarray] = {}
 
     def _features(self, arrays) -> np.ndarray:
-        """Window features, cached by (record, first sample) so a refit does not detect beats again."""
+        """Window features, cached by (record, first sample) so a refit does not detect beats again.
+
+        The cache holds every column of :func:`window_features`; without ``periodicity`` only the
+        default :data:`WINDOW_FEATURE_NAMES` columns are used.
+        """
         rows = []
         for window, record, sample in zip(arrays.signal, arrays.record.tolist(), arrays.sample.tolist(), strict=True):
             key = (str(record), int(sample))
             if key not in self._cache:
                 self._cache[key] = window_features(window, self.fs, self.qrs_method, self.lead)
             rows.append(self._cache[key])
-        return np.vstack(rows) if rows else np.zeros((0, len(WINDOW_FEATURE_NAMES)))
+        names = PERIODIC_WINDOW_FEATURE_NAMES if self.periodicity else WINDOW_FEATURE_NAMES
+        return np.vstack([row[: len(names)] for row in rows]) if rows else np.zeros((0, len(names)))
 
     def _fit_af(self, x: np.ndarray, label: np.ndarray, c: float):
         model = make_pipeline(
@@ -104,6 +124,7 @@ class Submission:
         """Fit every (``af_C``, ``grid``) pair on ``train``; keep the best macro-F1 on ``val``."""
         options = recipe.options
         self.qrs_method, self.lead, self.seed = options.get("qrs_method", "ecgbench"), int(options.get("lead", 0)), recipe.seed
+        self.periodicity = bool(options.get("periodicity", False))
         x_train, x_val = self._features(train), self._features(val)
         present = sorted(set(np.unique(val.label).tolist()))
         af_models = {float(c): self._fit_af(x_train, train.label, float(c)) for c in options.get("af_C", DEFAULT_AF_C)}
