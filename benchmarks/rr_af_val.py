@@ -1,7 +1,7 @@
 """Validation-only check of the rr-af RR-periodicity option (bigeminy / trigeminy vs AF).
 
 ``baselines/rr-af`` is fitted twice on the 10-s ``mitdb/rhythm`` ``train`` split, with the same
-recipe except ``options["periodicity"]`` (false: the committed feature set; true: plus
+recipe except ``options["periodicity"]`` (false: the feature set without it; true, as in ``recipe.json``: plus
 :func:`ecgbench.signal.rr_periodicity.rr_periodicity_features`), each time with the submission's
 own (``af_C`` × ``grid``) selection on ``val``. Both variants are then scored on ``val`` with the
 leaderboard's figures (:func:`ecgbench.runner.rhythm_evaluate.confusion_figures`): accuracy,
@@ -37,7 +37,7 @@ WINDOW_S = 10.0
 #: The only splits this script reads.
 SPLITS = ("train", "val")
 #: Variant name → value of ``options["periodicity"]``.
-VARIANTS: dict[str, bool] = {"committed": False, "periodicity": True}
+VARIANTS: dict[str, bool] = {"without periodicity": False, "with periodicity": True}
 #: Classes whose ``val`` confusion rows are printed.
 ROW_CLASSES = ("N", "AFIB", "B", "T")
 #: Figures printed (keys of :func:`confusion_figures`, percent).
