@@ -286,7 +286,6 @@ def wavelet_fiducials(
         raise ConfigError(
             f"record and sample need one entry per beat window ({n}); got {len(record)} and {len(sample)}"
         )
-    fallback = beat_fiducials(x, sampling_rate, before_s, config)
     before = int(round(before_s * sampling_rate))
     record = np.asarray(record).astype(str)
     sample = np.asarray(sample, dtype=np.int64)
@@ -304,6 +303,13 @@ def wavelet_fiducials(
         for fiducial, values in found.items():
             values[rows] = getattr(delineation, fiducial)[k]
     qrs_found = (found["qrs_on"] >= 0) | (found["qrs_off"] >= 0)
+    # The slope finder runs only on the windows that need a fallback value.
+    needed = (found["qrs_on"] < 0) | (found["qrs_off"] < 0) | (found["t_off"] < 0) | ~qrs_found
+    fallback = BeatFiducials(*(np.full(n, np.nan) for _ in range(3)), p_present=np.zeros(n, dtype=bool))
+    if needed.any():
+        some = beat_fiducials(x[needed], sampling_rate, before_s, config)
+        for name in ("qrs_on", "qrs_off", "t_off", "p_present"):
+            getattr(fallback, name)[needed] = getattr(some, name)
 
     def position(fiducial: str, slope_value: np.ndarray) -> np.ndarray:
         return np.where(found[fiducial] >= 0, (found[fiducial] - window_start).astype(float), slope_value)
