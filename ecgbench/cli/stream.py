@@ -168,7 +168,7 @@ def run_stream(
         _, path = write_stream_run(result, model, names, directory, started, results_dir,
                                    records_spec=records if records in ("DS1", "DS2") else None)  # fmt: skip
     if json_output:
-        print_json({"metrics": metrics, "delays": result.delays, "run_record": str(path) if path else None})
+        print_json({"metrics": metrics, "delays": result.delays, "vt_alarms": result.vt_alarms, "run_record": str(path) if path else None})
         return
     table = Table(title=f"streaming track · model {model} · {records} · chunk {chunk:g} s")
     table.add_column("metric")

@@ -111,6 +111,7 @@ _STREAM_COLUMNS: tuple[Column, ...] = (
     Column("vt_alarm.alarmed", "VT alarmed"),
     Column("vt_alarm.onsets", "VT onsets"),
     Column("vt_alarm.median_delay_s", "VT delay p50 (s)"),
+    Column("vt_alarm.false_per_hour", "VT false alarms /h"),
     Column("chunk_s", "chunk (s)", section="recipe"),
     Column("latency.algorithmic_p50_s", "latency p50 (s)"),
     Column("latency.algorithmic_p99_s", "latency p99 (s)"),

@@ -141,6 +141,7 @@ def write_stream_run(
         "predictions": {"file": prediction.name, "sha256": provenance.sha256_file(prediction), "n_beats": n_beats},
         "training": training,
         "alarm_delays": result.delays,
+        "vt_alarms": result.vt_alarms,
         "provenance": provenance.run_provenance(started_at, time.time() - started),
     }
     path = write_run_record_with(record, results_dir, prediction)

@@ -3,19 +3,21 @@
 For each record: replay it in chunks (as fast as possible), collect beat and alarm events, convert
 positions back to the record's sampling rate, and score them with :mod:`ecgbench.evaluation` —
 EC57 beat statistics on the detected beats, AF episode and duration Se/+P, ventricular runs — plus
-the delay of the first VT / AF alarm after each annotated onset, and latency and throughput.
+the delay of the first VT / AF alarm after each annotated onset, the VT alarms with no ventricular
+run behind them (false alarms), and latency and throughput.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from ecgbench.records.io import read_annotations
+from ecgbench.records.io import Annotations, read_annotations
 from ecgbench.records.rhythm import rhythm_intervals
+from ecgbench.records.symbols import aami_class, is_beat
 from ecgbench.streaming.classifier import BeatClassifier
 from ecgbench.streaming.events import AlarmEvent, AnnotationCollector, Event
 from ecgbench.streaming.latency import LatencyTracker
@@ -24,6 +26,15 @@ from ecgbench.streaming.source import RecordSource
 
 #: Annotated rhythm → alarm kind whose delay is measured after each annotated onset.
 ONSET_ALARMS: dict[str, str] = {"VT": "VT", "AFIB": "AF"}
+
+#: Annotated rhythms during which a VT alarm is a true alarm (besides annotated ventricular runs).
+VENTRICULAR_RHYTHMS = ("VT", "VFL")
+#: AAMI classes that make a reference ventricular run (as the EC57 run scorer and the VT detector).
+VENTRICULAR_CLASSES = ("V", "F")
+#: Reference beats in a row that make a ventricular run (EC57: three or more).
+MIN_RUN_BEATS = 3
+#: Tolerance (s) when matching a VT alarm to a reference run: the EC57 beat-match window.
+ALARM_MATCH_S = 0.150
 
 PipelineFactory = Callable[[float, int, BeatClassifier], StreamingPipeline]
 
@@ -147,6 +158,53 @@ def _first_alarm_delay(alarms: list[AlarmEvent], kind: str, onset: float, until:
     return 0.0 if active_at_onset else None
 
 
+def reference_ventricular_intervals(reference: Annotations, n_samples: int, fs: float) -> np.ndarray:
+    """Where the reference says the rhythm is ventricular: ``(k, 2)`` intervals in seconds.
+
+    The union of the annotated VT / VFL rhythm episodes and every run of at least
+    :data:`MIN_RUN_BEATS` consecutive reference beats of AAMI class V or F (first to last R peak),
+    whatever its rate: a monitor's VT alarm on a slow ventricular run has the rate wrong, not the
+    rhythm.
+    """
+    intervals = [(i.start / fs, i.end / fs) for i in rhythm_intervals(reference, n_samples) if i.label in VENTRICULAR_RHYTHMS]
+    beats = is_beat(reference.symbol)
+    times = reference.sample[beats] / fs
+    ventricular = np.array([aami_class(s) in VENTRICULAR_CLASSES for s in np.asarray(reference.symbol)[beats]], dtype=bool)
+    edges = np.diff(np.concatenate([[0], ventricular.astype(np.int8), [0]]))
+    for first, stop in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+        if stop - first >= MIN_RUN_BEATS:
+            intervals.append((float(times[first]), float(times[stop - 1])))
+    return np.array(sorted(intervals), dtype=float).reshape(-1, 2)
+
+
+def vt_alarm_truth(streamed: StreamedRecord, reference: Annotations, tolerance: float = ALARM_MATCH_S) -> list[dict]:
+    """Judge each VT alarm of a stream against the reference: true if the rhythm was ventricular.
+
+    An alarm spans its onset (the first beat of the run, ``AlarmEvent.time``) to its end event
+    (or the end of the record). It is true when that span, widened by ``tolerance`` s on each
+    side, overlaps :func:`reference_ventricular_intervals`; otherwise it is a false alarm.
+
+    Returns
+    -------
+    list of dict
+        ``{"onset": s, "end": s, "true": bool}`` per VT alarm, in time order.
+    """
+    truth = reference_ventricular_intervals(reference, streamed.n_samples, streamed.fs)
+    record_end = streamed.n_samples / streamed.fs
+    out: list[dict] = []
+    for alarm in streamed.collector.alarms:
+        if alarm.kind != "VT":
+            continue
+        if alarm.state == "start":
+            out.append({"onset": round(alarm.time, 3), "end": record_end, "true": False})
+        elif out and out[-1]["end"] == record_end:
+            out[-1]["end"] = round(alarm.time, 3)
+    for row in out:
+        lo, hi = row["onset"] - tolerance, row["end"] + tolerance
+        row["true"] = bool(np.any((truth[:, 0] <= hi) & (truth[:, 1] >= lo)))
+    return out
+
+
 def score_stream(streamed: StreamedRecord, reference_dir: str | os.PathLike, learning_period: float = 0.0, *, reference=None):
     """Compare a stream's annotations with the record's reference (``atr``, or ``reference`` if given) using EC57."""
     from ecgbench.evaluation.ec57 import compare_record
@@ -189,6 +247,11 @@ class TrackResult:
     latency: LatencyTracker
     streams: list[StreamedRecord]
     chunk: float
+    vt_alarms: list[dict] = field(default_factory=list)
+
+    def hours(self) -> float:
+        """Signal duration streamed, in hours."""
+        return sum(s.n_samples / s.fs for s in self.streams) / 3600.0
 
     def metrics(self) -> dict[str, float]:
         """Flat metric name → value (percent for Se/+P, seconds for delays/latency, × for throughput)."""
@@ -211,6 +274,11 @@ class TrackResult:
             out[f"{key}_alarm.alarmed"] = s["alarmed"]
             out[f"{key}_alarm.median_delay_s"] = s["median_delay_s"]
             out[f"{key}_alarm.max_delay_s"] = s["max_delay_s"]
+        false_vt = sum(not row["true"] for row in self.vt_alarms)
+        out["vt_alarm.raised"] = len(self.vt_alarms)
+        out["vt_alarm.false"] = false_vt
+        hours = self.hours()
+        out["vt_alarm.false_per_hour"] = false_vt / hours if hours > 0 else float("nan")
         lat = self.latency.summary()
         out["latency.algorithmic_p50_s"] = lat.algorithmic_p50
         out["latency.algorithmic_p99_s"] = lat.algorithmic_p99
@@ -251,7 +319,7 @@ def run_track(
     """
     from ecgbench.evaluation.result import score_records
 
-    streams, comparisons = [], []
+    streams, comparisons, vt_alarms = [], [], []
     delays: dict[str, list[dict]] = {kind: [] for kind in ONSET_ALARMS.values()}
     latency = LatencyTracker()
     for record in records:
@@ -260,8 +328,9 @@ def run_track(
         comparisons.append(score_stream(streamed, directory, learning_period, reference=reference))
         for kind, rows in alarm_delays(streamed, directory, reference=reference).items():
             delays[kind] += [{"record": record, **row} for row in rows]
+        vt_alarms += [{"record": record, **row} for row in vt_alarm_truth(streamed, reference)]
         latency.merge(streamed.latency)
         streams.append(streamed)
         if on_record:
             on_record(record)
-    return TrackResult(score_records(comparisons), delays, latency, streams, chunk)
+    return TrackResult(score_records(comparisons), delays, latency, streams, chunk, vt_alarms)

@@ -6,12 +6,14 @@ import numpy as np
 import pytest
 
 from ecgbench.errors import ConfigError
+from ecgbench.records.io import Annotations
 from ecgbench.records.synthetic import synthetic_ecg
 from ecgbench.streaming.alarms import AlarmConfig, RhythmMonitor
 from ecgbench.streaming.classifier import RuleClassifier
 from ecgbench.streaming.events import AlarmEvent, AnnotationCollector, BeatEvent, ProvisionalBeatEvent
 from ecgbench.streaming.latency import LatencyTracker
 from ecgbench.streaming.pipeline import StreamingPipeline
+from ecgbench.streaming.track import StreamedRecord, reference_ventricular_intervals, vt_alarm_truth
 
 FS = 360.0
 
@@ -213,3 +215,36 @@ def test_rhythm_annotations_follow_signal_time_when_an_onset_is_dated_back():
     samples, symbols, aux = collector.annotations()
     assert list(zip(samples.tolist(), aux)) == [(350, "(AFIB"), (600, "(VT"), (740, "(AFIB"), (2000, "(N")]
     assert symbols == ["+"] * 4
+
+
+def _reference(beats: str, rr_s: float = 0.5, rhythm: tuple[tuple[float, str], ...] = ()) -> Annotations:
+    """Reference annotations at 100 Hz: ``beats`` one symbol every ``rr_s`` s, plus rhythm changes."""
+    rows = [(int(round((k + 1) * rr_s * 100)), symbol, "") for k, symbol in enumerate(beats)]
+    rows += [(int(round(t * 100)), "+", label) for t, label in rhythm]
+    rows.sort(key=lambda row: row[0])
+    sample, symbol, aux = zip(*rows)
+    return Annotations("x", "atr", np.array(sample, np.int64), np.array(symbol, "<U2"), tuple(aux), 100.0)
+
+
+def _streamed(alarms: list[AlarmEvent], seconds: float = 20.0) -> StreamedRecord:
+    collector = AnnotationCollector()
+    collector.add(alarms, 100.0)
+    return StreamedRecord("x", 100.0, int(seconds * 100), collector, 1.0, LatencyTracker())
+
+
+def test_reference_ventricular_intervals_are_runs_of_three_and_vt_episodes():
+    # beats at 0.5 s steps: a couplet at 2.0-2.5 s, a run of three at 5.0-6.0 s (V, F, V), a VT episode 15-18 s
+    ref = _reference("NNNVVNNNNVFVNNNNNNNNNNNNNNNNNNNN", rhythm=((0.1, "(N"), (15.0, "(VT"), (18.0, "(N")))
+    np.testing.assert_allclose(reference_ventricular_intervals(ref, 2000, 100.0), [[5.0, 6.0], [15.0, 18.0]])
+
+
+def test_vt_alarms_without_a_reference_run_are_false_alarms():
+    ref = _reference("NNNVVNNNNVFVNNNNNNNNNNNNNNNNNNNN", rhythm=((0.1, "(N"), (15.0, "(VT"), (18.0, "(N")))
+    alarms = [
+        AlarmEvent("VT", "start", 2.0, 3.0), AlarmEvent("VT", "end", 3.0, 3.0),  # on the couplet only: false
+        AlarmEvent("VT", "start", 5.5, 6.5), AlarmEvent("VT", "end", 6.5, 6.5),  # inside the run: true
+        AlarmEvent("VT", "start", 16.0, 17.0),  # never ends: lasts to the record's end, inside the episode
+    ]  # fmt: skip
+    rows = vt_alarm_truth(_streamed(alarms), ref)
+    assert [row["true"] for row in rows] == [False, True, True]
+    assert rows[-1]["end"] == 20.0
