@@ -82,7 +82,7 @@ def show(
             table.add_column(f"{column.label} [CI]", justify="right")
         table.add_column("run", overflow="fold")
         for row in board.rows:
-            cells = [format_cell(row.metrics[c.key]) for c in columns]
+            cells = [format_cell(row.metrics[c.key], c.decimals) for c in columns]
             table.add_row(str(row.rank), row.submission, str(row.seed), *cells, row.run_id)
         console.print(table)
 

@@ -30,7 +30,7 @@ def board_markdown(board: Board) -> str:
     for row in board.rows:
         cells = [
             str(row.rank), _md_escape(row.submission), row.kind, str(row.seed),
-            *(format_cell(row.metrics[c.key]) for c in board.columns),
+            *(format_cell(row.metrics[c.key], c.decimals) for c in board.columns),
             row.date, row.code, f"[{_md_escape(row.run_id)}]({quote(row.link)})",
         ]  # fmt: skip
         lines.append("| " + " | ".join(cells) + " |")

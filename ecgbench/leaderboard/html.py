@@ -53,12 +53,12 @@ def _text_cell(text: str, link: str | None = None) -> str:
     return f'<td class="text" data-sort="{escape(text)}">{inner}</td>'
 
 
-def _number_cell(entry: dict) -> str:
+def _number_cell(entry: dict, decimals: int = 2) -> str:
     value = entry.get("value")
-    interval = format_interval(entry)
+    interval = format_interval(entry, decimals)
     ci = f'<span class="ci">{escape(interval)}</span>' if interval else ""
     sort = "" if value is None else repr(float(value))
-    return f'<td data-sort="{sort}">{escape(format_value(value))}{ci}</td>'
+    return f'<td data-sort="{sort}">{escape(format_value(value, decimals))}{ci}</td>'
 
 
 def board_html(board: Board) -> str:
@@ -78,7 +78,7 @@ def board_html(board: Board) -> str:
     for row in board.rows:
         cells = [f'<td data-sort="{row.rank}">{row.rank}</td>', _text_cell(row.submission), _text_cell(row.kind),
                  f'<td data-sort="{row.seed}">{row.seed}</td>']  # fmt: skip
-        cells += [_number_cell(row.metrics[c.key]) for c in board.columns]
+        cells += [_number_cell(row.metrics[c.key], c.decimals) for c in board.columns]
         cells += [_text_cell(row.date), _text_cell(row.code), _text_cell(row.run_id, row.link)]
         parts.append(f"<tr>{''.join(cells)}</tr>")
     parts.append("</tbody></table>")

@@ -126,20 +126,20 @@ def build_boards(entries: list[RunEntry], link_base: str | Path) -> list[Board]:
     return [build_board(task, by_task[task], link_base) for task in ordered_tasks(by_task)]
 
 
-def format_value(value: float | None) -> str:
-    """Two decimals, ``–`` when undefined."""
-    return "–" if value is None else f"{value:.2f}"
+def format_value(value: float | None, decimals: int = 2) -> str:
+    """``decimals`` digits after the point (two by default), ``–`` when undefined."""
+    return "–" if value is None else f"{value:.{decimals}f}"
 
 
-def format_interval(entry: dict[str, float | None]) -> str:
+def format_interval(entry: dict[str, float | None], decimals: int = 2) -> str:
     """``[low–high]`` of an interval, empty when there is none."""
     low, high = entry.get("ci_low"), entry.get("ci_high")
     if low is None or high is None:
         return ""
-    return f"[{low:.2f}–{high:.2f}]"
+    return f"[{low:.{decimals}f}–{high:.{decimals}f}]"
 
 
-def format_cell(entry: dict[str, float | None]) -> str:
+def format_cell(entry: dict[str, float | None], decimals: int = 2) -> str:
     """Value and interval, e.g. ``95.10 [93.20–96.80]``."""
-    interval = format_interval(entry)
-    return format_value(entry.get("value")) + (f" {interval}" if interval else "")
+    interval = format_interval(entry, decimals)
+    return format_value(entry.get("value"), decimals) + (f" {interval}" if interval else "")

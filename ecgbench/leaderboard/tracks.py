@@ -18,12 +18,14 @@ class Column:
 
     ``section`` is ``"metrics"`` (entries ``{"value", "ci_low", "ci_high"}``) or another top-level
     section holding plain values, e.g. ``"recipe"`` for a setting that changes what the figures
-    mean (the streaming chunk length).
+    mean (the streaming chunk length). ``decimals`` is how many digits are shown after the
+    point (0 for counts).
     """
 
     key: str
     label: str
     section: str = "metrics"
+    decimals: int = 2
 
     def entry(self, record: dict) -> dict:
         """Return this column's ``{"value", ...}`` entry of a run record (``{}`` when absent)."""
@@ -108,8 +110,8 @@ _STREAM_COLUMNS: tuple[Column, ...] = (
     Column("veb.ppv", "VEB +P"),
     Column("af.episode_se", "AF ep. Se"),
     Column("af.episode_ppv", "AF ep. +P"),
-    Column("vt_alarm.alarmed", "VT alarmed"),
-    Column("vt_alarm.onsets", "VT onsets"),
+    Column("vt_alarm.alarmed", "VT alarmed", decimals=0),
+    Column("vt_alarm.onsets", "VT onsets", decimals=0),
     Column("vt_alarm.median_delay_s", "VT delay p50 (s)"),
     Column("vt_alarm.false_per_hour", "VT false alarms /h"),
     Column("chunk_s", "chunk (s)", section="recipe"),
@@ -190,7 +192,7 @@ TRACKS: dict[str, Track] = {
             "(machine-dependent). No bootstrap intervals."
         ),
         columns=_STREAM_COLUMNS,
-        headline=("qrs.se", "qrs.ppv", "veb.se", "veb.ppv", "af.episode_se", "vt_alarm.alarmed"),
+        headline=("qrs.se", "qrs.ppv", "veb.se", "veb.ppv", "af.episode_se", "vt_alarm.alarmed", "vt_alarm.false_per_hour"),
         units="Se/+P in percent; VT alarmed/onsets are counts; delays and latencies in seconds; throughput in × real time",
         recompute_note=(
             "streaming figures come from the replay itself (detections, alarms, timing); the prediction file keeps "

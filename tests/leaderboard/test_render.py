@@ -103,3 +103,14 @@ def test_recipe_column_reads_the_record_setting_not_a_metric():
     assert Column("missing", "x", section="recipe").entry(record) == {}
     streaming = {c.key: c.section for c in TRACKS["streaming"].columns}
     assert streaming["chunk_s"] == "recipe" and "latency.first_label_p99_s" in streaming
+
+
+def test_count_columns_show_whole_numbers():
+    from ecgbench.leaderboard.table import format_cell
+    from ecgbench.leaderboard.tracks import TRACKS
+
+    decimals = {c.key: c.decimals for c in TRACKS["streaming"].columns}
+    assert decimals["vt_alarm.alarmed"] == 0 and decimals["vt_alarm.onsets"] == 0 and decimals["qrs.se"] == 2
+    assert format_cell({"value": 13.0, "ci_low": None, "ci_high": None}, decimals["vt_alarm.alarmed"]) == "13"
+    assert format_cell({"value": 99.876, "ci_low": 99.1, "ci_high": 99.95}) == "99.88 [99.10–99.95]"
+    assert "vt_alarm.false_per_hour" in decimals
