@@ -10,7 +10,9 @@ A submission is a folder with two files:
 ``recipe.json``
     the training recipe (:class:`Recipe`): epochs, batch size, optimiser, learning rate,
     augmentations (an :class:`ecgbench.data.AugmentConfig` dict), class balancing, seed,
-    early-stopping patience, plus free-form ``options`` for the submission itself.
+    early-stopping patience, plus free-form ``options`` for the submission itself, and optional
+    per-track changes (``tracks``: ``{"intrapatient": {"epochs": 40, "options": {...}}}``,
+    resolved by :meth:`Recipe.for_track` before training).
 
 What a model sees. Keras models get batches ``{"signal": [B, 288, 2], "rr": [B, 7]}`` after the
 runner's normaliser (fitted on the training split) and must end in a softmax over the five AAMI
@@ -48,6 +50,10 @@ OPTIMIZERS: tuple[str, ...] = ("adam", "adamw", "sgd", "rmsprop")
 #: (``sample_sqrt``: class probability ∝ sqrt(count); ``sample_uniform``: equal per class; see
 #: :func:`ecgbench.data.make_beat_pipeline`). Estimator submissions interpret it themselves.
 BALANCE_MODES: tuple[str, ...] = ("none", "class_weight", "sqrt_class_weight", "sample_sqrt", "sample_uniform")
+#: Beat tracks a recipe's ``tracks`` block may name (the runner's ``TRACKS``; rhythm runs ignore the block).
+RECIPE_TRACKS: tuple[str, ...] = ("interpatient", "intrapatient")
+#: Recipe fields that are dicts: a track block (or any override block) merges them key by key.
+MERGED_FIELDS: tuple[str, ...] = ("augment", "options")
 
 
 @dataclass(frozen=True)
@@ -119,6 +125,11 @@ class Recipe:
         (mean F1 of N, S, V; higher is better) or ``"loss"`` (lower is better).
     options : dict
         Free-form settings read by the submission itself (layer widths …).
+    tracks : dict
+        Optional per-track changes: beat track name (one of :data:`RECIPE_TRACKS`) → a dict of
+        recipe fields replacing the top-level ones on that track; ``augment`` and ``options`` are
+        merged key by key (:data:`MERGED_FIELDS`). Resolved by :meth:`for_track`; the runner
+        records the resolved recipe (without ``tracks``). Rhythm runs ignore it.
     """
 
     epochs: int = 20
@@ -132,6 +143,7 @@ class Recipe:
     patience: int = 5
     monitor: str = "macro_f1"
     options: dict[str, Any] = field(default_factory=dict)
+    tracks: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     MONITORS = ("macro_f1", "loss")
 
@@ -149,20 +161,24 @@ class Recipe:
             raise ConfigError(f"recipe field learning_rate must be > 0 (got {self.learning_rate})")
         if self.patience < 0:
             raise ConfigError(f"recipe field patience must be >= 0 (got {self.patience})")
+        _check_tracks(self.tracks, "recipe")
 
     @classmethod
     def from_dict(cls, values: dict[str, Any], source: str = "recipe") -> Recipe:
-        """Build a recipe from a dict; unknown keys raise ``ConfigError`` naming ``source``."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ConfigError(
-                f"{source}: unknown recipe key(s) {', '.join(unknown)}; valid keys: {', '.join(sorted(known))}"
-            )
+        """Build a recipe from a dict; unknown keys raise ``ConfigError`` naming ``source``.
+
+        Every track block is resolved once here, so a bad value inside one fails when the recipe
+        is read, not when that track is run.
+        """
+        _check_keys(values, {f.name for f in fields(cls)}, source)
+        _check_tracks(values.get("tracks", {}), source)
         try:
-            return cls(**values)
+            recipe = cls(**values)
         except TypeError as exc:
             raise ConfigError(f"{source}: {exc}") from exc
+        for track in recipe.tracks:
+            recipe.for_track(track, source=source)
+        return recipe
 
     @classmethod
     def from_file(cls, path: str | os.PathLike) -> Recipe:
@@ -179,12 +195,82 @@ class Recipe:
         return cls.from_dict(values, source=str(path))
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the recipe as a JSON-ready dict."""
-        return asdict(self)
+        """Return the recipe as a JSON-ready dict (``tracks`` only when not empty)."""
+        values = asdict(self)
+        if not values["tracks"]:
+            del values["tracks"]  # resolved recipes, as run records store them, carry no tracks block
+        return values
 
     def with_overrides(self, **changes: Any) -> Recipe:
         """Return a copy with the non-None ``changes`` applied (CLI ``--epochs``, ``--seed`` …)."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def merged(self, changes: dict[str, Any], source: str = "recipe") -> Recipe:
+        """Return a copy with a block of recipe fields applied, ``augment``/``options`` merged key by key.
+
+        Parameters
+        ----------
+        changes : dict
+            Recipe fields (not ``tracks``) and their new values.
+        source : str
+            Named in errors (recipe file and block).
+
+        Raises
+        ------
+        ConfigError
+            An unknown field, or a value the recipe rejects.
+        """
+        _check_keys(changes, {f.name for f in fields(self)} - {"tracks"}, source)
+        values = asdict(self)
+        for name, value in changes.items():
+            if name in MERGED_FIELDS:
+                if not isinstance(value, dict):
+                    raise ConfigError(f"{source}: recipe field {name} must be a JSON object (got {value!r})")
+                values[name] = {**values[name], **value}
+            else:
+                values[name] = value
+        try:
+            return type(self)(**values)
+        except (TypeError, ValueError) as exc:  # ConfigError from validation, or a value of the wrong type
+            raise ConfigError(f"{source}: {exc}") from exc
+
+    def for_track(self, track: str, source: str = "recipe") -> Recipe:
+        """Return the recipe of a beat track: its ``tracks[track]`` block applied, ``tracks`` emptied.
+
+        A recipe without a block for ``track`` comes back unchanged apart from ``tracks``, so its
+        :meth:`to_dict` is the same as that of a recipe that never had one.
+
+        Raises
+        ------
+        ConfigError
+            ``track`` is not one of :data:`RECIPE_TRACKS`, or the block is invalid.
+        """
+        if track not in RECIPE_TRACKS:
+            raise unknown_choice("track", track, RECIPE_TRACKS)
+        base = replace(self, tracks={})
+        block = self.tracks.get(track)
+        return base if block is None else base.merged(block, source=f"{source}, tracks.{track}")
+
+
+def _check_keys(values: dict[str, Any], known: set[str], source: str) -> None:
+    """Raise ``ConfigError`` naming ``source`` when ``values`` has keys outside ``known``."""
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ConfigError(f"{source}: unknown recipe key(s) {', '.join(unknown)}; valid keys: {', '.join(sorted(known))}")
+
+
+def _check_tracks(tracks: Any, source: str) -> None:
+    """Check the shape of a ``tracks`` block: known track names, each mapped to a JSON object."""
+    if not isinstance(tracks, dict):
+        raise ConfigError(f"{source}: recipe field tracks must be a JSON object of track name → recipe fields")
+    unknown = sorted(set(tracks) - set(RECIPE_TRACKS))
+    if unknown:
+        raise ConfigError(
+            f"{source}: unknown track(s) {', '.join(unknown)} in recipe field tracks; valid tracks: {', '.join(RECIPE_TRACKS)}"
+        )
+    for track, block in tracks.items():
+        if not isinstance(block, dict):
+            raise ConfigError(f"{source}: tracks.{track} must be a JSON object of recipe fields (got {block!r})")
 
 
 @dataclass(frozen=True)

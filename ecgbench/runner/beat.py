@@ -1,10 +1,11 @@
 """The beat-track runner: prepare → perform → evaluate → record.
 
 1. **prepare** — load the submission (:func:`ecgbench.models.load_submission`) and the track's
-   splits (:func:`ecgbench.runner.data.load_track`), apply ``--seed``/``--epochs``/``--quick``
-   to the recipe, seed every generator;
+   splits (:func:`ecgbench.runner.data.load_track`), resolve the recipe's block for the track
+   (:meth:`ecgbench.models.Recipe.for_track`), apply ``--seed``/``--epochs``/``--quick`` to it,
+   seed every generator; the run record stores this resolved recipe;
 2. **perform** — train on the training split with model selection on the validation split
-   (Keras: :func:`ecgbench.runner.keras_trainer.train_keras`; estimators: their ``fit``), then
+   (Keras: :func:`fit_keras_on_splits`, shared with ``benchmarks/beat_val.py``; estimators: their ``fit``), then
    predict the test split; every output is checked (:func:`ecgbench.models.check_probabilities`);
 3. **evaluate** — EC57 beat-by-beat statistics on the test records with record-resampled
    bootstrap intervals (:func:`ecgbench.runner.evaluate.score_predictions`);
@@ -80,27 +81,45 @@ class BeatRunResult:
 
 
 def load_with_recipe(
-    submission: str | LoadedSubmission, seed: int | None, epochs: int | None, quick: bool
+    submission: str | LoadedSubmission,
+    seed: int | None,
+    epochs: int | None,
+    quick: bool,
+    track: str | None = None,
+    changes: dict[str, Any] | None = None,
 ) -> tuple[LoadedSubmission, Recipe]:
-    """Load a submission and apply a run's overrides to its recipe, then seed everything.
+    """Load a submission and resolve the recipe of a run, then seed everything.
 
-    ``quick`` caps the epochs at :data:`QUICK_EPOCHS` (smoke tests); ``None`` keeps the recipe's value.
+    Order of precedence, lowest first: the recipe's top-level fields; its ``tracks[track]`` block
+    (:meth:`Recipe.for_track`, beat tracks only; ``None``, as rhythm runs pass, ignores the block);
+    ``changes`` (a block of recipe fields, e.g. ``benchmarks/beat_val.py --set``); ``seed`` and
+    ``epochs`` (CLI ``--seed``/``--epochs``). ``quick`` then caps the epochs at
+    :data:`QUICK_EPOCHS` (smoke tests); ``None`` keeps the recipe's value.
     """
     loaded = submission if isinstance(submission, LoadedSubmission) else load_submission(submission)
-    capped = min(epochs or loaded.recipe.epochs, QUICK_EPOCHS) if quick else epochs
-    recipe = loaded.recipe.with_overrides(seed=seed, epochs=capped)
+    source = str(loaded.folder / "recipe.json")
+    recipe = loaded.recipe if track is None else loaded.recipe.for_track(track, source=source)
+    if changes:
+        recipe = recipe.merged(changes, source="recipe changes")
+    capped = min(epochs or recipe.epochs, QUICK_EPOCHS) if quick else epochs
+    recipe = recipe.with_overrides(seed=seed, epochs=capped)
     seed_everything(recipe.seed)
     return loaded, recipe
 
 
 def input_spec_for(data: TrackData) -> InputSpec:
     """Return the :class:`InputSpec` matching a track's arrays."""
+    return beat_input_spec(data.train, data.sampling_rate)
+
+
+def beat_input_spec(train: BeatArrays, sampling_rate: float) -> InputSpec:
+    """Return the :class:`InputSpec` of beats shaped like ``train`` (``sampling_rate`` in Hz)."""
     from ecgbench.data.rr import RR_FEATURE_NAMES
 
     return InputSpec(
-        signal_shape=tuple(data.train.signal.shape[1:]),
+        signal_shape=tuple(train.signal.shape[1:]),
         rr_names=tuple(RR_FEATURE_NAMES),
-        sampling_rate=data.sampling_rate,
+        sampling_rate=sampling_rate,
     )
 
 
@@ -150,20 +169,47 @@ def _predict_estimator(model: Any, beats: BeatArrays, spec: InputSpec, name: str
     return check_probabilities(output, len(beats), spec.n_classes, name)
 
 
-def _perform_keras(
+@dataclass(frozen=True)
+class KerasFit:
+    """A Keras submission trained on a track's ``train`` split with selection on its ``val`` split.
+
+    Attributes
+    ----------
+    model : keras.Model
+        Weights of the best validation epoch.
+    report : TrainingReport
+        Epochs run, best epoch and score, per-epoch history, seconds.
+    normalizer : object
+        The input normaliser fitted on ``train`` (``transform_arrays``, ``to_dict``).
+    val_features : dict
+        The normalised ``val`` inputs ``{"signal", "rr"}`` the selection scored.
+    """
+
+    model: Any
+    report: TrainingReport
+    normalizer: Any
+    val_features: dict[str, np.ndarray]
+
+
+def fit_keras_on_splits(
     submission: LoadedSubmission,
     spec: InputSpec,
     recipe: Recipe,
-    data: TrackData,
-    on_epoch: EpochCallback | None,
+    train: BeatArrays,
+    val: BeatArrays,
+    on_epoch: EpochCallback | None = None,
     noise_dir: str | os.PathLike | None = None,
-):
-    """Normalise, build the training pipeline, train with selection on val, predict the test split."""
+) -> KerasFit:
+    """Normalise, build the training pipeline, train with selection on ``val``: the runner's training step.
+
+    The runner and ``benchmarks/beat_val.py`` both train through here; only ``train`` and ``val``
+    are needed (the test split is predicted afterwards by the runner alone).
+    """
     from ecgbench.data import AugmentConfig, fit_normalizer, make_beat_pipeline
 
-    normalizer = fit_normalizer(interval_fields(data.train), per_beat=recipe.options.get("per_beat", DEFAULT_PER_BEAT))
+    normalizer = fit_normalizer(interval_fields(train), per_beat=recipe.options.get("per_beat", DEFAULT_PER_BEAT))
     train_ds = make_beat_pipeline(
-        {**interval_fields(data.train), "label": data.train.label},
+        {**interval_fields(train), "label": train.label},
         normalizer,
         batch_size=recipe.batch_size,
         training=True,
@@ -172,13 +218,24 @@ def _perform_keras(
         balance=SAMPLING_BALANCE.get(recipe.balance),
         noise=noise_dir,
     )
-    val_features = normalizer.transform_arrays(interval_fields(data.val))
-    model, report = train_keras(
-        submission, spec, recipe, train_ds, val_features, data.val.label, data.train.label, on_epoch=on_epoch
-    )
-    test_features = normalizer.transform_arrays(interval_fields(data.test))
-    probabilities = predict_keras(model, test_features, submission.name, spec.n_classes)
-    return probabilities, report, normalizer.to_dict(), model
+    val_features = normalizer.transform_arrays(interval_fields(val))
+    model, report = train_keras(submission, spec, recipe, train_ds, val_features, val.label, train.label, on_epoch=on_epoch)
+    return KerasFit(model=model, report=report, normalizer=normalizer, val_features=val_features)
+
+
+def _perform_keras(
+    submission: LoadedSubmission,
+    spec: InputSpec,
+    recipe: Recipe,
+    data: TrackData,
+    on_epoch: EpochCallback | None,
+    noise_dir: str | os.PathLike | None = None,
+):
+    """Train with selection on val (:func:`fit_keras_on_splits`), then predict the test split."""
+    fitted = fit_keras_on_splits(submission, spec, recipe, data.train, data.val, on_epoch, noise_dir)
+    test_features = fitted.normalizer.transform_arrays(interval_fields(data.test))
+    probabilities = predict_keras(fitted.model, test_features, submission.name, spec.n_classes)
+    return probabilities, fitted.report, fitted.normalizer.to_dict(), fitted.model
 
 
 def run_beat_benchmark(
@@ -238,7 +295,7 @@ def run_beat_benchmark(
 
     stage("prepare")
     task = track_task(track)
-    loaded, recipe = load_with_recipe(submission, seed, epochs, quick)
+    loaded, recipe = load_with_recipe(submission, seed, epochs, quick, track=track)
     if data is None:
         data = load_track(track, tfds_dir, quick=quick, seed=recipe.seed)
     spec = input_spec_for(data)
