@@ -192,13 +192,16 @@ def vt_alarm_truth(streamed: StreamedRecord, reference: Annotations, tolerance: 
     truth = reference_ventricular_intervals(reference, streamed.n_samples, streamed.fs)
     record_end = streamed.n_samples / streamed.fs
     out: list[dict] = []
+    open_alarm: dict | None = None
     for alarm in streamed.collector.alarms:
         if alarm.kind != "VT":
             continue
         if alarm.state == "start":
-            out.append({"onset": round(alarm.time, 3), "end": record_end, "true": False})
-        elif out and out[-1]["end"] == record_end:
-            out[-1]["end"] = round(alarm.time, 3)
+            open_alarm = {"onset": round(alarm.time, 3), "end": round(record_end, 3), "true": False}
+            out.append(open_alarm)
+        elif open_alarm is not None:
+            open_alarm["end"] = round(alarm.time, 3)
+            open_alarm = None
     for row in out:
         lo, hi = row["onset"] - tolerance, row["end"] + tolerance
         row["true"] = bool(np.any((truth[:, 0] <= hi) & (truth[:, 1] >= lo)))
