@@ -5,7 +5,7 @@ does (the runner's own :func:`ecgbench.runner.beat.fit_keras_on_splits`: same no
 pipeline, class weights, early stopping and best-epoch selection on ``val``), with the recipe
 resolved the runner's way (top level → ``tracks[track]`` → ``--set`` changes → ``--seed``), and
 prints figures on ``val`` only: accuracy and SVEB/VEB Se, +P, F1 from the leaderboard's EC57 rules
-(:mod:`ecgbench.evaluation.labelled`; paced records excluded), the selection's macro-F1 of N, S, V
+(the runner's :func:`ecgbench.runner.evaluate.score_predictions`; paced records excluded), the selection's macro-F1 of N, S, V
 (:func:`ecgbench.runner.selection.validation_score`, every ``val`` beat), best epoch, epochs run
 and wall time.
 
@@ -75,13 +75,11 @@ def parse_changes(assignments: list[str]) -> dict[str, Any]:
 
 def val_figures(val: BeatArrays, probabilities, sampling_rate: float = SAMPLING_RATE) -> dict[str, float | None]:
     """Return the ``val`` figures (percent): EC57 accuracy, SVEB/VEB Se/+P/F1, and the selection macro-F1."""
-    from ecgbench.evaluation import score_records
-    from ecgbench.evaluation.labelled import compare_labelled_beats, figures_with_intervals
+    from ecgbench.runner.evaluate import score_predictions
     from ecgbench.runner.selection import validation_score
 
-    predicted = probabilities.argmax(axis=1)
-    result = score_records(compare_labelled_beats(val.record, val.sample, val.label, predicted, sampling_rate))
-    figures = {key.removeprefix("gross."): entry["value"] for key, entry in figures_with_intervals(result, EC57_FIGURES).items()}
+    _, metrics = score_predictions(val, probabilities, sampling_rate, n_resamples=0)
+    figures = {key.removeprefix("gross."): metrics[key]["value"] for key in EC57_FIGURES}
     figures["macro_f1_nsv"] = 100.0 * validation_score("macro_f1", val.label, probabilities)
     return {name: None if value is None else round(float(value), 3) for name, value in figures.items()}
 

@@ -174,7 +174,7 @@ class Recipe:
         _check_tracks(values.get("tracks", {}), source)
         try:
             recipe = cls(**values)
-        except TypeError as exc:
+        except (TypeError, ValueError) as exc:  # ConfigError (a ValueError) from validation names no file
             raise ConfigError(f"{source}: {exc}") from exc
         for track in recipe.tracks:
             recipe.for_track(track, source=source)

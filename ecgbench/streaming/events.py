@@ -173,6 +173,26 @@ class AnnotationCollector:
                 if self.rhythm and event.kind in RHYTHM_PRIORITY:
                     self._rhythm_edge(event, fs)
 
+    def alarm_intervals(self, kind: str, until: float) -> list[tuple[float, float]]:
+        """Return ``(onset, end)`` in seconds of each ``kind`` alarm, paired as the rhythm annotations pair them.
+
+        A start while the same kind is already open is ignored; an end closes the open alarm (never
+        before its onset); an alarm still open at the end lasts ``until`` s (the record's end).
+        """
+        intervals: list[list[float]] = []
+        open_onset: float | None = None
+        for event in self.alarms:
+            if event.kind != kind:
+                continue
+            if event.state == "start" and open_onset is None:
+                open_onset = event.time
+            elif event.state == "end" and open_onset is not None:
+                intervals.append([open_onset, max(event.time, open_onset)])
+                open_onset = None
+        if open_onset is not None:
+            intervals.append([open_onset, max(until, open_onset)])
+        return [(float(a), float(b)) for a, b in intervals]
+
     def _rhythm_edge(self, event: AlarmEvent, fs: float) -> None:
         """Record where an AF/VT interval starts or ends (its ``time``, which may lie in the past)."""
         sample = int(round(event.time * fs))

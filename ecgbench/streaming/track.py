@@ -15,9 +15,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ecgbench.evaluation.ec57 import DEFAULT_WINDOW
+from ecgbench.evaluation.rhythm import RunAnnotator
 from ecgbench.records.io import Annotations, read_annotations
 from ecgbench.records.rhythm import rhythm_intervals
-from ecgbench.records.symbols import aami_class, is_beat
+from ecgbench.records.symbols import AAMI_CLASSES, aami_labels, is_beat
+from ecgbench.streaming.alarms import AlarmConfig
 from ecgbench.streaming.classifier import BeatClassifier
 from ecgbench.streaming.events import AlarmEvent, AnnotationCollector, Event
 from ecgbench.streaming.latency import LatencyTracker
@@ -29,12 +32,6 @@ ONSET_ALARMS: dict[str, str] = {"VT": "VT", "AFIB": "AF"}
 
 #: Annotated rhythms during which a VT alarm is a true alarm (besides annotated ventricular runs).
 VENTRICULAR_RHYTHMS = ("VT", "VFL")
-#: AAMI classes that make a reference ventricular run (as the EC57 run scorer and the VT detector).
-VENTRICULAR_CLASSES = ("V", "F")
-#: Reference beats in a row that make a ventricular run (EC57: three or more).
-MIN_RUN_BEATS = 3
-#: Tolerance (s) when matching a VT alarm to a reference run: the EC57 beat-match window.
-ALARM_MATCH_S = 0.150
 
 PipelineFactory = Callable[[float, int, BeatClassifier], StreamingPipeline]
 
@@ -158,31 +155,36 @@ def _first_alarm_delay(alarms: list[AlarmEvent], kind: str, onset: float, until:
     return 0.0 if active_at_onset else None
 
 
-def reference_ventricular_intervals(reference: Annotations, n_samples: int, fs: float) -> np.ndarray:
+def reference_ventricular_intervals(
+    reference: Annotations, n_samples: int, fs: float, config: AlarmConfig | None = None
+) -> np.ndarray:
     """Where the reference says the rhythm is ventricular: ``(k, 2)`` intervals in seconds.
 
     The union of the annotated VT / VFL rhythm episodes and every run of at least
-    :data:`MIN_RUN_BEATS` consecutive reference beats of AAMI class V or F (first to last R peak),
-    whatever its rate: a monitor's VT alarm on a slow ventricular run has the rate wrong, not the
-    rhythm.
+    ``config.vt_min_beats`` (EC57: three) consecutive reference beats whose AAMI class is one of
+    ``config.vt_labels`` (V, F), first to last R peak, whatever its rate: a monitor's VT alarm on
+    a slow ventricular run has the rate wrong, not the rhythm. Runs are found with the EC57 run
+    scorer's streaks (:meth:`ecgbench.evaluation.rhythm.RunAnnotator.streaks`).
     """
+    cfg = config or AlarmConfig()
     intervals = [(i.start / fs, i.end / fs) for i in rhythm_intervals(reference, n_samples) if i.label in VENTRICULAR_RHYTHMS]
     beats = is_beat(reference.symbol)
     times = reference.sample[beats] / fs
-    ventricular = np.array([aami_class(s) in VENTRICULAR_CLASSES for s in np.asarray(reference.symbol)[beats]], dtype=bool)
-    edges = np.diff(np.concatenate([[0], ventricular.astype(np.int8), [0]]))
-    for first, stop in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
-        if stop - first >= MIN_RUN_BEATS:
-            intervals.append((float(times[first]), float(times[stop - 1])))
+    labels = np.asarray(AAMI_CLASSES)[aami_labels(reference.symbol[beats])]
+    none = np.zeros((0, 2), np.int64)
+    streak = RunAnnotator(reference.sample[beats], np.isin(labels, list(cfg.vt_labels)), none, none[:, 0]).streaks()
+    ends = np.flatnonzero((streak >= cfg.vt_min_beats) & (np.append(streak[1:], 0) == 0))
+    intervals += [(float(times[k - streak[k] + 1]), float(times[k])) for k in ends.tolist()]
     return np.array(sorted(intervals), dtype=float).reshape(-1, 2)
 
 
-def vt_alarm_truth(streamed: StreamedRecord, reference: Annotations, tolerance: float = ALARM_MATCH_S) -> list[dict]:
+def vt_alarm_truth(streamed: StreamedRecord, reference: Annotations, tolerance: float = DEFAULT_WINDOW) -> list[dict]:
     """Judge each VT alarm of a stream against the reference: true if the rhythm was ventricular.
 
-    An alarm spans its onset (the first beat of the run, ``AlarmEvent.time``) to its end event
-    (or the end of the record). It is true when that span, widened by ``tolerance`` s on each
-    side, overlaps :func:`reference_ventricular_intervals`; otherwise it is a false alarm.
+    An alarm spans its onset (the first beat of the run) to its end (or the end of the record),
+    as :meth:`ecgbench.streaming.events.AnnotationCollector.alarm_intervals` pairs them. It is
+    true when that span, widened by ``tolerance`` s (the EC57 match window) on each side, overlaps
+    :func:`reference_ventricular_intervals`; otherwise it is a false alarm.
 
     Returns
     -------
@@ -190,21 +192,11 @@ def vt_alarm_truth(streamed: StreamedRecord, reference: Annotations, tolerance: 
         ``{"onset": s, "end": s, "true": bool}`` per VT alarm, in time order.
     """
     truth = reference_ventricular_intervals(reference, streamed.n_samples, streamed.fs)
-    record_end = streamed.n_samples / streamed.fs
-    out: list[dict] = []
-    open_alarm: dict | None = None
-    for alarm in streamed.collector.alarms:
-        if alarm.kind != "VT":
-            continue
-        if alarm.state == "start":
-            open_alarm = {"onset": round(alarm.time, 3), "end": round(record_end, 3), "true": False}
-            out.append(open_alarm)
-        elif open_alarm is not None:
-            open_alarm["end"] = round(alarm.time, 3)
-            open_alarm = None
-    for row in out:
-        lo, hi = row["onset"] - tolerance, row["end"] + tolerance
-        row["true"] = bool(np.any((truth[:, 0] <= hi) & (truth[:, 1] >= lo)))
+    out = []
+    for onset, end in streamed.collector.alarm_intervals("VT", until=streamed.n_samples / streamed.fs):
+        lo, hi = onset - tolerance, end + tolerance
+        hit = bool(np.any((truth[:, 0] <= hi) & (truth[:, 1] >= lo)))
+        out.append({"onset": round(onset, 3), "end": round(end, 3), "true": hit})
     return out
 
 

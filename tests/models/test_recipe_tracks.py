@@ -105,3 +105,8 @@ def test_committed_cnn1d_interpatient_recipe_is_unchanged():
         pytest.skip("no committed cnn1d inter-patient run record")
     recorded = json.loads(runs[-1].read_text())["recipe"]
     assert loaded.recipe.for_track("interpatient").to_dict() == recorded
+
+
+def test_a_bad_top_level_value_names_the_recipe_file():
+    with pytest.raises(ConfigError, match=r"^FILE\.json: recipe field epochs must be >= 1"):
+        Recipe.from_dict({"epochs": 0}, source="FILE.json")

@@ -248,3 +248,30 @@ def test_vt_alarms_without_a_reference_run_are_false_alarms():
     rows = vt_alarm_truth(_streamed(alarms), ref)
     assert [row["true"] for row in rows] == [False, True, True]
     assert rows[-1]["end"] == 20.0
+
+
+def test_alarm_intervals_pair_like_the_rhythm_annotations():
+    collector = AnnotationCollector()
+    collector.add([AlarmEvent("VT", "start", 2.0, 2.5), AlarmEvent("VT", "start", 2.2, 2.7),  # repeated start: ignored
+                   AlarmEvent("AF", "start", 1.0, 9.0), AlarmEvent("VT", "end", 3.0, 3.1),
+                   AlarmEvent("VT", "end", 4.0, 4.1),  # end with nothing open: ignored
+                   AlarmEvent("VT", "start", 8.0, 8.5)], 100.0)  # fmt: skip
+    assert collector.alarm_intervals("VT", until=20.0) == [(2.0, 3.0), (8.0, 20.0)]
+    assert collector.alarm_intervals("AF", until=20.0) == [(1.0, 20.0)]
+
+
+def test_false_vt_alarms_per_hour_count_over_the_streamed_hours():
+    from ecgbench.streaming.track import TrackResult
+
+    streams = [_streamed([], seconds=1800.0), _streamed([], seconds=5400.0)]  # two hours of signal in all
+    rows = [{"true": True}, {"true": False}, {"true": False}, {"true": False}]
+    metrics = TrackResult(_FakeEc57(), {}, LatencyTracker(), streams, 1.0, rows).metrics()
+    assert (metrics["vt_alarm.raised"], metrics["vt_alarm.false"]) == (4.0, 3.0)
+    assert metrics["vt_alarm.false_per_hour"] == pytest.approx(1.5)
+
+
+class _FakeEc57:
+    """The gross figures ``TrackResult.metrics`` reads, all zero."""
+
+    zero = {"se": 0.0, "ppv": 0.0}
+    gross = {"qrs": zero, "veb": zero, "sveb": zero, "runs": dict.fromkeys(("couplet", "short_run", "long_run"), zero)}
