@@ -20,7 +20,7 @@ run_app = typer.Typer()
 
 ModelOption = Annotated[
     str,
-    typer.Option("--model", help="Beat classifier: built-in 'rules' or 'prior'; a baseline name (cnn1d: its newest inter-patient run with a saved model); a run record (.json) or its artefact folder."),
+    typer.Option("--model", help="Beat classifier: built-in 'rules' or 'prior'; a baseline name (cnn1d: its newest inter-patient run at the recipe's seed with a saved model); a run record (.json) or its artefact folder."),
 ]
 ChunkOption = Annotated[float, typer.Option("--chunk", help="Chunk length in seconds.")]
 

@@ -12,8 +12,10 @@ Where the model comes from (``--model``, :func:`resolve_model_folder`):
 * an artefact folder written by the beat runner (``model.keras`` + ``normalizer.json``,
   :mod:`ecgbench.runner.artifacts`);
 * a run record (``.json``) whose ``artifacts`` block names such a folder;
-* a baseline name (``cnn1d``): the newest non-quick inter-patient run of that submission in the
-  results tree that saved artefacts.
+* a baseline name (``cnn1d``): the newest non-quick inter-patient run of that submission, at its
+  recipe's seed (the run ``ecgbench run baseline cnn1d`` makes), in the results tree that saved
+  artefacts; runs at other seeds (``--seed N``, kept to show the spread between seeds) are
+  reached through their run record.
 
 Files named by a run record are checked against the SHA-256 it recorded before they are loaded.
 """
@@ -116,8 +118,13 @@ def _source_of_record(path: Path) -> ModelSource:
     return ModelSource(path.parent / str(block["folder"]), path, dict(block.get("files") or {}))
 
 
-def newest_run_with_artifacts(submission: str, results_dir: str | os.PathLike | None = None, task: str = MODEL_TASK) -> Path | None:
-    """Return the newest non-quick run record of ``submission`` in ``<results_dir>/<task>/`` with saved artefacts."""
+def newest_run_with_artifacts(
+    submission: str, results_dir: str | os.PathLike | None = None, task: str = MODEL_TASK, seed: int | None = None
+) -> Path | None:
+    """Return the newest non-quick run record of ``submission`` in ``<results_dir>/<task>/`` with saved artefacts.
+
+    ``seed`` keeps only runs made with that seed (None: any seed).
+    """
     folder = Path(results_dir) if results_dir is not None else _default_results_dir()
     candidates = []
     for path in (folder / task).glob("*.json"):
@@ -127,11 +134,25 @@ def newest_run_with_artifacts(submission: str, results_dir: str | os.PathLike | 
             continue
         if (record.get("submission") or {}).get("name") != submission or record.get("quick"):
             continue
+        if seed is not None and record.get("seed") != seed:
+            continue
         artifacts = record.get("artifacts") or {}
         if artifacts.get("folder") and _is_model_folder(path.parent / artifacts["folder"]):
             started = (record.get("provenance") or {}).get("started_at") or ""
             candidates.append((started, path.name, path))
     return max(candidates)[2] if candidates else None
+
+
+def _recipe_seed(name: str) -> int | None:
+    """The default seed of baseline ``name``'s recipe (None when it is not a baseline or has no readable recipe)."""
+    from ecgbench.models.loader import RECIPE_FILE, baselines_dir
+    from ecgbench.models.protocol import Recipe
+
+    path = baselines_dir() / name / RECIPE_FILE
+    try:
+        return Recipe.from_file(path).seed
+    except (OSError, ValueError):  # ConfigError is a ValueError; the error surfaces when the run is made
+        return None
 
 
 def resolve_model_folder(spec: str, results_dir: str | os.PathLike | None = None, valid_builtins: tuple[str, ...] = ()) -> ModelSource:
@@ -152,7 +173,7 @@ def resolve_model_folder(spec: str, results_dir: str | os.PathLike | None = None
     if path.is_dir():
         raise ConfigError(f"--model {spec!r}: the folder lacks {MODEL_FILE} and {NORMALIZER_FILE}; give a run's artefact folder")
     if os.sep not in spec and "." not in spec:  # a submission name such as cnn1d
-        record = newest_run_with_artifacts(spec, results_dir)
+        record = newest_run_with_artifacts(spec, results_dir, seed=_recipe_seed(spec))
         if record is not None:
             return _source_of_record(record)
         from ecgbench.models.loader import list_baselines
