@@ -60,7 +60,7 @@ def show(
     from rich.table import Table
 
     from ecgbench.leaderboard.store import load_entries
-    from ecgbench.leaderboard.table import build_boards, format_cell
+    from ecgbench.leaderboard.table import build_boards, format_cell, format_spread, seed_spreads
 
     entries, problems = load_entries(results_dir, task)
     for path, problem in problems:
@@ -68,7 +68,8 @@ def show(
     boards = build_boards(entries, results_dir.parent)
     if json_output:
         print_json([{"task": b.track.task, "title": b.track.title, "leaky": b.track.leaky, "n_quick": b.n_quick,
-                     "rows": [r.__dict__ for r in b.rows]} for b in boards])  # fmt: skip
+                     "rows": [r.__dict__ for r in b.rows],
+                     "seed_spreads": [sp.__dict__ for sp in seed_spreads(b)]} for b in boards])  # fmt: skip
         return
     if not boards:
         err_console.print(f"no run records under {results_dir}" + (f" for task {task}" if task else ""))
@@ -85,6 +86,16 @@ def show(
             cells = [format_cell(row.metrics[c.key], c.decimals) for c in columns]
             table.add_row(str(row.rank), row.submission, str(row.seed), *cells, row.run_id)
         console.print(table)
+        spreads = seed_spreads(board)
+        if spreads:
+            spread_table = Table(title=f"{board.track.title}: spread over seeds (mean ± sample SD)")
+            spread_table.add_column("submission")
+            spread_table.add_column("seeds")
+            for column in columns:
+                spread_table.add_column(column.label, justify="right")
+            for spread in spreads:
+                spread_table.add_row(spread.submission, ", ".join(map(str, spread.seeds)), *(format_spread(spread, c) for c in columns))
+            console.print(spread_table)
 
 
 @app.command()

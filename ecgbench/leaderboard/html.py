@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
-from ecgbench.leaderboard.table import Board, format_interval, format_value
+from ecgbench.leaderboard.table import Board, format_interval, format_spread, format_value, seed_spreads
 
 _STYLE = """
 body{font-family:system-ui,sans-serif;margin:2em;color:#222}
@@ -61,6 +61,21 @@ def _number_cell(entry: dict, decimals: int = 2) -> str:
     return f'<td data-sort="{sort}">{escape(format_value(value, decimals))}{ci}</td>'
 
 
+def _spread_html(board: Board) -> list[str]:
+    """The "spread over seeds" table (mean ± sample SD), or nothing when no submission has two seeds."""
+    spreads = seed_spreads(board)
+    if not spreads:
+        return []
+    header = "".join(f"<th>{escape(label)}</th>" for label in ("Submission", "Seeds", *(c.label for c in board.columns)))
+    rows = []
+    for spread in spreads:
+        cells = [_text_cell(spread.submission), _text_cell(", ".join(map(str, spread.seeds)))]
+        cells += [f"<td>{escape(format_spread(spread, c))}</td>" for c in board.columns]
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    return ["<p><strong>Spread over seeds</strong> (mean ± sample standard deviation, newest run per seed):</p>",
+            f'<table class="spread"><thead><tr>{header}</tr></thead><tbody>{"".join(rows)}</tbody></table>']  # fmt: skip
+
+
 def board_html(board: Board) -> str:
     """Return the ``<section>`` of one task."""
     track = board.track
@@ -84,6 +99,7 @@ def board_html(board: Board) -> str:
     parts.append("</tbody></table>")
     if board.n_quick:
         parts.append(f"<p>{board.n_quick} quick (smoke-test) run(s) are not ranked.</p>")
+    parts += _spread_html(board)
     parts.append(f"<p>{escape(track.units or 'Values in percent')}; small grey ranges are bootstrap confidence intervals.</p>")
     parts.append("</section>")
     return "\n".join(parts)

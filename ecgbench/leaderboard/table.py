@@ -2,7 +2,8 @@
 
 Rows are the task's non-quick runs (``quick`` smoke-test runs are never ranked), sorted by the
 track's first column (higher is better; undefined values last), ties broken by run id so the
-order is deterministic. Formatting for Markdown, CSV, HTML and Rich lives in the renderers.
+order is deterministic. :func:`seed_spreads` summarises submissions run with several seeds.
+Formatting for Markdown, CSV, HTML and Rich lives in the renderers.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from ecgbench.leaderboard.store import RunEntry
 from ecgbench.leaderboard.tracks import Column, Track, ordered_tasks, track_for
@@ -143,3 +146,56 @@ def format_cell(entry: dict[str, float | None], decimals: int = 2) -> str:
     """Value and interval, e.g. ``95.10 [93.20–96.80]``."""
     interval = format_interval(entry, decimals)
     return format_value(entry.get("value"), decimals) + (f" {interval}" if interval else "")
+
+
+@dataclass(frozen=True)
+class SeedSpread:
+    """One submission's figures over the seeds it was run with (mean and sample standard deviation).
+
+    Attributes
+    ----------
+    submission : str
+    seeds : tuple of int
+        The distinct seeds, ascending; for a seed run more than once the newest run counts.
+    mean, sd : dict
+        Column key → mean and sample standard deviation (``ddof=1``) of the run values, ``None``
+        when any run lacks the value.
+    """
+
+    submission: str
+    seeds: tuple[int, ...]
+    mean: dict[str, float | None]
+    sd: dict[str, float | None]
+
+
+def seed_spreads(board: Board) -> list[SeedSpread]:
+    """Return the spread over seeds of every submission ranked with at least two distinct seeds.
+
+    One run's figure can be a lucky seed; the spread says how far a re-run with another seed may
+    land (the per-run bootstrap intervals measure the test records' sampling, not this).
+    """
+    newest: dict[str, dict[int, Row]] = defaultdict(dict)
+    for row in sorted(board.rows, key=lambda r: r.run_id):  # run ids start with the UTC start time
+        if row.seed is not None:
+            newest[row.submission][int(row.seed)] = row
+    spreads = []
+    for submission, by_seed in newest.items():
+        if len(by_seed) < 2:
+            continue
+        rows = [by_seed[seed] for seed in sorted(by_seed)]
+        mean, sd = {}, {}
+        for column in board.columns:
+            values = [row.metrics[column.key].get("value") for row in rows]
+            ok = all(isinstance(v, int | float) for v in values)
+            mean[column.key] = float(np.mean(values)) if ok else None
+            sd[column.key] = float(np.std(values, ddof=1)) if ok else None
+        spreads.append(SeedSpread(submission, tuple(sorted(by_seed)), mean, sd))
+    return spreads
+
+
+def format_spread(spread: SeedSpread, column: Column) -> str:
+    """``mean ± sd`` of one column, e.g. ``92.44 ± 1.40``; ``–`` when undefined."""
+    mean, sd = spread.mean.get(column.key), spread.sd.get(column.key)
+    if mean is None or sd is None:
+        return "–"
+    return f"{mean:.{column.decimals}f} ± {sd:.{column.decimals}f}"

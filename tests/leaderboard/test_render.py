@@ -114,3 +114,29 @@ def test_count_columns_show_whole_numbers():
     assert format_cell({"value": 13.0, "ci_low": None, "ci_high": None}, decimals["vt_alarm.alarmed"]) == "13"
     assert format_cell({"value": 99.876, "ci_low": 99.1, "ci_high": 99.95}) == "99.88 [99.10–99.95]"
     assert "vt_alarm.false_per_hour" in decimals
+
+
+def test_spread_over_seeds_uses_the_newest_run_per_seed(tmp_path):
+    from ecgbench.leaderboard.store import load_entries
+    from ecgbench.leaderboard.table import build_boards, format_spread, seed_spreads
+
+    results = tmp_path / "leaderboards" / "results"
+    fake_run(results, "20260101T000000Z-alpha-seed0", "alpha", LABEL, RECORD, accuracy=50.0, seed=0)  # superseded
+    fake_run(results, "20260102T000000Z-alpha-seed0", "alpha", LABEL, RECORD, accuracy=90.0, seed=0)
+    fake_run(results, "20260102T000000Z-alpha-seed1", "alpha", LABEL, RECORD, accuracy=92.0, seed=1)
+    fake_run(results, "20260102T000000Z-alpha-seed2", "alpha", LABEL, RECORD, accuracy=94.0, seed=2)
+    fake_run(results, "20260102T000000Z-beta-seed0", "beta", LABEL, RECORD, accuracy=80.0, seed=0)  # one seed: no spread
+    entries, problems = load_entries(results, None)
+    assert not problems
+    (board,) = build_boards(entries, results.parent)
+    (spread,) = seed_spreads(board)
+    assert spread.submission == "alpha" and spread.seeds == (0, 1, 2)
+    assert spread.mean["gross.accuracy"] == pytest.approx(92.0) and spread.sd["gross.accuracy"] == pytest.approx(2.0)
+    assert spread.mean["gross.veb.f1"] is None  # undefined in the runs: no mean
+    columns = {c.key: c for c in board.columns}
+    assert format_spread(spread, columns["gross.accuracy"]) == "92.00 ± 2.00"
+    assert format_spread(spread, columns["gross.veb.f1"]) == "–"
+    _, texts = render_texts(results)
+    page = texts["beats-interpatient.md"]
+    assert "Spread over seeds" in page and "Spread over seeds" in texts["index.html"]
+    assert "Spread over seeds" in page and "| alpha | 0, 1, 2 | 92.00 ± 2.00 |" in page
