@@ -111,37 +111,33 @@ def split_validation(train: BeatArrays, fraction: float, seed: int) -> tuple[Bea
     return train.subset(~mask), train.subset(mask)
 
 
-def _train_and_val(track: str, tfds_dir: str | os.PathLike | None) -> tuple[BeatArrays, BeatArrays, str]:
-    """Read a track's training and validation beats (and the validation split's recorded name); never its test split."""
-    from ecgbench.data import load_split, to_numpy
-
-    _, train_split, val_split, _ = TRACKS[track]
-    train = beat_arrays(to_numpy(load_split(train_split, "beats", tfds_dir)))
-    if val_split is None:
-        train, val = split_validation(train, INTRA_VAL_FRACTION, seed=INTRA_VAL_SEED)
-        return train, val, f"{train_split}[stratified {INTRA_VAL_FRACTION:.0%}, seed {INTRA_VAL_SEED}]"
-    return train, beat_arrays(to_numpy(load_split(val_split, "beats", tfds_dir))), val_split
-
-
 def load_train_val(track: str, tfds_dir: str | os.PathLike | None = None) -> tuple[BeatArrays, BeatArrays, dict[str, str]]:
     """Load only the training and validation beats of a track (the test split is never opened).
 
-    For model development (``benchmarks/beat_val.py``): the same ``train`` and ``val`` beats as
-    :func:`load_track` gives the runner.
+    :func:`load_track` reads its ``train`` and ``val`` beats through here; model development
+    (``benchmarks/beat_val.py``) calls it directly, so it cannot see the test split.
 
     Returns
     -------
     (BeatArrays, BeatArrays, dict)
-        ``train``, ``val``, and role → split name (``train``, ``val``).
+        ``train``, ``val``, and role → split name as recorded in run records (``train``, ``val``).
 
     Raises
     ------
     ConfigError, DataNotFoundError
         Unknown track; dataset not built.
     """
+    from ecgbench.data import load_split, to_numpy
+
     track_task(track)
-    train, val, val_name = _train_and_val(track, tfds_dir)
-    return train, val, {"train": TRACKS[track][1], "val": val_name}
+    _, train_split, val_split, _ = TRACKS[track]
+    train = beat_arrays(to_numpy(load_split(train_split, "beats", tfds_dir)))
+    if val_split is None:
+        train, val = split_validation(train, INTRA_VAL_FRACTION, seed=INTRA_VAL_SEED)
+        val_name = f"{train_split}[stratified {INTRA_VAL_FRACTION:.0%}, seed {INTRA_VAL_SEED}]"
+    else:
+        val, val_name = beat_arrays(to_numpy(load_split(val_split, "beats", tfds_dir))), val_split
+    return train, val, {"train": train_split, "val": val_name}
 
 
 def load_track(
@@ -174,10 +170,9 @@ def load_track(
     from ecgbench.paths import resolve_tfds_dir
     from ecgbench.records.physionet import dataset_checksum
 
-    track_task(track)
-    _, train_split, _, test_split = TRACKS[track]
+    train, val, splits = load_train_val(track, tfds_dir)
+    test_split = TRACKS[track][3]
     folder = dataset_dir("beats", tfds_dir)
-    train, val, val_name = _train_and_val(track, tfds_dir)
     test = beat_arrays(to_numpy(load_split(test_split, "beats", tfds_dir)))
     if quick:
         train = quick_subset(train, QUICK_MAX_BEATS["train"], seed)
@@ -187,7 +182,7 @@ def load_track(
         train=train,
         val=val,
         test=test,
-        splits={"train": train_split, "val": val_name, "test": test_split},
+        splits={**splits, "test": test_split},
         dataset={
             "name": DATASET_NAME,
             "version": folder.name,
