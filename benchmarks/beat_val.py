@@ -113,7 +113,7 @@ def train_and_score(
     on_epoch : callable, optional
         Progress hook ``(epoch, epochs, log)``.
     """
-    from ecgbench.runner.beat import beat_input_spec, fit_keras_on_splits, load_with_recipe
+    from ecgbench.runner.beat import beat_input_spec, fit_keras_on_splits, load_with_recipe, rr_columns_of
     from ecgbench.runner.data import load_train_val
     from ecgbench.runner.keras_trainer import predict_keras
 
@@ -125,7 +125,7 @@ def train_and_score(
         train, val, _ = load_train_val(track, tfds_dir)
     else:
         train, val = splits
-    spec = beat_input_spec(train, SAMPLING_RATE)
+    spec = beat_input_spec(train, SAMPLING_RATE, rr_columns_of(recipe, str(loaded.folder / "recipe.json")))
     fitted = fit_keras_on_splits(loaded, spec, recipe, train, val, on_epoch=on_epoch, noise_dir=data_dir)
     probabilities = predict_keras(fitted.model, fitted.val_features, loaded.name, spec.n_classes)
     report = fitted.report

@@ -8,6 +8,10 @@ Two steps, applied in this order to every beat window (``[..., samples, leads]``
 2. **Standardisation** with statistics of the *training* split: per-lead mean and standard
    deviation of the centred signal (over all beats and samples), and per-feature mean and standard
    deviation of the ``rr`` vector (:data:`ecgbench.data.rr.RR_FEATURE_NAMES`).
+3. **RR column selection** (``rr_columns``): the model gets only the named ``rr`` columns, in
+   :data:`~ecgbench.data.rr.RR_FEATURE_NAMES` order (default all). A causal model, one that must
+   label a beat before the next beat arrives, leaves out ``rr_post`` and ``rr_post_ratio``
+   (:attr:`Normalizer.uses_post_rr`). The statistics always cover the whole vector.
 
 A standard deviation below :data:`MIN_STD` (a constant lead or feature) is replaced by 1.0 so that
 nothing is divided by zero. :func:`fit_normalizer` never looks at anything but the data it is
@@ -25,6 +29,8 @@ import numpy as np
 from ecgbench.data.rr import RR_FEATURE_NAMES, check_rr_fields, rr_features_numpy
 from ecgbench.errors import ConfigError, unknown_choice
 
+#: ``rr`` columns that need the next beat: a model using one cannot label a beat until it arrives.
+POST_RR_COLUMNS = ("rr_post", "rr_post_ratio")
 #: Valid values of ``per_beat``.
 PER_BEAT_METHODS = ("none", "mean", "median")
 #: Standard deviations below this (signal: mV; rr: s or unitless) count as zero and become 1.0.
@@ -47,6 +53,8 @@ class Normalizer:
         Mean and standard deviation of each ``rr`` feature on the training data.
     n_examples : int
         Number of beats the statistics were fitted on.
+    rr_columns : tuple of str
+        The ``rr`` columns handed to the model, a subset of ``RR_FEATURE_NAMES`` in its order.
     """
 
     per_beat: str
@@ -55,6 +63,7 @@ class Normalizer:
     rr_mean: tuple[float, ...]
     rr_std: tuple[float, ...]
     n_examples: int
+    rr_columns: tuple[str, ...] = RR_FEATURE_NAMES
 
     def __post_init__(self) -> None:
         if self.per_beat not in PER_BEAT_METHODS:
@@ -65,6 +74,16 @@ class Normalizer:
             raise ConfigError(
                 f"normalizer rr_mean and rr_std must have {len(RR_FEATURE_NAMES)} values ({', '.join(RR_FEATURE_NAMES)})"
             )
+        check_rr_columns(self.rr_columns, "normalizer rr_columns")
+
+    @property
+    def uses_post_rr(self) -> bool:
+        """True when a model input needs the next beat (``rr_post`` or ``rr_post_ratio``)."""
+        return any(name in POST_RR_COLUMNS for name in self.rr_columns)
+
+    @property
+    def _rr_index(self) -> list[int]:
+        return [RR_FEATURE_NAMES.index(name) for name in self.rr_columns]
 
     @property
     def n_leads(self) -> int:
@@ -73,16 +92,26 @@ class Normalizer:
 
     # ---- serialisation -------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-serialisable dict (plain floats and lists) that :meth:`from_dict` reads back."""
+        """Return a JSON-serialisable dict (plain floats and lists) that :meth:`from_dict` reads back.
+
+        ``rr_columns`` is written only when it is not the whole vector.
+        """
         payload = asdict(self)
         for key in ("signal_mean", "signal_std", "rr_mean", "rr_std"):
             payload[key] = [float(value) for value in payload[key]]
         payload["rr_feature_names"] = list(RR_FEATURE_NAMES)
+        if self.rr_columns == RR_FEATURE_NAMES:
+            del payload["rr_columns"]  # the default: files stay as they were before column selection existed
+        else:
+            payload["rr_columns"] = list(self.rr_columns)
         return payload
 
     @classmethod
     def from_dict(cls, payload: Mapping[str, Any]) -> Normalizer:
-        """Rebuild a normaliser from :meth:`to_dict` output; ``ConfigError`` names a missing or wrong field."""
+        """Rebuild a normaliser from :meth:`to_dict` output; ``ConfigError`` names a missing or wrong field.
+
+        ``rr_columns`` is optional: normalisers saved before it existed hand over every column.
+        """
         missing = [key for key in _SCHEMA_KEYS if key not in payload]
         if missing:
             raise ConfigError(f"normalizer dict lacks field(s) {', '.join(missing)}; expected {', '.join(_SCHEMA_KEYS)}")
@@ -98,6 +127,7 @@ class Normalizer:
             rr_mean=tuple(float(v) for v in payload["rr_mean"]),
             rr_std=tuple(float(v) for v in payload["rr_std"]),
             n_examples=int(payload["n_examples"]),
+            rr_columns=tuple(str(name) for name in payload.get("rr_columns", RR_FEATURE_NAMES)),
         )
 
     # ---- TensorFlow (inside tf.data) -----------------------------------------------------
@@ -113,12 +143,13 @@ class Normalizer:
         return (centred - mean) * inv_std
 
     def normalize_rr(self, rr):
-        """Standardise an ``rr`` tensor ``[..., 7]``."""
+        """Standardise an ``rr`` tensor ``[..., 7]`` and keep :attr:`rr_columns` (``[..., len(rr_columns)]``)."""
         import tensorflow as tf
 
         mean = tf.constant(self.rr_mean, tf.float32)
         inv_std = tf.constant(1.0 / np.asarray(self.rr_std), tf.float32)
-        return (tf.cast(rr, tf.float32) - mean) * inv_std
+        standard = (tf.cast(rr, tf.float32) - mean) * inv_std
+        return standard if self.rr_columns == RR_FEATURE_NAMES else tf.gather(standard, self._rr_index, axis=-1)
 
     # ---- NumPy (scikit-learn models, analysis) -------------------------------------------
     def normalize_signal_numpy(self, signal: np.ndarray) -> np.ndarray:
@@ -130,10 +161,11 @@ class Normalizer:
 
     def normalize_rr_numpy(self, rr: np.ndarray) -> np.ndarray:
         """NumPy twin of :meth:`normalize_rr` (float32 out)."""
-        return ((np.asarray(rr, np.float32) - np.float32(self.rr_mean)) / np.float32(self.rr_std)).astype(np.float32)
+        standard = ((np.asarray(rr, np.float32) - np.float32(self.rr_mean)) / np.float32(self.rr_std)).astype(np.float32)
+        return standard if self.rr_columns == RR_FEATURE_NAMES else standard[..., self._rr_index]
 
     def transform_arrays(self, arrays: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """Return normalised ``signal`` [N, samples, leads] and ``rr`` [N, 7] from :func:`~ecgbench.data.to_numpy` arrays."""
+        """Return normalised ``signal`` [N, samples, leads] and ``rr`` [N, len(rr_columns)] from :func:`~ecgbench.data.to_numpy` arrays."""
         check_rr_fields(set(arrays), "arrays")
         return {
             "signal": self.normalize_signal_numpy(arrays["signal"]),
@@ -147,7 +179,7 @@ class Normalizer:
             )
 
 
-def fit_normalizer(data, *, per_beat: str = "median") -> Normalizer:
+def fit_normalizer(data, *, per_beat: str = "median", rr_columns: tuple[str, ...] | list[str] | None = None) -> Normalizer:
     """Fit normalisation statistics on training data only.
 
     Parameters
@@ -158,6 +190,9 @@ def fit_normalizer(data, *, per_beat: str = "median") -> Normalizer:
         arrays from :func:`~ecgbench.data.to_numpy`.
     per_beat : {"median", "mean", "none"}
         Per-beat centring applied before the per-lead statistics are computed (and at use time).
+    rr_columns : sequence of str, optional
+        The ``rr`` columns the model gets (default all of ``RR_FEATURE_NAMES``); see
+        :func:`check_rr_columns`.
 
     Returns
     -------
@@ -166,10 +201,12 @@ def fit_normalizer(data, *, per_beat: str = "median") -> Normalizer:
     Raises
     ------
     ConfigError
-        Unknown ``per_beat``, a missing field, or no examples.
+        Unknown ``per_beat``, a missing field, bad ``rr_columns``, or no examples.
     """
     if per_beat not in PER_BEAT_METHODS:
         raise unknown_choice("per-beat normalisation", per_beat, PER_BEAT_METHODS)
+    columns = RR_FEATURE_NAMES if rr_columns is None else tuple(rr_columns)
+    check_rr_columns(columns, "rr_columns")
     stats = _RunningMoments(), _RunningMoments()
     for chunk in _numpy_chunks(data):
         signal = np.asarray(chunk["signal"], np.float32)
@@ -187,7 +224,30 @@ def fit_normalizer(data, *, per_beat: str = "median") -> Normalizer:
         rr_mean=tuple(rr_mean.tolist()),
         rr_std=tuple(rr_std.tolist()),
         n_examples=int(stats[1].count),
+        rr_columns=columns,
     )
+
+
+def check_rr_columns(columns, source: str) -> None:
+    """Raise ``ConfigError`` naming ``source`` unless ``columns`` is a non-empty, ordered subset of ``RR_FEATURE_NAMES``.
+
+    Parameters
+    ----------
+    columns : sequence of str
+        Proposed ``rr`` columns.
+    source : str
+        Where they came from (a recipe file's ``options.rr_features``, a normaliser file …).
+    """
+    columns = list(columns)
+    unknown = [name for name in columns if name not in RR_FEATURE_NAMES]
+    if unknown or not columns:
+        raise ConfigError(
+            f"{source}: {'unknown RR feature(s) ' + ', '.join(map(str, unknown)) if unknown else 'no RR feature chosen'}; "
+            f"choose one or more of {', '.join(RR_FEATURE_NAMES)}"
+        )
+    order = [RR_FEATURE_NAMES.index(name) for name in columns]
+    if order != sorted(set(order)):
+        raise ConfigError(f"{source}: list each RR feature once, in the order {', '.join(RR_FEATURE_NAMES)} (got {', '.join(columns)})")
 
 
 class _RunningMoments:

@@ -34,6 +34,8 @@ from typing import Any
 
 import numpy as np
 
+from ecgbench.data.rr import RR_FEATURE_NAMES
+from ecgbench.errors import ConfigError
 from ecgbench.models import (
     BeatArrays,
     InputSpec,
@@ -107,20 +109,46 @@ def load_with_recipe(
     return loaded, recipe
 
 
-def input_spec_for(data: TrackData) -> InputSpec:
-    """Return the :class:`InputSpec` matching a track's arrays."""
-    return beat_input_spec(data.train, data.sampling_rate)
+def input_spec_for(data: TrackData, recipe: Recipe | None = None, source: str = "recipe") -> InputSpec:
+    """Return the :class:`InputSpec` matching a track's arrays and the recipe's RR columns (:func:`rr_columns_of`)."""
+    return beat_input_spec(data.train, data.sampling_rate, rr_columns_of(recipe, source) if recipe is not None else None)
 
 
-def beat_input_spec(train: BeatArrays, sampling_rate: float) -> InputSpec:
-    """Return the :class:`InputSpec` of beats shaped like ``train`` (``sampling_rate`` in Hz)."""
-    from ecgbench.data.rr import RR_FEATURE_NAMES
+def beat_input_spec(train: BeatArrays, sampling_rate: float, rr_columns: tuple[str, ...] | None = None) -> InputSpec:
+    """Return the :class:`InputSpec` of beats shaped like ``train`` (``sampling_rate`` in Hz).
 
+    ``rr_columns`` names the ``rr`` columns the model gets (default every one of ``RR_FEATURE_NAMES``).
+    """
     return InputSpec(
         signal_shape=tuple(train.signal.shape[1:]),
-        rr_names=tuple(RR_FEATURE_NAMES),
+        rr_names=tuple(rr_columns) if rr_columns is not None else tuple(RR_FEATURE_NAMES),
         sampling_rate=sampling_rate,
     )
+
+
+def rr_columns_of(recipe: Recipe, source: str = "recipe") -> tuple[str, ...]:
+    """The ``rr`` columns a Keras submission's model gets: ``options.rr_features``, default all.
+
+    Like ``options.per_beat``, this option is read by the runner, not by the submission: the
+    normaliser hands the model only these columns (:class:`ecgbench.data.Normalizer`), and the
+    streaming harness labels each beat as soon as it is detected when neither ``rr_post`` nor
+    ``rr_post_ratio`` is among them (a causal model).
+
+    Raises
+    ------
+    ConfigError
+        A name that is not in ``RR_FEATURE_NAMES``, a repeated or reordered name, or an empty list;
+        the message names ``source``.
+    """
+    from ecgbench.data.normalization import check_rr_columns
+
+    chosen = recipe.options.get("rr_features")
+    if chosen is None:
+        return tuple(RR_FEATURE_NAMES)
+    if isinstance(chosen, str) or not isinstance(chosen, list | tuple):
+        raise ConfigError(f"{source}: options.rr_features must be a list of RR feature names (got {chosen!r})")
+    check_rr_columns(chosen, f"{source}: options.rr_features")
+    return tuple(chosen)
 
 
 def _perform_estimator(
@@ -207,7 +235,9 @@ def fit_keras_on_splits(
     """
     from ecgbench.data import AugmentConfig, fit_normalizer, make_beat_pipeline
 
-    normalizer = fit_normalizer(interval_fields(train), per_beat=recipe.options.get("per_beat", DEFAULT_PER_BEAT))
+    normalizer = fit_normalizer(
+        interval_fields(train), per_beat=recipe.options.get("per_beat", DEFAULT_PER_BEAT), rr_columns=spec.rr_names
+    )
     train_ds = make_beat_pipeline(
         {**interval_fields(train), "label": train.label},
         normalizer,
@@ -298,7 +328,12 @@ def run_beat_benchmark(
     loaded, recipe = load_with_recipe(submission, seed, epochs, quick, track=track)
     if data is None:
         data = load_track(track, tfds_dir, quick=quick, seed=recipe.seed)
-    spec = input_spec_for(data)
+    spec = input_spec_for(data, recipe, source=str(loaded.folder / "recipe.json"))
+    if loaded.kind != "keras" and spec.n_rr != len(RR_FEATURE_NAMES):
+        raise ConfigError(
+            f"{loaded.folder / 'recipe.json'}: options.rr_features applies to Keras submissions; a Submission class "
+            "gets the whole rr vector and picks its own columns"
+        )
 
     stage("perform")
     normalizer: dict[str, Any] | None = None

@@ -2,8 +2,11 @@
 
 A trained model plugs in as a :class:`ModelClassifier`: it gets the raw beat windows (mV,
 ``[B, 288, 2]`` at 360 Hz: 0.3 s before and 0.5 s after R) and the streaming RR intervals, builds
-the beat-track inputs ``{"signal", "rr": [B, 7]}`` with the run's :class:`ecgbench.data.Normalizer`
-(the same transform the runner applies), and calls the model. The stream's ``rr_average`` is the
+the beat-track inputs ``{"signal", "rr"}`` with the run's :class:`ecgbench.data.Normalizer`
+(the same transform the runner applies, including its choice of ``rr`` columns), and calls the
+model. A model whose ``rr`` columns leave out ``rr_post`` and ``rr_post_ratio`` (recipe option
+``rr_features``) is causal: the stream labels each beat once, as soon as its window is complete,
+instead of a provisional label followed by the final one when the next beat arrives. The stream's ``rr_average`` is the
 running mean RR since the stream started (the offline data uses the whole record's mean, which a
 causal stream cannot know).
 
@@ -54,15 +57,20 @@ class ModelClassifier:
         The run's fitted normaliser.
     sampling_rate, window_before, window_after : float
         The model's input spec (Hz, s, s).
+
+    Attributes
+    ----------
+    needs_post_rr : bool
+        Whether the model's ``rr`` columns need the next beat (``normalizer.uses_post_rr``).
     """
 
-    needs_post_rr = True  # the beat-track RR vector holds rr_post
     filtered = False  # the beat-track windows are raw mV; the normaliser centres them
 
     def __init__(self, predict: Callable[[dict[str, np.ndarray]], np.ndarray], normalizer, sampling_rate: float = 360.0,
                  window_before: float = 0.3, window_after: float = 0.5) -> None:  # fmt: skip
         self._predict = predict
         self.normalizer = normalizer
+        self.needs_post_rr = bool(normalizer.uses_post_rr)
         self.sampling_rate = float(sampling_rate)
         self.window_before = float(window_before)
         self.window_after = float(window_after)
@@ -250,7 +258,7 @@ def load_model_classifier(spec: str, valid_builtins: tuple[str, ...] = (), resul
     if backend == "auto":
         backend = "onnx" if _onnx_available() else "tf"
     make = _onnx_predict if backend == "onnx" else _compiled_predict
-    return ModelClassifier(make(model, normalizer.n_leads), normalizer)
+    return ModelClassifier(make(model, normalizer.n_leads, len(normalizer.rr_columns)), normalizer)
 
 
 def _onnx_available() -> bool:
@@ -259,11 +267,11 @@ def _onnx_available() -> bool:
     return all(importlib.util.find_spec(name) is not None for name in ("onnxruntime", "tf2onnx"))
 
 
-def _forward_function(model, n_leads: int):
+def _forward_function(model, n_leads: int, n_rr: int):
     import tensorflow as tf
 
     spec = [tf.TensorSpec([None, STREAM_WINDOW_SAMPLES, n_leads], tf.float32, name="signal"),
-            tf.TensorSpec([None, 7], tf.float32, name="rr")]  # fmt: skip
+            tf.TensorSpec([None, n_rr], tf.float32, name="rr")]  # fmt: skip
 
     @tf.function(input_signature=spec, reduce_retracing=True)
     def forward(signal, rr):
@@ -273,8 +281,8 @@ def _forward_function(model, n_leads: int):
 
 
 @functools.lru_cache(maxsize=4)
-def _compiled_predict(model, n_leads: int) -> Callable[[dict[str, np.ndarray]], np.ndarray]:
-    forward, _ = _forward_function(model, n_leads)
+def _compiled_predict(model, n_leads: int, n_rr: int) -> Callable[[dict[str, np.ndarray]], np.ndarray]:
+    forward, _ = _forward_function(model, n_leads, n_rr)
 
     def predict(inputs: dict[str, np.ndarray]) -> np.ndarray:
         return forward(inputs["signal"], inputs["rr"]).numpy()
@@ -283,12 +291,12 @@ def _compiled_predict(model, n_leads: int) -> Callable[[dict[str, np.ndarray]], 
 
 
 @functools.lru_cache(maxsize=4)
-def _onnx_predict(model, n_leads: int) -> Callable[[dict[str, np.ndarray]], np.ndarray]:
+def _onnx_predict(model, n_leads: int, n_rr: int) -> Callable[[dict[str, np.ndarray]], np.ndarray]:
     """Convert the model's forward function to ONNX in memory (no file written) and run it on one thread."""
     import onnxruntime as ort
     import tf2onnx
 
-    forward, spec = _forward_function(model, n_leads)
+    forward, spec = _forward_function(model, n_leads, n_rr)
     proto, _ = tf2onnx.convert.from_function(forward, input_signature=spec, opset=17)
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1

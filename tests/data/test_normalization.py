@@ -89,3 +89,39 @@ def test_errors_name_the_problem(beat_arrays):
     normalizer = fit_normalizer(beat_arrays)
     with pytest.raises(ConfigError, match="3 leads.*fitted on 2"):
         normalizer.normalize_signal_numpy(np.zeros((2, 288, 3), np.float32))
+
+
+CAUSAL = ("rr_pre", "rr_local", "rr_average", "rr_pre_ratio", "rr_local_ratio")
+
+
+def test_rr_columns_hand_over_only_the_chosen_columns_in_numpy_and_tensorflow(beat_arrays):
+    full = fit_normalizer(beat_arrays)
+    causal = fit_normalizer(beat_arrays, rr_columns=CAUSAL)
+    assert full.uses_post_rr and not causal.uses_post_rr
+    expected = full.transform_arrays(beat_arrays)["rr"][:, [0, 2, 3, 4, 6]]
+    np.testing.assert_array_equal(causal.transform_arrays(beat_arrays)["rr"], expected)
+    in_tf = causal.normalize_rr(rr_features_numpy(beat_arrays)).numpy()
+    np.testing.assert_allclose(in_tf, expected, atol=1e-6)
+    # The statistics always cover the whole vector, so the two normalisers differ only in the selection.
+    assert causal.rr_mean == full.rr_mean and causal.rr_std == full.rr_std
+
+
+def test_rr_columns_round_trip_and_old_files_without_them_hand_over_everything(beat_arrays):
+    causal = fit_normalizer(beat_arrays, rr_columns=CAUSAL)
+    payload = json.loads(json.dumps(causal.to_dict()))
+    assert payload["rr_columns"] == list(CAUSAL)
+    assert Normalizer.from_dict(payload) == causal
+    full = fit_normalizer(beat_arrays).to_dict()
+    assert "rr_columns" not in full  # files written before column selection existed read the same
+    assert Normalizer.from_dict(full).rr_columns == tuple(full["rr_feature_names"])
+
+
+@pytest.mark.parametrize(
+    ("columns", "message"),
+    [(["rr_pre", "rr_next"], r"unknown RR feature\(s\) rr_next"), ([], "no RR feature chosen"),
+     (["rr_local", "rr_pre"], "in the order"), (["rr_pre", "rr_pre"], "once")],
+)  # fmt: skip
+def test_bad_rr_columns_are_refused_with_the_valid_names(beat_arrays, columns, message):
+    with pytest.raises(ConfigError, match=message) as caught:
+        fit_normalizer(beat_arrays, rr_columns=columns)
+    assert "rr_pre_ratio" in str(caught.value)

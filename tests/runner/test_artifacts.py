@@ -108,3 +108,41 @@ def test_baseline_name_resolves_to_the_recipe_seed_not_a_newer_seed_run(keras_ru
     (task_dir / "20991231T000000Z-cnn1d-seed1.json").write_text(json.dumps(other))
     assert newest_run_with_artifacts("cnn1d", copy).name == "20991231T000000Z-cnn1d-seed1.json"
     assert resolve_model_folder("cnn1d", copy).record_path.name == result.record_path.name  # cnn1d's recipe seed is 0
+
+
+def test_causal_baseline_gets_no_look_ahead_and_streams_without_waiting_for_the_next_beat(tiny_track, tmp_path):
+    from ecgbench.streaming.classifier import load_classifier
+
+    result = run_beat_benchmark("cnn1d-causal", data=tiny_track, epochs=1, results_dir=tmp_path, bootstrap_resamples=5)
+    folder = result.record_path.parent / result.record["artifacts"]["folder"]
+    assert json.loads((folder / "normalizer.json").read_text())["rr_columns"] == [
+        "rr_pre", "rr_local", "rr_average", "rr_pre_ratio", "rr_local_ratio"
+    ]  # fmt: skip
+    classifier = load_classifier(str(folder))
+    assert classifier.needs_post_rr is False
+    fields = interval_fields(tiny_track.test)
+    rr = {"pre": fields["rr_pre"], "post": np.full_like(fields["rr_post"], np.nan), "local": fields["rr_local"],
+          "average": fields["rr_average"]}  # fmt: skip
+    # Unknown post-RR intervals change nothing: the saved model reproduces the run's test predictions.
+    with np.load(result.predictions_path) as saved:
+        np.testing.assert_allclose(classifier.classify(fields["signal"], rr), saved["probabilities"], atol=1e-5)
+    assert load_classifier(str(_full_rr_folder(tmp_path, tiny_track))).needs_post_rr is True
+
+
+def _full_rr_folder(tmp_path, tiny_track):
+    result = run_beat_benchmark("cnn1d", data=tiny_track, quick=True, results_dir=tmp_path / "full", bootstrap_resamples=5)
+    return result.record_path.parent / result.record["artifacts"]["folder"]
+
+
+def test_rr_features_option_is_checked_and_refused_for_estimators(tiny_track, tmp_path, write_submission):
+    from ecgbench.models.loader import baselines_dir
+
+    keras_source = "from ecgbench.models.loader import load_submission\nbuild_model = load_submission('cnn1d').module.build_model\n"
+    bad = write_submission("bad-rr", keras_source, json.dumps({"epochs": 1, "options": {"rr_features": ["rr_next"]}}))
+    with pytest.raises(ConfigError, match=r"bad-rr/recipe.json: options.rr_features: unknown RR feature\(s\) rr_next"):
+        run_beat_benchmark(bad, data=tiny_track, quick=True, results_dir=tmp_path / "r1")
+    prior_source = (baselines_dir() / "prior" / "submission.py").read_text()
+    estimator = write_submission("prior-rr", prior_source, json.dumps({"options": {"rr_features": ["rr_pre"]}}))
+    with pytest.raises(ConfigError, match="applies to Keras submissions"):
+        run_beat_benchmark(estimator, data=tiny_track, quick=True, results_dir=tmp_path / "r2")
+    assert not (tmp_path / "r1").exists() and not (tmp_path / "r2").exists()

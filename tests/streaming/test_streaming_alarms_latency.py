@@ -192,7 +192,7 @@ def test_onnx_backend_equals_tensorflow_on_stream_sized_batches(tiny_model):
     from ecgbench.streaming.model_adapter import _compiled_predict, _onnx_predict
 
     rng = np.random.default_rng(0)
-    via_tf, via_onnx = _compiled_predict(tiny_model, 2), _onnx_predict(tiny_model, 2)
+    via_tf, via_onnx = _compiled_predict(tiny_model, 2, 7), _onnx_predict(tiny_model, 2, 7)
     for batch in (1, 2, 7):
         inputs = {"signal": rng.standard_normal((batch, 288, 2)).astype(np.float32), "rr": rng.standard_normal((batch, 7)).astype(np.float32)}
         expected = via_tf(inputs)
