@@ -12,10 +12,20 @@ and wall time.
 The test split is never loaded (:func:`ecgbench.runner.data.load_train_val`), so recipe choices
 made with this script cannot see it.
 
+``--cv K`` (inter-patient track only) cross-validates instead, because the 4-record ``ds1_val``
+split holds too few SVEB beats (about 170, mostly records 118 and 223) to tell recipes apart: the
+22 DS1 records (``ds1_train`` ∪ ``ds1_val``) are dealt round-robin, in record order and with the
+records of one subject together (:func:`subject_folds`), into K folds. For fold i, fold i is held
+out, fold i+1 is the validation split (early stopping and best epoch, as ``ds1_val`` is in a
+run) and the other folds are trained on, through the same :func:`fit_keras_on_splits`. Every DS1
+record is then predicted once by a model that never saw its patient, and the figures are scored
+on all held-out beats pooled (EC57 gross statistics), with each fold's figures beside them.
+
 Usage::
 
     python benchmarks/beat_val.py --track intrapatient --tfds-dir /work/tfds
     python benchmarks/beat_val.py --track intrapatient --set epochs=40 --set 'options.leads=[0,1]' --json
+    python benchmarks/beat_val.py --track interpatient --cv 5 [--submission cnn1d-causal]
 
 ``--set FIELD=VALUE`` takes a JSON value (a value that is not valid JSON is taken as a string, so
 ``--set balance=none`` works); ``options.NAME`` and ``augment.NAME`` change one key of those dicts.
@@ -84,6 +94,17 @@ def val_figures(val: BeatArrays, probabilities, sampling_rate: float = SAMPLING_
     return {name: None if value is None else round(float(value), 3) for name, value in figures.items()}
 
 
+def _keras_submission(submission: str, track: str, changes: dict[str, Any], seed: int | None):
+    """Load a Keras submission with its recipe resolved the runner's way; return it, the recipe and ``beats → InputSpec``."""
+    from ecgbench.runner.beat import beat_input_spec, load_with_recipe, rr_columns_of
+
+    loaded, recipe = load_with_recipe(submission, seed, None, False, track=track, changes=changes)
+    if loaded.kind != "keras":
+        raise ConfigError(f"{loaded.folder}: beat_val.py trains Keras submissions (build_model); this one is {loaded.kind!r}")
+    rr_columns = rr_columns_of(recipe, str(loaded.folder / "recipe.json"))
+    return loaded, recipe, lambda beats: beat_input_spec(beats, SAMPLING_RATE, rr_columns)
+
+
 def train_and_score(
     submission: str,
     track: str,
@@ -113,19 +134,17 @@ def train_and_score(
     on_epoch : callable, optional
         Progress hook ``(epoch, epochs, log)``.
     """
-    from ecgbench.runner.beat import beat_input_spec, fit_keras_on_splits, load_with_recipe, rr_columns_of
+    from ecgbench.runner.beat import fit_keras_on_splits
     from ecgbench.runner.data import load_train_val
     from ecgbench.runner.keras_trainer import predict_keras
 
     start = time.perf_counter()
-    loaded, recipe = load_with_recipe(submission, seed, None, False, track=track, changes=changes)
-    if loaded.kind != "keras":
-        raise ConfigError(f"{loaded.folder}: beat_val.py trains Keras submissions (build_model); this one is {loaded.kind!r}")
+    loaded, recipe, spec_of = _keras_submission(submission, track, changes, seed)
     if splits is None:
         train, val, _ = load_train_val(track, tfds_dir)
     else:
         train, val = splits
-    spec = beat_input_spec(train, SAMPLING_RATE, rr_columns_of(recipe, str(loaded.folder / "recipe.json")))
+    spec = spec_of(train)
     fitted = fit_keras_on_splits(loaded, spec, recipe, train, val, on_epoch=on_epoch, noise_dir=data_dir)
     probabilities = predict_keras(fitted.model, fitted.val_features, loaded.name, spec.n_classes)
     report = fitted.report
@@ -142,6 +161,124 @@ def train_and_score(
         "train_seconds": round(report.seconds, 1),
         "wall_seconds": round(time.perf_counter() - start, 1),
     }
+
+
+def subject_folds(records: list[str], k: int) -> list[list[str]]:
+    """Deal records into ``k`` folds, round-robin in numeric record order, one subject's records together.
+
+    Raises
+    ------
+    ConfigError
+        ``k`` below 3 (a fold for training, one for validation and one held out) or above the
+        number of subjects.
+    """
+    from ecgbench.records.lists import subject_of
+
+    subjects = sorted({subject_of(r) for r in records}, key=lambda name: (len(name), name))
+    if not 3 <= k <= len(subjects):
+        raise ConfigError(f"--cv {k}: choose between 3 and {len(subjects)} folds (one trains, one validates, one is held out)")
+    folds = [subjects[i::k] for i in range(k)]
+    return [sorted((r for r in records if subject_of(r) in fold), key=lambda name: (len(name), name)) for fold in folds]
+
+
+def cross_validate(
+    submission: str,
+    track: str,
+    changes: dict[str, Any],
+    k: int,
+    *,
+    seed: int | None = None,
+    tfds_dir: str | None = None,
+    data_dir: str | None = None,
+    beats: BeatArrays | None = None,
+    on_epoch=None,
+    on_fold=None,
+) -> dict[str, Any]:
+    """Grouped K-fold cross-validation on the training records of the inter-patient track (see the module docstring).
+
+    Parameters
+    ----------
+    submission, track, changes, seed, tfds_dir, data_dir, on_epoch
+        As in :func:`train_and_score`; ``track`` must be ``"interpatient"``.
+    k : int
+        Number of folds.
+    beats : BeatArrays, optional
+        Pre-loaded ``train ∪ val`` beats (tests); default from :func:`ecgbench.runner.data.load_train_val`.
+    on_fold : callable, optional
+        Called with ``(fold_index, k)`` before each fold is trained.
+
+    Returns
+    -------
+    dict
+        ``pooled`` figures over every held-out beat, and per fold its records, figures, best epoch
+        and epochs run.
+    """
+    import numpy as np
+
+    from ecgbench.runner.beat import fit_keras_on_splits
+    from ecgbench.runner.data import interval_fields, load_train_val
+    from ecgbench.runner.determinism import seed_everything
+    from ecgbench.runner.keras_trainer import predict_keras
+
+    if track != "interpatient":
+        raise ConfigError(f"--cv needs the interpatient track (its splits are record-disjoint); got {track!r}")
+    start = time.perf_counter()
+    loaded, recipe, spec_of = _keras_submission(submission, track, changes, seed)
+    if beats is None:
+        train, val, _ = load_train_val(track, tfds_dir)
+        beats = BeatArrays(*(np.concatenate([getattr(train, f), getattr(val, f)]) for f in ("signal", "rr", "label", "record", "sample")))
+    folds = subject_folds(np.unique(beats.record).tolist(), k)
+    spec = spec_of(beats)
+    held_out, probabilities, per_fold = [], [], []
+    for i, test_records in enumerate(folds):
+        if on_fold is not None:
+            on_fold(i, k)
+        val_records = folds[(i + 1) % k]
+        in_test, in_val = np.isin(beats.record, test_records), np.isin(beats.record, val_records)
+        seed_everything(recipe.seed)
+        fitted = fit_keras_on_splits(loaded, spec, recipe, beats.subset(~(in_test | in_val)), beats.subset(in_val),
+                                     on_epoch=on_epoch, noise_dir=data_dir)  # fmt: skip
+        test = beats.subset(in_test)
+        fold_probabilities = predict_keras(fitted.model, fitted.normalizer.transform_arrays(interval_fields(test)),
+                                           loaded.name, spec.n_classes)  # fmt: skip
+        held_out.append(test)
+        probabilities.append(fold_probabilities)
+        per_fold.append({"held_out": test_records, "val": val_records, "figures": val_figures(test, fold_probabilities),
+                         "best_epoch": fitted.report.best_epoch, "epochs_run": fitted.report.epochs_run})  # fmt: skip
+    pooled = BeatArrays(*(np.concatenate([getattr(b, f) for b in held_out]) for f in ("signal", "rr", "label", "record", "sample")))
+    return {
+        "submission": loaded.name,
+        "track": track,
+        "changes": changes,
+        "recipe": recipe.to_dict(),
+        "folds": per_fold,
+        "n_beats": len(pooled),
+        "pooled": val_figures(pooled, np.concatenate(probabilities)),
+        "wall_seconds": round(time.perf_counter() - start, 1),
+    }
+
+
+def print_cv_table(result: dict[str, Any]) -> None:
+    """Print a cross-validation result: one row per held-out fold and the pooled figures (stdout)."""
+    from rich.table import Table
+
+    from ecgbench.cli._common import console
+
+    changes = json.dumps(result["changes"], separators=(",", ":")) if result["changes"] else "(recipe as committed)"
+    title = f"{result['submission']} {changes}: {len(result['folds'])}-fold cross-validation on DS1 ({result['n_beats']} beats; %)"
+    table = Table(title=title)
+    for name in ("held out", "accuracy", "macro-F1 NSV", "SVEB Se", "SVEB +P", "SVEB F1", "VEB Se", "VEB +P", "VEB F1", "best ep."):
+        table.add_column(name, justify="left" if name == "held out" else "right")
+
+    def row(label: str, figures: dict, best: str) -> None:
+        cells = [figures[key] for key in ("accuracy", "macro_f1_nsv", *(f"{g}.{f}" for g in ("sveb", "veb") for f in ("se", "ppv", "f1")))]
+        table.add_row(label, *("—" if value is None else f"{value:.2f}" for value in cells), best)
+
+    for fold in result["folds"]:
+        row(" ".join(fold["held_out"]), fold["figures"], str(fold["best_epoch"]))
+    row("pooled (every DS1 record once)", result["pooled"], "")
+    console.print(table)
+    console.print(f"Each row's model trained without its held-out records; wall {result['wall_seconds']:.0f} s (machine may be shared).")
 
 
 def print_table(result: dict[str, Any]) -> None:
@@ -179,6 +316,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="recipe change (JSON value), e.g. epochs=40 or 'options.leads=[0,1]'; repeatable")  # fmt: skip
     parser.add_argument("--tfds-dir", default=None, help="built TFDS datasets (default $ECGBENCH_TFDS_DIR)")
     parser.add_argument("--data-dir", default=None, help="raw PhysioNet data root (NSTDB noise augmentation only)")
+    parser.add_argument("--cv", type=int, default=None, metavar="K",
+                        help="grouped K-fold cross-validation on DS1 (interpatient track) instead of ds1_val")  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print the result as JSON instead of a table")
     parser.add_argument("--output", type=Path, default=None, help="also write the JSON result to this file")
     args = parser.parse_args(argv)
@@ -191,13 +330,22 @@ def main(argv: list[str] | None = None) -> int:
         changes = parse_changes(args.assignments)
         with Progress(console=err_console, transient=True) as progress:
             task = progress.add_task("training", total=None)
+            fold_label = [""]
 
             def on_epoch(epoch: int, epochs: int, log: dict) -> None:
                 score = {k: v for k, v in log.items() if k.startswith("val_")}
-                progress.update(task, total=epochs, completed=epoch + 1, description=f"epoch {epoch + 1} {score}")
+                progress.update(task, total=epochs, completed=epoch + 1, description=f"{fold_label[0]}epoch {epoch + 1} {score}")
 
-            result = train_and_score(args.submission, args.track, changes, seed=args.seed, tfds_dir=args.tfds_dir,
-                                     data_dir=args.data_dir, on_epoch=on_epoch)  # fmt: skip
+            if args.cv is None:
+                result = train_and_score(args.submission, args.track, changes, seed=args.seed, tfds_dir=args.tfds_dir,
+                                         data_dir=args.data_dir, on_epoch=on_epoch)  # fmt: skip
+            else:
+                def on_fold(fold: int, k: int) -> None:
+                    fold_label[0] = f"fold {fold + 1}/{k} "
+                    progress.update(task, description=fold_label[0], completed=0)
+
+                result = cross_validate(args.submission, args.track, changes, args.cv, seed=args.seed, tfds_dir=args.tfds_dir,
+                                        data_dir=args.data_dir, on_epoch=on_epoch, on_fold=on_fold)  # fmt: skip
     except EcgbenchError as exc:
         err_console.print(f"error: {exc}")
         return 2
@@ -206,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(result, indent=2))
     else:
-        print_table(result)
+        (print_table if args.cv is None else print_cv_table)(result)
     return 0
 
 

@@ -157,7 +157,7 @@ class VTDetector:
         self.active = False
 
     @staticmethod
-    def _rate(first: float, last: float, beats: int) -> float:
+    def mean_rate(first: float, last: float, beats: int) -> float:
         """Mean rate (bpm) of ``beats`` beats from ``first`` to ``last`` s (0 for a zero span)."""
         return 60.0 * (beats - 1) / (last - first) if last > first else 0.0
 
@@ -172,15 +172,15 @@ class VTDetector:
             self._run_length += 1
             self._recent.append(time)
             if not self.active and self._run_length >= cfg.vt_min_beats:
-                whole = self._rate(self._run_start, time, self._run_length)
-                last = self._rate(self._recent[0], time, len(self._recent))
+                whole = self.mean_rate(self._run_start, time, self._run_length)
+                last = self.mean_rate(self._recent[0], time, len(self._recent))
                 if max(whole, last) > cfg.vt_min_rate:
                     self.active = True
                     evidence = {"rate_bpm": round(whole, 1), "last_beats_rate_bpm": round(last, 1), "run_length": self._run_length}
                     change = AlarmChange("VT", "start", self._run_start, evidence)
         else:
             if self.active:
-                rate = self._rate(self._run_start, self._last_time, self._run_length)
+                rate = self.mean_rate(self._run_start, self._last_time, self._run_length)
                 change = AlarmChange("VT", "end", time, {"run_length": self._run_length, "rate_bpm": round(rate, 1)})
                 self.active = False
             self._run_length = 0

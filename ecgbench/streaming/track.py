@@ -20,7 +20,7 @@ from ecgbench.evaluation.rhythm import RunAnnotator
 from ecgbench.records.io import Annotations, read_annotations
 from ecgbench.records.rhythm import rhythm_intervals
 from ecgbench.records.symbols import AAMI_CLASSES, aami_labels, is_beat
-from ecgbench.streaming.alarms import AlarmConfig
+from ecgbench.streaming.alarms import AlarmConfig, VTDetector
 from ecgbench.streaming.classifier import BeatClassifier
 from ecgbench.streaming.events import AlarmEvent, AnnotationCollector, Event
 from ecgbench.streaming.latency import LatencyTracker
@@ -116,17 +116,24 @@ def stream_record(
 
 
 def alarm_delays(
-    streamed: StreamedRecord, reference_dir: str | os.PathLike, grace: float = 10.0, *, reference=None
+    streamed: StreamedRecord, reference_dir: str | os.PathLike, grace: float = 10.0, *, reference=None,
+    config: AlarmConfig | None = None,
 ) -> dict[str, list[dict]]:
     """Delay (s) from each annotated VT / AF onset to the first matching alarm's decision.
 
     An onset counts as alarmed when an alarm of the matching kind is raised (``decision_time``)
     between the onset and ``grace`` s after the episode ends; an alarm already active at the onset
-    counts with delay 0. Returns ``{"VT": [{"onset": s, "duration": s, "delay": s or None}], "AF": [...]}``.
+    counts with delay 0. Returns ``{"VT": [{"onset": s, "duration": s, "delay": s or None,
+    "rate_bpm": bpm, "meets_rule": bool}], "AF": [{"onset", "duration", "delay"}]}``. For a VT
+    episode, ``rate_bpm`` is :func:`vt_rule_rate` of its reference beats and ``meets_rule`` says
+    whether the VT rule (``config.vt_min_beats`` beats faster than ``config.vt_min_rate`` bpm) could
+    alarm it at all: an annotated VT slower than the rule's rate is missed by design.
     ``reference`` (the record's ``atr`` annotations) avoids reading them again when already loaded.
     """
+    cfg = config or AlarmConfig()
     ref = reference if reference is not None else read_annotations(streamed.record, reference_dir)
     intervals = rhythm_intervals(ref, streamed.n_samples)
+    beat_samples = ref.sample[is_beat(ref.symbol)]
     out: dict[str, list[dict]] = {kind: [] for kind in ONSET_ALARMS.values()}
     for interval in intervals:
         kind = ONSET_ALARMS.get(interval.label)
@@ -134,8 +141,27 @@ def alarm_delays(
             continue
         onset, end = interval.start / streamed.fs, interval.end / streamed.fs
         delay = _first_alarm_delay(streamed.collector.alarms, kind, onset, end + grace)
-        out[kind].append({"onset": round(onset, 3), "duration": round(end - onset, 3), "delay": delay})
+        row = {"onset": round(onset, 3), "duration": round(end - onset, 3), "delay": delay}
+        if kind == "VT":
+            inside = beat_samples[(beat_samples >= interval.start) & (beat_samples < interval.end)] / streamed.fs
+            rate = vt_rule_rate(inside, cfg.vt_min_beats)
+            row.update(rate_bpm=round(float(rate), 1), meets_rule=bool(len(inside) >= cfg.vt_min_beats and rate > cfg.vt_min_rate))
+        out[kind].append(row)
     return out
+
+
+def vt_rule_rate(times: np.ndarray, min_beats: int) -> float:
+    """The highest rate (bpm) the VT rule sees in a run of beats at ``times`` (s), 0 for fewer than ``min_beats``.
+
+    As the run grows, :class:`ecgbench.streaming.alarms.VTDetector` checks the mean rate of the
+    whole run so far and of its last ``min_beats`` beats; this is the largest of those.
+    """
+    times = np.asarray(times, dtype=float)
+    rates = [
+        max(VTDetector.mean_rate(times[0], times[k], k + 1), VTDetector.mean_rate(times[k - min_beats + 1], times[k], min_beats))
+        for k in range(min_beats - 1, len(times))
+    ]
+    return max(rates, default=0.0)
 
 
 def _first_alarm_delay(alarms: list[AlarmEvent], kind: str, onset: float, until: float) -> float | None:
@@ -269,6 +295,9 @@ class TrackResult:
             out[f"{key}_alarm.alarmed"] = s["alarmed"]
             out[f"{key}_alarm.median_delay_s"] = s["median_delay_s"]
             out[f"{key}_alarm.max_delay_s"] = s["max_delay_s"]
+        by_rule = [row for row in self.delays.get("VT", []) if row.get("meets_rule")]
+        out["vt_alarm.onsets_meeting_rule"] = len(by_rule)
+        out["vt_alarm.alarmed_meeting_rule"] = sum(row["delay"] is not None for row in by_rule)
         false_vt = sum(not row["true"] for row in self.vt_alarms)
         out["vt_alarm.raised"] = len(self.vt_alarms)
         out["vt_alarm.false"] = false_vt

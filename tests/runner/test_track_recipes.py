@@ -138,3 +138,39 @@ def test_beat_val_trains_exactly_as_the_runner(tiny_track, tmp_path):
     assert result["val"]["macro_f1_nsv"] == pytest.approx(100 * run.record["training"]["best_score"], abs=1e-3)
     assert set(result["val"]) == {"accuracy", "macro_f1_nsv", *(f"{g}.{f}" for g in ("sveb", "veb") for f in ("se", "ppv", "f1"))}
     assert 0.0 <= result["val"]["accuracy"] <= 100.0
+
+
+def test_subject_folds_keep_a_subject_together_and_use_every_record_once():
+    beat_val = _beat_val()
+    records = ["101", "106", "201", "202", "203", "108", "109", "112"]
+    folds = beat_val.subject_folds(records, 3)
+    assert sorted(r for fold in folds for r in fold) == sorted(records)
+    assert any({"201", "202"} <= set(fold) for fold in folds)
+    assert folds[0] == ["101", "109", "203"]  # subjects 101 106 108 109 112 201 203 dealt round-robin
+    with pytest.raises(ConfigError, match="between 3 and 7 folds"):
+        beat_val.subject_folds(records, 8)
+
+
+def test_cross_validation_never_trains_or_selects_on_the_held_out_records(tiny_track, monkeypatch):
+    import ecgbench.runner.beat as runner_beat
+
+    beat_val = _beat_val()
+    seen = []
+    original = runner_beat.fit_keras_on_splits
+
+    def spy(submission, spec, recipe, train, val, **kwargs):
+        seen.append((set(np.unique(train.record).tolist()), set(np.unique(val.record).tolist())))
+        return original(submission, spec, recipe, train, val, **kwargs)
+
+    monkeypatch.setattr(runner_beat, "fit_keras_on_splits", spy)
+    fields = ("signal", "rr", "label", "record", "sample")
+    beats = type(tiny_track.train)(*(np.concatenate([getattr(tiny_track.train, f), getattr(tiny_track.val, f)]) for f in fields))
+    result = beat_val.cross_validate("cnn1d", "interpatient", {"epochs": 1}, 3, seed=0, beats=beats)
+    assert result["n_beats"] == len(beats)
+    for fold, (trained, validated) in zip(result["folds"], seen, strict=True):
+        held_out = set(fold["held_out"])
+        assert not held_out & (trained | validated) and validated == set(fold["val"]) and not trained & validated
+        assert held_out | trained | validated == set(np.unique(beats.record).tolist())
+    assert sorted(r for fold in result["folds"] for r in fold["held_out"]) == sorted(np.unique(beats.record).tolist())
+    with pytest.raises(ConfigError, match="interpatient"):
+        beat_val.cross_validate("cnn1d", "intrapatient", {}, 3, beats=beats)

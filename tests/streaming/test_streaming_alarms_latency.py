@@ -275,3 +275,29 @@ class _FakeEc57:
 
     zero = {"se": 0.0, "ppv": 0.0}
     gross = {"qrs": zero, "veb": zero, "sveb": zero, "runs": dict.fromkeys(("couplet", "short_run", "long_run"), zero)}
+
+
+def test_vt_rule_rate_is_the_fastest_stretch_the_detector_checks():
+    from ecgbench.streaming.track import vt_rule_rate
+
+    assert vt_rule_rate(np.array([0.0, 0.5, 1.0]), 3) == pytest.approx(120.0)
+    assert vt_rule_rate(np.array([0.0, 0.7, 1.4]), 3) == pytest.approx(60 * 2 / 1.4)  # 85.7 bpm: below the rule
+    assert vt_rule_rate(np.array([0.0, 1.0, 2.0, 2.4, 2.8]), 3) == pytest.approx(150.0)  # speeds up at its end
+    assert vt_rule_rate(np.array([0.0, 0.4]), 3) == 0.0
+
+
+def test_vt_onsets_slower_than_the_rule_are_flagged_and_counted_apart():
+    from ecgbench.streaming.track import TrackResult, alarm_delays
+
+    # two annotated VT episodes: three V at 0.5 s steps (120 bpm), later three V at 0.8 s steps (75 bpm)
+    beats = "NNNN" + "VVV" + "N" * 10 + "VVV" + "NNNN"
+    rows = [(int(round(t * 100)), s, "") for t, s in zip(np.cumsum([0.5] * 4 + [0.5] * 3 + [0.8] * 10 + [0.8] * 3 + [0.8] * 4), beats)]
+    rows += [(5, "+", "(N"), (240, "+", "(VT"), (360, "+", "(N"), (1100, "+", "(VT"), (1450, "+", "(N")]
+    rows.sort(key=lambda row: row[0])
+    sample, symbol, aux = zip(*rows)
+    ref = Annotations("x", "atr", np.array(sample, np.int64), np.array(symbol, "<U2"), tuple(aux), 100.0)
+    alarms = [AlarmEvent("VT", "start", 2.5, 3.5), AlarmEvent("VT", "end", 3.6, 3.7)]
+    delays = alarm_delays(_streamed(alarms), ".", reference=ref)["VT"]
+    assert [(row["rate_bpm"], row["meets_rule"], row["delay"] is not None) for row in delays] == [(120.0, True, True), (75.0, False, False)]
+    metrics = TrackResult(_FakeEc57(), {"VT": delays}, LatencyTracker(), [_streamed([])], 1.0, []).metrics()
+    assert (metrics["vt_alarm.onsets"], metrics["vt_alarm.onsets_meeting_rule"], metrics["vt_alarm.alarmed_meeting_rule"]) == (2, 1, 1)
