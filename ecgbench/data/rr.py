@@ -2,7 +2,8 @@
 
 The TFDS ``beats`` config stores four intervals per beat, in seconds: ``rr_pre`` (previous R peak
 to this one), ``rr_post`` (this one to the next), ``rr_local`` (mean of the last ten RR intervals)
-and ``rr_average`` (mean RR of the record). Models get them as one fixed vector ``rr`` of
+and ``rr_average`` (running mean of the record's RR intervals up to this beat: causal, where de
+Chazal et al. used the whole record's mean). Models get them as one fixed vector ``rr`` of
 :data:`RR_FEATURE_NAMES`: the four intervals followed by ``rr_pre``, ``rr_post`` and ``rr_local``
 divided by ``rr_average``, which makes prematurity comparable across patients whose heart rates
 differ (de Chazal et al. 2004; Mondéjar-Guerra et al. 2019).

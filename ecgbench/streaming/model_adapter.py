@@ -6,9 +6,9 @@ the beat-track inputs ``{"signal", "rr"}`` with the run's :class:`ecgbench.data.
 (the same transform the runner applies, including its choice of ``rr`` columns), and calls the
 model. A model whose ``rr`` columns leave out ``rr_post`` and ``rr_post_ratio`` (recipe option
 ``rr_features``) is causal: the stream labels each beat once, as soon as its window is complete,
-instead of a provisional label followed by the final one when the next beat arrives. The stream's ``rr_average`` is the
-running mean RR since the stream started (the offline data uses the whole record's mean, which a
-causal stream cannot know).
+instead of a provisional label followed by the final one when the next beat arrives. The stream's
+``rr_average`` is the running mean RR since the stream started, as the offline data's is since the
+record started (:func:`ecgbench.records.beats.rr_features`).
 
 Where the model comes from (``--model``, :func:`resolve_model_folder`):
 
