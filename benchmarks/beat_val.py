@@ -210,8 +210,8 @@ def cross_validate(
     Returns
     -------
     dict
-        ``pooled`` figures over every held-out beat, and per fold its records, figures, best epoch
-        and epochs run.
+        ``pooled`` figures over every held-out beat, and per fold its records, figures, each held-out
+        record's beat accuracy (% of its beats, all classes, arg-max), best epoch and epochs run.
     """
     import numpy as np
 
@@ -243,7 +243,9 @@ def cross_validate(
                                            loaded.name, spec.n_classes)  # fmt: skip
         held_out.append(test)
         probabilities.append(fold_probabilities)
+        correct = fold_probabilities.argmax(axis=1) == test.label
         per_fold.append({"held_out": test_records, "val": val_records, "figures": val_figures(test, fold_probabilities),
+                         "record_accuracy": {r: round(100.0 * float(correct[test.record == r].mean()), 2) for r in test_records},
                          "best_epoch": fitted.report.best_epoch, "epochs_run": fitted.report.epochs_run})  # fmt: skip
     pooled = BeatArrays(*(np.concatenate([getattr(b, f) for b in held_out]) for f in ("signal", "rr", "label", "record", "sample")))
     return {

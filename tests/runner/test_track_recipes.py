@@ -171,6 +171,7 @@ def test_cross_validation_never_trains_or_selects_on_the_held_out_records(tiny_t
         held_out = set(fold["held_out"])
         assert not held_out & (trained | validated) and validated == set(fold["val"]) and not trained & validated
         assert held_out | trained | validated == set(np.unique(beats.record).tolist())
+        assert sorted(fold["record_accuracy"]) == sorted(held_out)
     assert sorted(r for fold in result["folds"] for r in fold["held_out"]) == sorted(np.unique(beats.record).tolist())
     with pytest.raises(ConfigError, match="interpatient"):
         beat_val.cross_validate("cnn1d", "intrapatient", {}, 3, beats=beats)
