@@ -96,13 +96,12 @@ def val_figures(val: BeatArrays, probabilities, sampling_rate: float = SAMPLING_
 
 def _keras_submission(submission: str, track: str, changes: dict[str, Any], seed: int | None):
     """Load a Keras submission with its recipe resolved the runner's way; return it, the recipe and ``beats → InputSpec``."""
-    from ecgbench.runner.beat import beat_input_spec, load_with_recipe, rr_columns_of
+    from ecgbench.runner.beat import beat_input_spec, load_with_recipe
 
     loaded, recipe = load_with_recipe(submission, seed, None, False, track=track, changes=changes)
     if loaded.kind != "keras":
         raise ConfigError(f"{loaded.folder}: beat_val.py trains Keras submissions (build_model); this one is {loaded.kind!r}")
-    rr_columns = rr_columns_of(recipe, str(loaded.folder / "recipe.json"))
-    return loaded, recipe, lambda beats: beat_input_spec(beats, SAMPLING_RATE, rr_columns)
+    return loaded, recipe, lambda beats: beat_input_spec(beats, SAMPLING_RATE, recipe, str(loaded.folder / "recipe.json"))
 
 
 def train_and_score(
@@ -226,10 +225,10 @@ def cross_validate(
     loaded, recipe, spec_of = _keras_submission(submission, track, changes, seed)
     if beats is None:
         train, val, _ = load_train_val(track, tfds_dir)
-        beats = BeatArrays(*(np.concatenate([getattr(train, f), getattr(val, f)]) for f in ("signal", "rr", "label", "record", "sample")))
+        beats = BeatArrays.concatenate([train, val])
     folds = subject_folds(np.unique(beats.record).tolist(), k)
     spec = spec_of(beats)
-    held_out, probabilities, per_fold = [], [], []
+    probabilities, per_fold = np.zeros((len(beats), spec.n_classes), np.float32), []
     for i, test_records in enumerate(folds):
         if on_fold is not None:
             on_fold(i, k)
@@ -241,21 +240,19 @@ def cross_validate(
         test = beats.subset(in_test)
         fold_probabilities = predict_keras(fitted.model, fitted.normalizer.transform_arrays(interval_fields(test)),
                                            loaded.name, spec.n_classes)  # fmt: skip
-        held_out.append(test)
-        probabilities.append(fold_probabilities)
+        probabilities[in_test] = fold_probabilities
         correct = fold_probabilities.argmax(axis=1) == test.label
         per_fold.append({"held_out": test_records, "val": val_records, "figures": val_figures(test, fold_probabilities),
                          "record_accuracy": {r: round(100.0 * float(correct[test.record == r].mean()), 2) for r in test_records},
                          "best_epoch": fitted.report.best_epoch, "epochs_run": fitted.report.epochs_run})  # fmt: skip
-    pooled = BeatArrays(*(np.concatenate([getattr(b, f) for b in held_out]) for f in ("signal", "rr", "label", "record", "sample")))
     return {
         "submission": loaded.name,
         "track": track,
         "changes": changes,
         "recipe": recipe.to_dict(),
         "folds": per_fold,
-        "n_beats": len(pooled),
-        "pooled": val_figures(pooled, np.concatenate(probabilities)),
+        "n_beats": len(beats),
+        "pooled": val_figures(beats, probabilities),
         "wall_seconds": round(time.perf_counter() - start, 1),
     }
 

@@ -34,13 +34,14 @@ def sha256_files(paths: Iterable[str | os.PathLike], root: str | os.PathLike | N
     paths : iterable of path-like
         Files to hash; their order does not matter.
     root : path-like, optional
-        Names are taken relative to this folder, so the hash does not depend on where the files live.
+        Names are taken relative to this folder (``../other/file`` for a file outside it), so the
+        hash does not depend on where the files live.
     """
     digest = hashlib.sha256()
     entries = []
     for path in paths:
         path = Path(path)
-        name = path.relative_to(root).as_posix() if root is not None else path.name
+        name = Path(os.path.relpath(path, root)).as_posix() if root is not None else path.name
         entries.append((name, sha256_file(path)))
     for name, file_hash in sorted(entries):
         digest.update(f"{name}\0{file_hash}\n".encode())

@@ -4,6 +4,11 @@ A name without a path separator is looked up in the registry (``baselines/`` of 
 checkout); anything else is taken as a path to a folder holding ``submission.py`` (and usually
 ``recipe.json``). Loading imports ``submission.py`` under a private module name, so two
 submissions never clash and nothing is added to ``sys.path``.
+
+A submission may build on another one by loading it (``load_submission("cnn1d").module.build_model``,
+as ``baselines/cnn1d-causal`` does). The loader notes every ``submission.py`` loaded while a
+submission is being imported, and :attr:`LoadedSubmission.files` lists them, so a run record's
+submission hash changes when the code it borrowed changes.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from ecgbench.paths import repo_root
 
 SUBMISSION_FILE = "submission.py"
 RECIPE_FILE = "recipe.json"
+#: One list per submission being imported (innermost last): the code files it loaded from other submissions.
+_IMPORTING: list[list[Path]] = []
 #: The kinds of submission: a Keras model factory or a fit/predict class.
 KINDS = ("keras", "estimator")
 
@@ -57,6 +64,9 @@ class LoadedSubmission:
         Parsed ``recipe.json`` (defaults when absent).
     kind : str
         ``"keras"`` (``build_model``) or ``"estimator"`` (``Submission`` class).
+    borrowed : tuple of pathlib.Path
+        ``submission.py`` files of other submissions loaded while this one was imported (and
+        what they borrowed in turn).
     """
 
     name: str
@@ -65,11 +75,13 @@ class LoadedSubmission:
     module: ModuleType
     recipe: Recipe
     kind: str
+    borrowed: tuple[Path, ...] = ()
 
     @property
     def files(self) -> list[Path]:
-        """The files that define the submission (hashed into run records)."""
-        return [p for p in (self.folder / SUBMISSION_FILE, self.folder / RECIPE_FILE) if p.is_file()]
+        """The files that define the submission (hashed into run records): its own and the code it borrowed."""
+        own = [p for p in (self.folder / SUBMISSION_FILE, self.folder / RECIPE_FILE) if p.is_file()]
+        return own + [p for p in self.borrowed if p not in own]
 
 
 def resolve_submission(name_or_path: str | os.PathLike) -> Path:
@@ -111,8 +123,16 @@ def load_submission(name_or_path: str | os.PathLike) -> LoadedSubmission:
         recipe = Recipe.from_file(folder / RECIPE_FILE)
     except Exception as exc:  # ConfigError from the recipe: re-raise naming the submission
         raise SubmissionError(name, f"invalid {RECIPE_FILE}: {exc}") from None
-    module = _import_file(folder / SUBMISSION_FILE, name)
-    return LoadedSubmission(name=name, source=source, folder=folder, module=module, recipe=recipe, kind=_kind_of(module, name))
+    _IMPORTING.append([])
+    try:
+        module = _import_file(folder / SUBMISSION_FILE, name)
+    finally:
+        borrowed = tuple(dict.fromkeys(_IMPORTING.pop()))
+    loaded = LoadedSubmission(name=name, source=source, folder=folder, module=module, recipe=recipe,
+                              kind=_kind_of(module, name), borrowed=borrowed)  # fmt: skip
+    if _IMPORTING:  # loaded by another submission's import: that one borrows this code
+        _IMPORTING[-1].extend([folder / SUBMISSION_FILE, *borrowed])
+    return loaded
 
 
 def _import_file(path: Path, name: str) -> ModuleType:

@@ -16,7 +16,8 @@ file holds it, the inputs it takes, how to normalise them, and what it was train
 ``signal`` is the beat window ``[samples, leads]`` (mV, 0.3 s before to 0.5 s after the R peak at
 360 Hz); ``rr`` the seven RR features (:data:`ecgbench.data.rr.RR_FEATURE_NAMES`; seconds and
 ratios). With ``"normalizer": "none"`` the model gets these physical units; with a normaliser dict
-it gets exactly what Keras submissions get from the runner.
+it gets exactly what Keras submissions get from the runner, so a normaliser whose ``rr_columns``
+selects fewer RR features (a causal model) makes ``rr`` that many columns wide.
 """
 
 from __future__ import annotations
@@ -109,7 +110,6 @@ def read_manifest(path: str | os.PathLike) -> Manifest:
     task = raw["task"]
     if task not in TASK_INPUTS:
         raise _fail(path, f"field 'task' is {task!r}; trained models can be submitted to {', '.join(TASK_INPUTS)}")
-    inputs = _inputs(path, raw["inputs"], TASK_INPUTS[task])
     model_path = path.parent / str(raw["model"])
     if not model_path.exists():
         raise _fail(path, f"field 'model' names {raw['model']!r} but {model_path} does not exist")
@@ -121,11 +121,15 @@ def read_manifest(path: str | os.PathLike) -> Manifest:
         from ecgbench.errors import ConfigError
 
         try:
-            Normalizer.from_dict(normalizer)
+            rr_columns = Normalizer.from_dict(normalizer).rr_columns
         except ConfigError as exc:
             raise _fail(path, f"field 'normalizer': {exc}") from None
     else:
         raise _fail(path, "field 'normalizer' must be \"none\" or a normaliser object (ecgbench.data.Normalizer.to_dict())")
+    provided = dict(TASK_INPUTS[task])
+    if normalizer is not None:  # a normaliser that selects RR columns hands the model only those
+        provided["rr"] = (len(rr_columns),)
+    inputs = _inputs(path, raw["inputs"], provided)
     trained_on = raw["trained_on"]
     if not isinstance(trained_on, dict) or "train" not in trained_on or not all(isinstance(v, str) for v in trained_on.values()):
         raise _fail(path, 'field \'trained_on\' must be an object like {"train": "ds1_train", "val": "ds1_val"}')

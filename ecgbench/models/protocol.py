@@ -313,6 +313,12 @@ class BeatArrays:
         """Return the beats selected by a boolean mask or integer index."""
         return BeatArrays(*(getattr(self, f.name)[index] for f in fields(self)))
 
+    @classmethod
+    def concatenate(cls, parts) -> BeatArrays:
+        """Return the beats of several :class:`BeatArrays` one after another, in the order given."""
+        parts = list(parts)
+        return cls(*(np.concatenate([getattr(part, f.name) for part in parts]) for f in fields(cls)))
+
     def without_labels(self) -> BeatArrays:
         """Return a copy whose labels are all ``-1`` (what ``predict`` gets)."""
         return replace(self, label=np.full(len(self), -1, dtype=np.int64))

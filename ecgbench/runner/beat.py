@@ -110,18 +110,19 @@ def load_with_recipe(
 
 
 def input_spec_for(data: TrackData, recipe: Recipe | None = None, source: str = "recipe") -> InputSpec:
-    """Return the :class:`InputSpec` matching a track's arrays and the recipe's RR columns (:func:`rr_columns_of`)."""
-    return beat_input_spec(data.train, data.sampling_rate, rr_columns_of(recipe, source) if recipe is not None else None)
+    """Return the :class:`InputSpec` matching a track's arrays (see :func:`beat_input_spec`)."""
+    return beat_input_spec(data.train, data.sampling_rate, recipe, source)
 
 
-def beat_input_spec(train: BeatArrays, sampling_rate: float, rr_columns: tuple[str, ...] | None = None) -> InputSpec:
+def beat_input_spec(train: BeatArrays, sampling_rate: float, recipe: Recipe | None = None, source: str = "recipe") -> InputSpec:
     """Return the :class:`InputSpec` of beats shaped like ``train`` (``sampling_rate`` in Hz).
 
-    ``rr_columns`` names the ``rr`` columns the model gets (default every one of ``RR_FEATURE_NAMES``).
+    Its ``rr_names`` are the recipe's RR columns (:func:`rr_columns_of`; ``source`` names the recipe
+    in errors), or all of ``RR_FEATURE_NAMES`` without a recipe.
     """
     return InputSpec(
         signal_shape=tuple(train.signal.shape[1:]),
-        rr_names=tuple(rr_columns) if rr_columns is not None else tuple(RR_FEATURE_NAMES),
+        rr_names=rr_columns_of(recipe, source) if recipe is not None else tuple(RR_FEATURE_NAMES),
         sampling_rate=sampling_rate,
     )
 

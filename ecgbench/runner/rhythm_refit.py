@@ -45,8 +45,7 @@ def train_val_arrays(data: TrackData, *, check_subjects: bool = True) -> BeatArr
     DS1/DS2 put records 201 and 202 (one subject) on both sides, and the intra-patient track shares
     every subject by design.
     """
-    fields = ("signal", "rr", "label", "record", "sample")
-    union = BeatArrays(*(np.concatenate([getattr(data.train, f), getattr(data.val, f)]) for f in fields))
+    union = BeatArrays.concatenate([data.train, data.val])
     if not check_subjects:
         return union
     test = {subject_of(r) for r in np.unique(data.test.record).tolist()}

@@ -45,7 +45,7 @@ def synthetic_beats(records: list[str], duration: float, seed: int) -> BeatArray
                 sample=ecg.r_peaks.astype(np.int64),
             )
         )
-    return BeatArrays(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("signal", "rr", "label", "record", "sample")))
+    return BeatArrays.concatenate(parts)
 
 
 def synthetic_track(n_train: int = 4, n_val: int = 2, n_test: int = 3, duration: float = 30.0, seed: int = 0) -> TrackData:

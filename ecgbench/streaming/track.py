@@ -54,6 +54,8 @@ class StreamedRecord:
         Record rate / pipeline rate.
     latency : LatencyTracker
         Algorithmic and compute latency of this stream.
+    alarms : AlarmConfig
+        The alarm rules the stream ran with (the VT truth and alarmable onsets are judged by them).
     """
 
     record: str
@@ -62,6 +64,7 @@ class StreamedRecord:
     collector: AnnotationCollector
     scale: float
     latency: LatencyTracker
+    alarms: AlarmConfig = field(default_factory=AlarmConfig)
 
     def test_annotations(self) -> tuple[np.ndarray, list[str], list[str]]:
         """Return (samples at ``fs``, symbols, aux notes) of beats and rhythm changes, sorted."""
@@ -112,12 +115,12 @@ def stream_record(
         collector=collector,
         scale=scale,
         latency=pipeline.latency,
+        alarms=pipeline.config.alarms,
     )
 
 
 def alarm_delays(
-    streamed: StreamedRecord, reference_dir: str | os.PathLike, grace: float = 10.0, *, reference=None,
-    config: AlarmConfig | None = None,
+    streamed: StreamedRecord, reference_dir: str | os.PathLike, grace: float = 10.0, *, reference=None
 ) -> dict[str, list[dict]]:
     """Delay (s) from each annotated VT / AF onset to the first matching alarm's decision.
 
@@ -126,11 +129,11 @@ def alarm_delays(
     counts with delay 0. Returns ``{"VT": [{"onset": s, "duration": s, "delay": s or None,
     "rate_bpm": bpm, "meets_rule": bool}], "AF": [{"onset", "duration", "delay"}]}``. For a VT
     episode, ``rate_bpm`` is :func:`vt_rule_rate` of its reference beats and ``meets_rule`` says
-    whether the VT rule (``config.vt_min_beats`` beats faster than ``config.vt_min_rate`` bpm) could
-    alarm it at all: an annotated VT slower than the rule's rate is missed by design.
+    whether the stream's VT rule (:class:`ecgbench.streaming.alarms.VTDetector` with
+    ``streamed.alarms``, fed those beats as ventricular) would alarm it at all: an annotated VT
+    slower than the rule's rate is missed by design.
     ``reference`` (the record's ``atr`` annotations) avoids reading them again when already loaded.
     """
-    cfg = config or AlarmConfig()
     ref = reference if reference is not None else read_annotations(streamed.record, reference_dir)
     intervals = rhythm_intervals(ref, streamed.n_samples)
     beat_samples = ref.sample[is_beat(ref.symbol)]
@@ -144,8 +147,9 @@ def alarm_delays(
         row = {"onset": round(onset, 3), "duration": round(end - onset, 3), "delay": delay}
         if kind == "VT":
             inside = beat_samples[(beat_samples >= interval.start) & (beat_samples < interval.end)] / streamed.fs
-            rate = vt_rule_rate(inside, cfg.vt_min_beats)
-            row.update(rate_bpm=round(float(rate), 1), meets_rule=bool(len(inside) >= cfg.vt_min_beats and rate > cfg.vt_min_rate))
+            detector = VTDetector(streamed.alarms)
+            alarmable = any(detector.update(float(t), True) is not None for t in inside)
+            row.update(rate_bpm=round(float(vt_rule_rate(inside, streamed.alarms.vt_min_beats)), 1), meets_rule=alarmable)
         out[kind].append(row)
     return out
 
@@ -217,7 +221,7 @@ def vt_alarm_truth(streamed: StreamedRecord, reference: Annotations, tolerance: 
     list of dict
         ``{"onset": s, "end": s, "true": bool}`` per VT alarm, in time order.
     """
-    truth = reference_ventricular_intervals(reference, streamed.n_samples, streamed.fs)
+    truth = reference_ventricular_intervals(reference, streamed.n_samples, streamed.fs, streamed.alarms)
     out = []
     for onset, end in streamed.collector.alarm_intervals("VT", until=streamed.n_samples / streamed.fs):
         lo, hi = onset - tolerance, end + tolerance

@@ -120,6 +120,16 @@ def test_bad_manifests_fail_clearly_and_touch_nothing(mitdb_like_track, keras_ex
     ]  # fmt: skip
 
 
+def test_a_normaliser_selecting_rr_columns_sets_the_rr_width(mitdb_like_track, keras_example, session, leaderboard, tmp_path):
+    folder = tmp_path / "submission"
+    shutil.copytree(keras_example, folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    causal = ["rr_pre", "rr_local", "rr_average", "rr_pre_ratio", "rr_local_ratio"]
+    _manifest(folder, normalizer={**manifest["normalizer"], "rr_columns": causal})  # still declares rr [7]
+    with pytest.raises(SubmissionError, match=r"field 'inputs.rr' is \[7\]; the task provides shape \[5\]"):
+        submit(folder, data=mitdb_like_track, results_dir=leaderboard, bootstrap_resamples=BOOT, session=session)
+
+
 def test_model_whose_inputs_do_not_match_the_task(mitdb_like_track, session, leaderboard, tmp_path):
     import keras
 

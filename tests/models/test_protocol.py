@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -125,3 +126,28 @@ def test_submission_with_bad_recipe(tmp_path):
     (tmp_path / "recipe.json").write_text(json.dumps({"batch": 3}))
     with pytest.raises(SubmissionError, match=r"invalid recipe.json: .*unknown recipe key\(s\) batch"):
         load_submission(tmp_path)
+
+
+def test_borrowed_code_is_part_of_the_submission_and_its_hash(tmp_path):
+    from ecgbench.leaderboard.provenance import sha256_files
+    from ecgbench.models.loader import baselines_dir
+
+    causal = load_submission("cnn1d-causal")
+    cnn1d_code = baselines_dir() / "cnn1d" / "submission.py"
+    assert cnn1d_code in causal.files and load_submission("cnn1d").files == [cnn1d_code, cnn1d_code.with_name("recipe.json")]
+    # a copy that borrows from a changed cnn1d hashes differently: the record notices the borrowed edit
+    for name in ("cnn1d", "cnn1d-causal"):
+        shutil.copytree(baselines_dir() / name, tmp_path / name)
+    (tmp_path / "cnn1d-causal" / "submission.py").write_text(
+        (tmp_path / "cnn1d-causal" / "submission.py").read_text().replace('load_submission("cnn1d")', f'load_submission({str(tmp_path / "cnn1d")!r})')
+    )
+    copy = load_submission(tmp_path / "cnn1d-causal")
+    before = sha256_files(copy.files, root=copy.folder)
+    (tmp_path / "cnn1d" / "submission.py").write_text((tmp_path / "cnn1d" / "submission.py").read_text() + "\n# changed\n")
+    assert sha256_files(load_submission(tmp_path / "cnn1d-causal").files, root=copy.folder) != before
+
+
+def test_cnn1d_causal_recipe_is_cnn1ds_without_the_look_ahead_columns():
+    cnn1d, causal = load_submission("cnn1d").recipe.to_dict(), load_submission("cnn1d-causal").recipe.to_dict()
+    assert causal["options"].pop("rr_features") == ["rr_pre", "rr_local", "rr_average", "rr_pre_ratio", "rr_local_ratio"]
+    assert causal == cnn1d

@@ -110,7 +110,7 @@ def test_baseline_name_resolves_to_the_recipe_seed_not_a_newer_seed_run(keras_ru
     assert resolve_model_folder("cnn1d", copy).record_path.name == result.record_path.name  # cnn1d's recipe seed is 0
 
 
-def test_causal_baseline_gets_no_look_ahead_and_streams_without_waiting_for_the_next_beat(tiny_track, tmp_path):
+def test_causal_baseline_gets_no_look_ahead_and_streams_without_waiting_for_the_next_beat(tiny_track, tmp_path, keras_run):
     from ecgbench.streaming.classifier import load_classifier
 
     result = run_beat_benchmark("cnn1d-causal", data=tiny_track, epochs=1, results_dir=tmp_path, bootstrap_resamples=5)
@@ -126,12 +126,8 @@ def test_causal_baseline_gets_no_look_ahead_and_streams_without_waiting_for_the_
     # Unknown post-RR intervals change nothing: the saved model reproduces the run's test predictions.
     with np.load(result.predictions_path) as saved:
         np.testing.assert_allclose(classifier.classify(fields["signal"], rr), saved["probabilities"], atol=1e-5)
-    assert load_classifier(str(_full_rr_folder(tmp_path, tiny_track))).needs_post_rr is True
-
-
-def _full_rr_folder(tmp_path, tiny_track):
-    result = run_beat_benchmark("cnn1d", data=tiny_track, quick=True, results_dir=tmp_path / "full", bootstrap_resamples=5)
-    return result.record_path.parent / result.record["artifacts"]["folder"]
+    full, _ = keras_run  # cnn1d keeps rr_post: its stream waits for the next beat
+    assert load_classifier(str(full.record_path.parent / full.record["artifacts"]["folder"])).needs_post_rr is True
 
 
 def test_rr_features_option_is_checked_and_refused_for_estimators(tiny_track, tmp_path, write_submission):
