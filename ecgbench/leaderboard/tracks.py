@@ -196,7 +196,8 @@ TRACKS: dict[str, Track] = {
             "(machine-dependent). No bootstrap intervals."
         ),
         columns=_STREAM_COLUMNS,
-        headline=("chunk_s", "qrs.se", "qrs.ppv", "veb.se", "veb.ppv", "af.episode_se", "vt_alarm.alarmed", "vt_alarm.false_per_hour"),
+        headline=("chunk_s", "qrs.se", "qrs.ppv", "veb.se", "veb.ppv", "af.episode_se", "vt_alarm.alarmed", "vt_alarm.false_per_hour",
+                  "latency.algorithmic_p99_s"),
         units="Se/+P in percent; VT alarmed/onsets are counts; delays and latencies in seconds; throughput in × real time",
         recompute_note=(
             "streaming figures come from the replay itself (detections, alarms, timing); the prediction file keeps "
