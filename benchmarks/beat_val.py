@@ -101,7 +101,7 @@ def _keras_submission(submission: str, track: str, changes: dict[str, Any], seed
     loaded, recipe = load_with_recipe(submission, seed, None, False, track=track, changes=changes)
     if loaded.kind != "keras":
         raise ConfigError(f"{loaded.folder}: beat_val.py trains Keras submissions (build_model); this one is {loaded.kind!r}")
-    return loaded, recipe, lambda beats: beat_input_spec(beats, SAMPLING_RATE, recipe, str(loaded.folder / "recipe.json"))
+    return loaded, recipe, lambda beats: beat_input_spec(beats, SAMPLING_RATE, recipe, str(loaded.recipe_path))
 
 
 def train_and_score(

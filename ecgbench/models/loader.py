@@ -78,9 +78,14 @@ class LoadedSubmission:
     borrowed: tuple[Path, ...] = ()
 
     @property
+    def recipe_path(self) -> Path:
+        """The submission's ``recipe.json`` (named in recipe errors; it may not exist)."""
+        return self.folder / RECIPE_FILE
+
+    @property
     def files(self) -> list[Path]:
         """The files that define the submission (hashed into run records): its own and the code it borrowed."""
-        own = [p for p in (self.folder / SUBMISSION_FILE, self.folder / RECIPE_FILE) if p.is_file()]
+        own = [p for p in (self.folder / SUBMISSION_FILE, self.recipe_path) if p.is_file()]
         return own + [p for p in self.borrowed if p not in own]
 
 

@@ -19,9 +19,9 @@ runner's normaliser (fitted on the training split) and must end in a softmax ove
 classes (N, S, V, F, Q). Two recipe options are read by the runner rather than the model:
 ``options.per_beat`` (the normaliser's per-beat centring) and ``options.rr_features`` (the ``rr``
 columns the model gets, :attr:`InputSpec.rr_names`; a causal model leaves out ``rr_post`` and
-``rr_post_ratio`` and is then streamed without waiting for the next beat). ``Submission`` classes get :class:`BeatArrays` in physical units
-(signal in mV, RR features in seconds and ratios, see :data:`ecgbench.data.RR_FEATURE_NAMES`) and
-normalise as they like. Labels are never passed to ``predict``. Predictions are checked
+``rr_post_ratio`` and is then streamed without waiting for the next beat). ``Submission`` classes
+get :class:`BeatArrays` in physical units (signal in mV, RR features in seconds and ratios, see
+:data:`ecgbench.data.RR_FEATURE_NAMES`) and normalise as they like. Labels are never passed to ``predict``. Predictions are checked
 (:func:`ecgbench.models.validate.check_probabilities`): wrong shape, NaN/inf, negative values or
 rows not summing to one raise :class:`ecgbench.models.errors.SubmissionError`.
 

@@ -99,7 +99,7 @@ def load_with_recipe(
     :data:`QUICK_EPOCHS` (smoke tests); ``None`` keeps the recipe's value.
     """
     loaded = submission if isinstance(submission, LoadedSubmission) else load_submission(submission)
-    source = str(loaded.folder / "recipe.json")
+    source = str(loaded.recipe_path)
     recipe = loaded.recipe if track is None else loaded.recipe.for_track(track, source=source)
     if changes:
         recipe = recipe.merged(changes, source="recipe changes")
@@ -329,10 +329,10 @@ def run_beat_benchmark(
     loaded, recipe = load_with_recipe(submission, seed, epochs, quick, track=track)
     if data is None:
         data = load_track(track, tfds_dir, quick=quick, seed=recipe.seed)
-    spec = input_spec_for(data, recipe, source=str(loaded.folder / "recipe.json"))
+    spec = input_spec_for(data, recipe, source=str(loaded.recipe_path))
     if loaded.kind != "keras" and spec.n_rr != len(RR_FEATURE_NAMES):
         raise ConfigError(
-            f"{loaded.folder / 'recipe.json'}: options.rr_features applies to Keras submissions; a Submission class "
+            f"{loaded.recipe_path}: options.rr_features applies to Keras submissions; a Submission class "
             "gets the whole rr vector and picks its own columns"
         )
 
