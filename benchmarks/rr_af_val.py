@@ -29,7 +29,7 @@ import numpy as np
 from ecgbench.models import InputSpec
 from ecgbench.models.loader import load_submission
 from ecgbench.records import RHYTHM_CLASSES
-from ecgbench.runner.rhythm_data import SAMPLING_RATE, WINDOW_CONFIGS, window_arrays
+from ecgbench.runner.rhythm_data import SAMPLING_RATE, load_rhythm_splits, rhythm_window_spec
 from ecgbench.runner.rhythm_evaluate import confusion_figures
 
 SUBMISSION = "rr-af"
@@ -42,28 +42,6 @@ VARIANTS: dict[str, bool] = {"without periodicity": False, "with periodicity": T
 ROW_CLASSES = ("N", "AFIB", "B", "T")
 #: Figures printed (keys of :func:`confusion_figures`, percent).
 FIGURES = ("accuracy", "macro_f1", "af.se", "af.sp", "af.ppv")
-
-
-def load_train_val(tfds_dir: str) -> dict[str, object]:
-    """Return the ``train`` and ``val`` windows as :class:`~ecgbench.models.BeatArrays` (never ``test``)."""
-    from ecgbench.data import load_split, to_numpy
-
-    config = WINDOW_CONFIGS[WINDOW_S]
-    return {split: window_arrays(to_numpy(load_split(split, config, tfds_dir))) for split in SPLITS}
-
-
-def input_spec(train) -> InputSpec:
-    """The rhythm track's :class:`InputSpec` (as :func:`ecgbench.runner.rhythm_data.rhythm_input_spec`)."""
-    samples = int(train.signal.shape[1])
-    return InputSpec(
-        signal_shape=tuple(train.signal.shape[1:]),
-        rr_names=(),
-        class_names=RHYTHM_CLASSES,
-        sampling_rate=SAMPLING_RATE,
-        before_s=0.0,
-        after_s=samples / SAMPLING_RATE,
-        lead_names=("lead0", "lead1"),
-    )
 
 
 def window_feature_cache(module, splits: dict, options: dict) -> dict[tuple[str, int], np.ndarray]:
@@ -91,8 +69,7 @@ def _counts(records: np.ndarray) -> dict[str, int]:
 
 def evaluate_variant(loaded, spec: InputSpec, splits: dict, cache: dict, periodicity: bool) -> dict:
     """Fit one variant on ``train`` (selection on ``val``) and return its ``val`` figures."""
-    recipe = loaded.recipe
-    recipe = recipe.with_overrides(options={**recipe.options, "periodicity": periodicity})
+    recipe = loaded.recipe.merged({"options": {"periodicity": periodicity}}, source=str(loaded.recipe_path))
     submission = loaded.module.Submission(spec)
     submission._cache = cache  # shared, precomputed features: beats are detected once for both variants
     train, val = splits["train"], splits["val"]
@@ -148,13 +125,13 @@ def print_tables(results: dict[str, dict]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tfds-dir", default="/tmp/ecgb_card", help="folder of the built TFDS datasets (mitdb/rhythm)")
+    parser.add_argument("--tfds-dir", default=None, help="folder of the built TFDS datasets (mitdb/rhythm; default $ECGBENCH_TFDS_DIR)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON instead of tables")
     args = parser.parse_args()
 
     loaded = load_submission(SUBMISSION)
-    splits = load_train_val(args.tfds_dir)
-    spec = input_spec(splits["train"])
+    splits = load_rhythm_splits(WINDOW_S, args.tfds_dir, roles=SPLITS)
+    spec = rhythm_window_spec(splits["train"], SAMPLING_RATE)
     start = time.perf_counter()
     cache = window_feature_cache(loaded.module, splits, loaded.recipe.options)
     feature_s = time.perf_counter() - start

@@ -8,6 +8,7 @@ Formatting for Markdown, CSV, HTML and Rich lives in the renderers.
 
 from __future__ import annotations
 
+import json
 import os
 from collections import defaultdict
 from collections.abc import Iterable
@@ -44,6 +45,8 @@ class Row:
         Path of the run record relative to the leaderboard folder (``results/<task>/<id>.json``).
     metrics : dict
         Metric key → ``{"value", "ci_low", "ci_high"}`` (None where undefined).
+    setup : str
+        The run's recipe without its seed (canonical JSON): runs that differ only in seed share it.
     """
 
     rank: int
@@ -55,6 +58,7 @@ class Row:
     code: str
     link: str
     metrics: dict[str, dict[str, float | None]]
+    setup: str = ""
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,7 @@ def build_board(task: str, entries: Iterable[RunEntry], link_base: str | Path) -
                 code=_code(provenance),
                 link=relative,
                 metrics={c.key: c.entry(record) for c in columns},
+                setup=json.dumps({k: v for k, v in (record.get("recipe") or {}).items() if k != "seed"}, sort_keys=True),
             )
         )
     return Board(track=track, columns=columns, rows=tuple(rows), n_quick=len(entries) - len(ranked))
@@ -172,11 +177,15 @@ def seed_spreads(board: Board) -> list[SeedSpread]:
     """Return the spread over seeds of every submission ranked with at least two distinct seeds.
 
     One run's figure can be a lucky seed; the spread says how far a re-run with another seed may
-    land (the per-run bootstrap intervals measure the test records' sampling, not this).
+    land (the per-run bootstrap intervals measure the test records' sampling, not this). Only runs
+    whose recipe, seed aside, is the one of the submission's newest run count: a seed run made
+    under an older recipe is not averaged with the current one.
     """
+    ordered = sorted(board.rows, key=lambda r: r.run_id)  # run ids start with the UTC start time
+    current = {row.submission: row.setup for row in ordered}  # the newest run's recipe, per submission
     newest: dict[str, dict[int, Row]] = defaultdict(dict)
-    for row in sorted(board.rows, key=lambda r: r.run_id):  # run ids start with the UTC start time
-        if row.seed is not None:
+    for row in ordered:
+        if row.seed is not None and row.setup == current[row.submission]:
             newest[row.submission][int(row.seed)] = row
     spreads = []
     for submission, by_seed in newest.items():

@@ -62,17 +62,36 @@ def window_arrays(arrays: dict[str, np.ndarray]) -> BeatArrays:
 
 
 def rhythm_input_spec(data: TrackData) -> InputSpec:
-    """Return the :class:`InputSpec` of a rhythm track (window shape, rhythm classes, no RR columns)."""
-    samples = int(data.train.signal.shape[1])
+    """Return the :class:`InputSpec` of a rhythm track (see :func:`rhythm_window_spec`)."""
+    return rhythm_window_spec(data.train, data.sampling_rate)
+
+
+def rhythm_window_spec(train: BeatArrays, sampling_rate: float) -> InputSpec:
+    """Return the :class:`InputSpec` of rhythm windows shaped like ``train`` (window shape, rhythm classes, no RR columns)."""
+    samples = int(train.signal.shape[1])
     return InputSpec(
-        signal_shape=tuple(data.train.signal.shape[1:]),
+        signal_shape=tuple(train.signal.shape[1:]),
         rr_names=(),
         class_names=RHYTHM_CLASSES,
-        sampling_rate=data.sampling_rate,
+        sampling_rate=sampling_rate,
         before_s=0.0,
-        after_s=samples / data.sampling_rate,
+        after_s=samples / sampling_rate,
         lead_names=("lead0", "lead1"),
     )
+
+
+def load_rhythm_splits(
+    window_s: float = DEFAULT_WINDOW_S, tfds_dir: str | os.PathLike | None = None, roles: tuple[str, ...] = tuple(RHYTHM_SPLITS)
+) -> dict[str, BeatArrays]:
+    """Load the windows of the rhythm track's ``roles`` (``train``, ``val``, ``test``), and only those.
+
+    :func:`load_rhythm_track` reads every role through here; model development
+    (``benchmarks/rr_af_val.py``) asks for ``("train", "val")``, so it cannot see the test split.
+    """
+    from ecgbench.data import load_split, to_numpy
+
+    config = window_config(window_s)
+    return {role: window_arrays(to_numpy(load_split(RHYTHM_SPLITS[role], config, tfds_dir))) for role in roles}
 
 
 def load_rhythm_track(
@@ -100,14 +119,13 @@ def load_rhythm_track(
     DataNotFoundError
         The config is not built; the message names the build command.
     """
-    from ecgbench.data import load_split, to_numpy
     from ecgbench.data.loading import dataset_dir
     from ecgbench.paths import resolve_tfds_dir
     from ecgbench.records.physionet import dataset_checksum
 
     config = window_config(window_s)
     folder = dataset_dir(config, tfds_dir)
-    splits = {role: window_arrays(to_numpy(load_split(name, config, tfds_dir))) for role, name in RHYTHM_SPLITS.items()}
+    splits = load_rhythm_splits(window_s, tfds_dir)
     if quick:
         splits = {role: quick_subset(arrays, QUICK_MAX_WINDOWS[role], seed + i) for i, (role, arrays) in enumerate(splits.items())}
     return TrackData(

@@ -152,13 +152,13 @@ def newest_run_with_artifacts(
 
 
 def _recipe_seed(name: str) -> int | None:
-    """The default seed of baseline ``name``'s recipe (None when it is not a baseline or has no readable recipe)."""
+    """The seed of baseline ``name``'s inter-patient recipe, track block included (None when it is not a baseline or has no readable recipe)."""
     from ecgbench.models.loader import RECIPE_FILE, baselines_dir
     from ecgbench.models.protocol import Recipe
 
     path = baselines_dir() / name / RECIPE_FILE
     try:
-        return Recipe.from_file(path).seed
+        return Recipe.from_file(path).for_track("interpatient", source=str(path)).seed
     except (OSError, ValueError):  # ConfigError is a ValueError; the error surfaces when the run is made
         return None
 

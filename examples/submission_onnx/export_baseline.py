@@ -27,27 +27,13 @@ HERE = Path(__file__).resolve().parent
 
 def export_baseline(name: str, data, out_dir: str | Path, epochs: int | None = None, seed: int | None = None) -> Path:
     """Train baseline ``name`` on ``data`` (:class:`ecgbench.runner.data.TrackData`) and write the ONNX submission."""
-    import tensorflow as tf
-
-    from ecgbench.data import AugmentConfig, fit_normalizer, make_beat_pipeline
-    from ecgbench.models import load_submission
     from ecgbench.models.export import export_onnx
-    from ecgbench.runner.beat import DEFAULT_PER_BEAT, SAMPLING_BALANCE, input_spec_for
-    from ecgbench.runner.data import interval_fields
-    from ecgbench.runner.determinism import seed_everything
-    from ecgbench.runner.keras_trainer import train_keras
+    from ecgbench.runner.beat import fit_keras_on_splits, input_spec_for, load_with_recipe
 
-    loaded = load_submission(name)
-    recipe = loaded.recipe.with_overrides(seed=seed, epochs=epochs)
-    seed_everything(recipe.seed)
-    spec = input_spec_for(data)
-    normalizer = fit_normalizer(interval_fields(data.train), per_beat=recipe.options.get("per_beat", DEFAULT_PER_BEAT))
-    raw = tf.data.Dataset.from_tensor_slices({**interval_fields(data.train), "label": data.train.label})
-    train_ds = make_beat_pipeline(raw, normalizer, batch_size=recipe.batch_size, training=True, seed=recipe.seed,
-                                  augment=AugmentConfig.from_dict(recipe.augment) if recipe.augment else None,
-                                  balance=SAMPLING_BALANCE.get(recipe.balance))  # fmt: skip
-    val_features = normalizer.transform_arrays(interval_fields(data.val))
-    model, _ = train_keras(loaded, spec, recipe, train_ds, val_features, data.val.label, data.train.label)
+    loaded, recipe = load_with_recipe(name, seed, epochs, False, track="interpatient")
+    spec = input_spec_for(data, recipe, str(loaded.recipe_path))
+    fitted = fit_keras_on_splits(loaded, spec, recipe, data.train, data.val)
+    model, normalizer = fitted.model, fitted.normalizer
     out = Path(out_dir)
     inputs = {"signal": tuple(spec.signal_shape), "rr": (spec.n_rr,)}
     export_onnx(model, out / "model.onnx", inputs)

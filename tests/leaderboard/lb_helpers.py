@@ -39,7 +39,8 @@ def fake_probabilities(label: np.ndarray, wrong_every: int = 0) -> np.ndarray:
 
 
 def fake_run(results_dir: Path, run_id: str, name: str, label: np.ndarray, record: np.ndarray, *, task: str = "beats-interpatient",
-             accuracy: float = 90.0, quick: bool = False, wrong_every: int = 0, seed: int = 0) -> Path:  # fmt: skip
+             accuracy: float = 90.0, quick: bool = False, wrong_every: int = 0, seed: int = 0,
+             recipe: dict | None = None) -> Path:  # fmt: skip
     """Write a fixed fake run record (and a matching prediction file) with :mod:`ecgbench.leaderboard.record`'s writers."""
     from ecgbench.leaderboard.provenance import sha256_file
     from ecgbench.leaderboard.record import SCHEMA_VERSION, write_predictions, write_run_record
@@ -56,7 +57,7 @@ def fake_run(results_dir: Path, run_id: str, name: str, label: np.ndarray, recor
     run = {
         "schema_version": SCHEMA_VERSION, "run_id": run_id, "task": task, "quick": quick,
         "submission": {"name": name, "source": name, "kind": "estimator", "sha256": "0" * 64},
-        "recipe": {"seed": seed}, "seed": seed,
+        "recipe": {**(recipe or {}), "seed": seed}, "seed": seed,
         "dataset": {"name": "fake", "version": "0", "checksum": "1" * 64, "splits": {"train": "ds1_train", "test": "ds2"}, "n_beats": {}},
         "metrics": metrics,
         "bootstrap": {"n_resamples": 10, "confidence": 0.95, "seed": seed, "unit": "subject"},
