@@ -48,6 +48,7 @@ from ecgbench.models import (
 from ecgbench.runner.artifacts import save_keras_artifacts
 from ecgbench.runner.data import TrackData, interval_fields, load_track, track_task
 from ecgbench.runner.determinism import seed_everything
+from ecgbench.runner.ensemble import average_members, ensemble_size, member_seeds
 from ecgbench.runner.evaluate import BOOTSTRAP_RESAMPLES, score_predictions
 from ecgbench.runner.keras_trainer import EpochCallback, TrainingReport, predict_keras, train_keras
 from ecgbench.runner.recording import record_run
@@ -236,22 +237,51 @@ def fit_keras_on_splits(
     """
     from ecgbench.data import AugmentConfig, fit_normalizer, make_beat_pipeline
 
+    size = ensemble_size(recipe, str(submission.recipe_path))
     normalizer = fit_normalizer(
         interval_fields(train), per_beat=recipe.options.get("per_beat", DEFAULT_PER_BEAT), rr_columns=spec.rr_names
     )
-    train_ds = make_beat_pipeline(
-        {**interval_fields(train), "label": train.label},
-        normalizer,
-        batch_size=recipe.batch_size,
-        training=True,
-        seed=recipe.seed,
-        augment=AugmentConfig.from_dict(recipe.augment) if recipe.augment else None,
-        balance=SAMPLING_BALANCE.get(recipe.balance),
-        noise=noise_dir,
-    )
     val_features = normalizer.transform_arrays(interval_fields(val))
-    model, report = train_keras(submission, spec, recipe, train_ds, val_features, val.label, train.label, on_epoch=on_epoch)
+
+    def fit_one(member_recipe: Recipe, progress: EpochCallback | None):
+        train_ds = make_beat_pipeline(
+            {**interval_fields(train), "label": train.label},
+            normalizer,
+            batch_size=member_recipe.batch_size,
+            training=True,
+            seed=member_recipe.seed,
+            augment=AugmentConfig.from_dict(member_recipe.augment) if member_recipe.augment else None,
+            balance=SAMPLING_BALANCE.get(member_recipe.balance),
+            noise=noise_dir,
+        )
+        return train_keras(submission, spec, member_recipe, train_ds, val_features, val.label, train.label, on_epoch=progress)
+
+    if size == 1:
+        model, report = fit_one(recipe, on_epoch)
+        return KerasFit(model=model, report=report, normalizer=normalizer, val_features=val_features)
+    start = time.perf_counter()
+    members, member_reports = [], []
+    for k, member_seed in enumerate(member_seeds(recipe.seed, size)):
+        # Seeded exactly as a single run with this seed (load_with_recipe), so member k is that run's model.
+        seed_everything(member_seed)
+        progress = None if on_epoch is None else partial(_member_progress, on_epoch, k, size)
+        model, report = fit_one(recipe.with_overrides(seed=member_seed), progress)
+        members.append(model)
+        member_reports.append({"seed": member_seed, **report.to_dict()})
+    model = average_members(members, spec)
+    probabilities = predict_keras(model, val_features, submission.name, spec.n_classes)
+    report = TrainingReport(
+        epochs_run=sum(member["epochs_run"] for member in member_reports),
+        best_score=validation_score(recipe.monitor, val.label, probabilities, SELECTION_CLASSES),
+        seconds=time.perf_counter() - start,
+        members=member_reports,
+    )
     return KerasFit(model=model, report=report, normalizer=normalizer, val_features=val_features)
+
+
+def _member_progress(on_epoch: EpochCallback, member: int, size: int, epoch: int, epochs: int, log: dict[str, float]) -> None:
+    """Report member ``member``'s epoch as one step of all members' epochs (a progress bar over the ensemble)."""
+    on_epoch(member * epochs + epoch, size * epochs, log)
 
 
 def _perform_keras(
@@ -334,6 +364,11 @@ def run_beat_benchmark(
         raise ConfigError(
             f"{loaded.recipe_path}: options.rr_features applies to Keras submissions; a Submission class "
             "gets the whole rr vector and picks its own columns"
+        )
+    if loaded.kind != "keras" and ensemble_size(recipe, str(loaded.recipe_path)) > 1:
+        raise ConfigError(
+            f"{loaded.recipe_path}: options.ensemble applies to Keras submissions; a Submission class "
+            "builds its own ensemble inside fit/predict"
         )
 
     stage("perform")

@@ -34,16 +34,20 @@ class TrainingReport:
     best_score: float | None = None
     history: list[dict[str, float]] = field(default_factory=list)
     seconds: float = 0.0
+    members: list[dict[str, Any]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dict."""
-        return {
+        """Return a JSON-ready dict (``members`` only for a seed ensemble, :mod:`ecgbench.runner.ensemble`)."""
+        out = {
             "epochs_run": self.epochs_run,
             "best_epoch": self.best_epoch,
             "best_score": self.best_score,
             "history": self.history,
             "seconds": round(self.seconds, 2),
         }
+        if self.members is not None:
+            out["members"] = self.members
+        return out
 
 
 def _optimizer(recipe: Recipe):

@@ -1,0 +1,81 @@
+"""Seed ensembles (``options.ensemble``): members are single runs, the saved model averages them."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from ecgbench.errors import ConfigError
+from ecgbench.models import Recipe
+from ecgbench.models.loader import baselines_dir, load_submission
+from ecgbench.runner.beat import run_beat_benchmark
+from ecgbench.runner.data import interval_fields
+from ecgbench.runner.ensemble import ensemble_size, member_seeds
+
+_CNN1D = "from ecgbench.models.loader import load_submission\nbuild_model = load_submission('cnn1d').module.build_model\n"
+
+
+def _recipe(ensemble) -> str:
+    recipe = load_submission("cnn1d").recipe.to_dict()
+    recipe["options"]["ensemble"] = ensemble
+    return json.dumps(recipe)
+
+
+def _without_seconds(history: list[dict]) -> list[dict]:
+    return [{key: value for key, value in epoch.items() if key != "seconds"} for epoch in history]
+
+
+def test_member_seeds_of_different_run_seeds_never_overlap():
+    assert member_seeds(0, 3) == [0, 1, 2]
+    assert member_seeds(2, 3) == [6, 7, 8]
+    assert member_seeds(5, 1) == [5]
+
+
+@pytest.mark.parametrize("value", [0, -1, 11, 2.0, "3", True, [3]])
+def test_ensemble_size_must_be_a_small_positive_integer(value):
+    with pytest.raises(ConfigError, match=r"my/recipe.json: options.ensemble must be an integer from 1 to 10"):
+        ensemble_size(Recipe(options={"ensemble": value}), "my/recipe.json")
+    assert ensemble_size(Recipe()) == 1
+
+
+def test_ensemble_recipe_is_cnn1d_causals_with_three_members():
+    causal = load_submission("cnn1d-causal").recipe.to_dict()
+    ensemble = load_submission("cnn1d-causal-ensemble").recipe.to_dict()
+    assert ensemble["options"].pop("ensemble") == 3
+    assert ensemble == causal
+
+
+def test_members_are_the_single_runs_and_the_saved_model_averages_them(tiny_track, tmp_path, write_submission):
+    from ecgbench.streaming.classifier import load_classifier
+
+    singles = [run_beat_benchmark("cnn1d", data=tiny_track, epochs=1, seed=seed, results_dir=tmp_path / "single",
+                                  bootstrap_resamples=5) for seed in (2, 3)]  # fmt: skip
+    folder = write_submission("pair", _CNN1D, _recipe(2))
+    result = run_beat_benchmark(folder, data=tiny_track, epochs=1, seed=1, results_dir=tmp_path / "ensemble", bootstrap_resamples=5)
+
+    training = result.record["training"]
+    assert [member["seed"] for member in training["members"]] == [2, 3]  # run seed 1, two members: 2 and 3
+    for member, single in zip(training["members"], singles, strict=True):
+        # Same seed, same training, same digits (only the wall-clock seconds differ).
+        assert _without_seconds(member["history"]) == _without_seconds(single.record["training"]["history"])
+    with np.load(singles[0].predictions_path) as a, np.load(singles[1].predictions_path) as b, np.load(result.predictions_path) as ens:
+        expected = (a["probabilities"] + b["probabilities"]) / 2
+        np.testing.assert_allclose(ens["probabilities"], expected, atol=1e-6)
+    # The saved model is one model: the stream loads it like any other and reproduces the run.
+    classifier = load_classifier(str(result.record_path.parent / result.record["artifacts"]["folder"]))
+    fields = interval_fields(tiny_track.test)
+    rr = {"pre": fields["rr_pre"], "post": fields["rr_post"], "local": fields["rr_local"], "average": fields["rr_average"]}
+    np.testing.assert_allclose(classifier.classify(fields["signal"], rr), expected, atol=1e-5)
+
+
+def test_ensemble_option_is_refused_for_estimators_and_bad_values(tiny_track, tmp_path, write_submission):
+    prior_source = (baselines_dir() / "prior" / "submission.py").read_text()
+    estimator = write_submission("prior-ensemble", prior_source, json.dumps({"options": {"ensemble": 3}}))
+    with pytest.raises(ConfigError, match="options.ensemble applies to Keras submissions"):
+        run_beat_benchmark(estimator, data=tiny_track, quick=True, results_dir=tmp_path / "r1")
+    bad = write_submission("bad-ensemble", _CNN1D, _recipe("three"))
+    with pytest.raises(ConfigError, match=r"bad-ensemble/recipe.json: options.ensemble must be an integer"):
+        run_beat_benchmark(bad, data=tiny_track, quick=True, results_dir=tmp_path / "r2")
+    assert not (tmp_path / "r1").exists() and not (tmp_path / "r2").exists()
