@@ -135,7 +135,6 @@ def train_and_score(
     """
     from ecgbench.runner.beat import fit_keras_on_splits
     from ecgbench.runner.data import load_train_val
-    from ecgbench.runner.keras_trainer import predict_keras
 
     start = time.perf_counter()
     loaded, recipe, spec_of = _keras_submission(submission, track, changes, seed)
@@ -145,7 +144,7 @@ def train_and_score(
         train, val = splits
     spec = spec_of(train)
     fitted = fit_keras_on_splits(loaded, spec, recipe, train, val, on_epoch=on_epoch, noise_dir=data_dir)
-    probabilities = predict_keras(fitted.model, fitted.val_features, loaded.name, spec.n_classes)
+    probabilities = fitted.val_probabilities
     report = fitted.report
     return {
         "submission": loaded.name,
@@ -154,12 +153,23 @@ def train_and_score(
         "recipe": recipe.to_dict(),
         "n_beats": {"train": len(train), "val": len(val)},
         "val": val_figures(val, probabilities),
-        "best_epoch": report.best_epoch,
+        "best_epoch": _best_epochs(report),
         "epochs_run": report.epochs_run,
         "history": report.history,
         "train_seconds": round(report.seconds, 1),
         "wall_seconds": round(time.perf_counter() - start, 1),
     }
+
+
+def _best_epochs(report) -> int | list[int] | None:
+    """The selected epoch, or each member's for a seed ensemble (``options.ensemble``)."""
+    if report.members is not None:
+        return [member["best_epoch"] for member in report.members]
+    return report.best_epoch
+
+
+def _epochs_text(best: int | list[int] | None) -> str:
+    return "/".join(str(epoch) for epoch in best) if isinstance(best, list) else str(best)
 
 
 def subject_folds(records: list[str], k: int) -> list[list[str]]:
@@ -216,7 +226,6 @@ def cross_validate(
 
     from ecgbench.runner.beat import fit_keras_on_splits
     from ecgbench.runner.data import interval_fields, load_train_val
-    from ecgbench.runner.determinism import seed_everything
     from ecgbench.runner.keras_trainer import predict_keras
 
     if track != "interpatient":
@@ -234,7 +243,6 @@ def cross_validate(
             on_fold(i, k)
         val_records = folds[(i + 1) % k]
         in_test, in_val = np.isin(beats.record, test_records), np.isin(beats.record, val_records)
-        seed_everything(recipe.seed)
         fitted = fit_keras_on_splits(loaded, spec, recipe, beats.subset(~(in_test | in_val)), beats.subset(in_val),
                                      on_epoch=on_epoch, noise_dir=data_dir)  # fmt: skip
         test = beats.subset(in_test)
@@ -244,7 +252,7 @@ def cross_validate(
         correct = fold_probabilities.argmax(axis=1) == test.label
         per_fold.append({"held_out": test_records, "val": val_records, "figures": val_figures(test, fold_probabilities),
                          "record_accuracy": {r: round(100.0 * float(correct[test.record == r].mean()), 2) for r in test_records},
-                         "best_epoch": fitted.report.best_epoch, "epochs_run": fitted.report.epochs_run})  # fmt: skip
+                         "best_epoch": _best_epochs(fitted.report), "epochs_run": fitted.report.epochs_run})  # fmt: skip
     return {
         "submission": loaded.name,
         "track": track,
@@ -274,7 +282,7 @@ def print_cv_table(result: dict[str, Any]) -> None:
         table.add_row(label, *("—" if value is None else f"{value:.2f}" for value in cells), best)
 
     for fold in result["folds"]:
-        row(" ".join(fold["held_out"]), fold["figures"], str(fold["best_epoch"]))
+        row(" ".join(fold["held_out"]), fold["figures"], _epochs_text(fold["best_epoch"]))
     row("pooled (every DS1 record once)", result["pooled"], "")
     console.print(table)
     console.print(f"Each row's model trained without its held-out records; wall {result['wall_seconds']:.0f} s (machine may be shared).")
@@ -299,7 +307,7 @@ def print_table(result: dict[str, Any]) -> None:
     table.add_row(
         changes, pct("accuracy"), pct("macro_f1_nsv"),
         *(pct(f"{group}.{figure}") for group in ("sveb", "veb") for figure in ("se", "ppv", "f1")),
-        str(result["best_epoch"]), str(result["epochs_run"]), f"{result['wall_seconds']:.0f}",
+        _epochs_text(result["best_epoch"]), str(result["epochs_run"]), f"{result['wall_seconds']:.0f}",
     )  # fmt: skip
     console.print(table)
     console.print("EC57 figures exclude the paced records; macro-F1 is the selection score over every val beat. "

@@ -133,10 +133,14 @@ def run(
     np.add.at(matrix, (label, np.argmax(probabilities, axis=1)), 1)
     written = [save(plot_confusion_matrix(matrix, classes, title=record.get("run_id", path.stem)), output / f"{path.stem}-confusion.{fmt}")]
     training = record.get("training") or {}
-    history = _history(training.get("history"))
-    if history:
-        figure = plot_training_curves(history, title=record.get("run_id"), best_epoch=training.get("best_epoch"))
-        written.append(save(figure, output / f"{path.stem}-training.{fmt}"))
+    curves = [("training", record.get("run_id"), training)]  # a seed ensemble's history is its members'
+    curves += [(f"training-member{k}", f"{record.get('run_id')} member {k} (seed {member.get('seed')})", member)
+               for k, member in enumerate(training.get("members") or [])]  # fmt: skip
+    for suffix, title, trained in curves:
+        history = _history(trained.get("history"))
+        if history:
+            figure = plot_training_curves(history, title=title, best_epoch=trained.get("best_epoch"))
+            written.append(save(figure, output / f"{path.stem}-{suffix}.{fmt}"))
     for file in written:
         console.print(f"wrote {file}")
 

@@ -16,10 +16,12 @@ A submission is a folder with two files:
 
 What a model sees. Keras models get batches ``{"signal": [B, 288, 2], "rr": [B, 7]}`` after the
 runner's normaliser (fitted on the training split) and must end in a softmax over the five AAMI
-classes (N, S, V, F, Q). Two recipe options are read by the runner rather than the model:
-``options.per_beat`` (the normaliser's per-beat centring) and ``options.rr_features`` (the ``rr``
+classes (N, S, V, F, Q). Three recipe options are read by the runner rather than the model:
+``options.per_beat`` (the normaliser's per-beat centring), ``options.rr_features`` (the ``rr``
 columns the model gets, :attr:`InputSpec.rr_names`; a causal model leaves out ``rr_post`` and
-``rr_post_ratio`` and is then streamed without waiting for the next beat). ``Submission`` classes
+``rr_post_ratio`` and is then streamed without waiting for the next beat) and
+``options.ensemble`` (train that many members with their own seeds and average their outputs,
+:mod:`ecgbench.runner.ensemble`). ``Submission`` classes
 get :class:`BeatArrays` in physical units (signal in mV, RR features in seconds and ratios, see
 :data:`ecgbench.data.RR_FEATURE_NAMES`) and normalise as they like. Labels are never passed to ``predict``. Predictions are checked
 (:func:`ecgbench.models.validate.check_probabilities`): wrong shape, NaN/inf, negative values or

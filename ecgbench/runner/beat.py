@@ -213,12 +213,15 @@ class KerasFit:
         The input normaliser fitted on ``train`` (``transform_arrays``, ``to_dict``).
     val_features : dict
         The normalised ``val`` inputs ``{"signal", "rr"}`` the selection scored.
+    val_probabilities : numpy.ndarray
+        The returned model's ``[n, 5]`` probabilities on ``val``.
     """
 
     model: Any
     report: TrainingReport
     normalizer: Any
     val_features: dict[str, np.ndarray]
+    val_probabilities: np.ndarray
 
 
 def fit_keras_on_splits(
@@ -233,7 +236,10 @@ def fit_keras_on_splits(
     """Normalise, build the training pipeline, train with selection on ``val``: the runner's training step.
 
     The runner and ``benchmarks/beat_val.py`` both train through here; only ``train`` and ``val``
-    are needed (the test split is predicted afterwards by the runner alone).
+    are needed (the test split is predicted afterwards by the runner alone). Every generator is
+    seeded with the recipe's seed right before the model is built; with ``options.ensemble: K``
+    (:mod:`ecgbench.runner.ensemble`) K members are trained, each seeded with its own member seed,
+    and the returned model averages them.
     """
     from ecgbench.data import AugmentConfig, fit_normalizer, make_beat_pipeline
 
@@ -256,27 +262,25 @@ def fit_keras_on_splits(
         )
         return train_keras(submission, spec, member_recipe, train_ds, val_features, val.label, train.label, on_epoch=progress)
 
-    if size == 1:
-        model, report = fit_one(recipe, on_epoch)
-        return KerasFit(model=model, report=report, normalizer=normalizer, val_features=val_features)
     start = time.perf_counter()
-    members, member_reports = [], []
+    members, reports = [], []
     for k, member_seed in enumerate(member_seeds(recipe.seed, size)):
-        # Seeded exactly as a single run with this seed (load_with_recipe), so member k is that run's model.
+        # Every model is seeded here, right before it is built: member k of an ensemble is trained
+        # exactly as a single run with seed member_seed (size 1: the run's own seed).
         seed_everything(member_seed)
-        progress = None if on_epoch is None else partial(_member_progress, on_epoch, k, size)
+        progress = on_epoch if on_epoch is None or size == 1 else partial(_member_progress, on_epoch, k, size)
         model, report = fit_one(recipe.with_overrides(seed=member_seed), progress)
         members.append(model)
-        member_reports.append({"seed": member_seed, **report.to_dict()})
-    model = average_members(members, spec)
-    probabilities = predict_keras(model, val_features, submission.name, spec.n_classes)
-    report = TrainingReport(
-        epochs_run=sum(member["epochs_run"] for member in member_reports),
-        best_score=validation_score(recipe.monitor, val.label, probabilities, SELECTION_CLASSES),
+        reports.append(report)
+    model = members[0] if size == 1 else average_members(members, spec)
+    val_probabilities = predict_keras(model, val_features, submission.name, spec.n_classes)
+    report = reports[0] if size == 1 else TrainingReport(
+        epochs_run=sum(member.epochs_run for member in reports),
+        best_score=validation_score(recipe.monitor, val.label, val_probabilities, SELECTION_CLASSES),
         seconds=time.perf_counter() - start,
-        members=member_reports,
-    )
-    return KerasFit(model=model, report=report, normalizer=normalizer, val_features=val_features)
+        members=[{"seed": seed, **member.to_dict()} for seed, member in zip(member_seeds(recipe.seed, size), reports, strict=True)],
+    )  # fmt: skip
+    return KerasFit(model=model, report=report, normalizer=normalizer, val_features=val_features, val_probabilities=val_probabilities)
 
 
 def _member_progress(on_epoch: EpochCallback, member: int, size: int, epoch: int, epochs: int, log: dict[str, float]) -> None:
@@ -357,6 +361,11 @@ def run_beat_benchmark(
     stage("prepare")
     task = track_task(track)
     loaded, recipe = load_with_recipe(submission, seed, epochs, quick, track=track)
+    if ensemble_size(recipe, str(loaded.recipe_path)) > 1 and loaded.kind != "keras":  # checked before any loading
+        raise ConfigError(
+            f"{loaded.recipe_path}: options.ensemble applies to Keras submissions; a Submission class "
+            "builds its own ensemble inside fit/predict"
+        )
     if data is None:
         data = load_track(track, tfds_dir, quick=quick, seed=recipe.seed)
     spec = input_spec_for(data, recipe, source=str(loaded.recipe_path))
@@ -364,11 +373,6 @@ def run_beat_benchmark(
         raise ConfigError(
             f"{loaded.recipe_path}: options.rr_features applies to Keras submissions; a Submission class "
             "gets the whole rr vector and picks its own columns"
-        )
-    if loaded.kind != "keras" and ensemble_size(recipe, str(loaded.recipe_path)) > 1:
-        raise ConfigError(
-            f"{loaded.recipe_path}: options.ensemble applies to Keras submissions; a Submission class "
-            "builds its own ensemble inside fit/predict"
         )
 
     stage("perform")

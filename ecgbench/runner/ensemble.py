@@ -12,7 +12,8 @@ How the runner reads the option (like ``options.per_beat``, the runner reads it,
   ``s * K + k`` (:func:`member_seeds`): own weights initialisation, own batch order and
   augmentation draws, own early stopping on the validation split. Ensemble seed 0 of a 3-member
   recipe therefore holds the models of single runs 0, 1 and 2, and ensemble seeds never share
-  a member;
+  a member. (``--quick`` runs are the exception: their small training subset is drawn once with
+  the run seed, so the members train on the subset of seed ``s``, not of ``s * K + k``.);
 - the members share the normaliser (it is fitted on the training split, without randomness);
 - the saved model is one Keras model (:func:`average_members`) whose output is the mean of the
   members' probabilities, so streaming, ``submit`` exports and ``verify`` treat it as any model;

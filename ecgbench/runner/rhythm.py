@@ -34,6 +34,7 @@ from ecgbench.errors import ConfigError
 from ecgbench.models import BeatArrays, InputSpec, LoadedSubmission, Recipe, SubmissionError
 from ecgbench.runner.beat import _perform_estimator, load_with_recipe
 from ecgbench.runner.data import TrackData
+from ecgbench.runner.ensemble import ensemble_size
 from ecgbench.runner.evaluate import BOOTSTRAP_CONFIDENCE, BOOTSTRAP_RESAMPLES
 from ecgbench.runner.keras_trainer import EpochCallback, TrainingReport, predict_keras, train_keras
 from ecgbench.runner.recording import record_run
@@ -159,7 +160,7 @@ def run_rhythm_benchmark(
     task = rhythm_task(window_s)
     loaded, recipe = load_with_recipe(submission, seed, epochs, quick)
     refit_requested(recipe)  # a malformed refit option fails here, before any training
-    if recipe.options.get("ensemble", 1) != 1:
+    if ensemble_size(recipe, str(loaded.recipe_path)) > 1:
         raise ConfigError(f"{loaded.recipe_path}: options.ensemble is a beat-track option; the rhythm runner trains one model")
     if data is None:
         data = load_rhythm_track(window_s, tfds_dir, quick=quick, seed=recipe.seed)

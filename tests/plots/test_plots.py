@@ -129,6 +129,13 @@ def test_plot_run_cli(tmp_path):
     assert result.exit_code == 2 and "no run record" in result.output
     result = CliRunner().invoke(app, ["plot", "run", "r1", "--results-dir", str(tmp_path / "results"), "-o", str(tmp_path / "x.png")])
     assert result.exit_code == 2 and "give a folder" in result.output and not (tmp_path / "x.png").exists()
+    # A seed ensemble has no history of its own: one training figure per member.
+    members = [{"seed": seed, "best_epoch": 2, "history": history} for seed in (3, 4)]
+    (task / "r1.json").write_text(json.dumps({"schema_version": 1, "run_id": "r1", "predictions": {"file": "r1.npz"},
+                                              "training": {"history": [], "members": members}}))  # fmt: skip
+    result = CliRunner().invoke(app, ["plot", "run", "r1", "--results-dir", str(tmp_path / "results"), "-o", str(tmp_path / "ens")])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "ens").iterdir()) == ["r1-confusion.png", "r1-training-member0.png", "r1-training-member1.png"]
 
 
 def test_training_curves_mark_the_selected_epoch():

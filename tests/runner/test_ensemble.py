@@ -17,8 +17,8 @@ from ecgbench.runner.ensemble import ensemble_size, member_seeds
 _CNN1D = "from ecgbench.models.loader import load_submission\nbuild_model = load_submission('cnn1d').module.build_model\n"
 
 
-def _recipe(ensemble) -> str:
-    recipe = load_submission("cnn1d").recipe.to_dict()
+def _recipe(ensemble, **fields) -> str:
+    recipe = {**load_submission("cnn1d").recipe.to_dict(), **fields}
     recipe["options"]["ensemble"] = ensemble
     return json.dumps(recipe)
 
@@ -50,13 +50,17 @@ def test_ensemble_recipe_is_cnn1d_causals_with_three_members():
 def test_members_are_the_single_runs_and_the_saved_model_averages_them(tiny_track, tmp_path, write_submission):
     from ecgbench.streaming.classifier import load_classifier
 
-    singles = [run_beat_benchmark("cnn1d", data=tiny_track, epochs=1, seed=seed, results_dir=tmp_path / "single",
-                                  bootstrap_resamples=5) for seed in (2, 3)]  # fmt: skip
-    folder = write_submission("pair", _CNN1D, _recipe(2))
-    result = run_beat_benchmark(folder, data=tiny_track, epochs=1, seed=1, results_dir=tmp_path / "ensemble", bootstrap_resamples=5)
+    # Three epochs with patience 0, so each member's own early stopping and best-epoch restore act.
+    single = write_submission("single", _CNN1D, _recipe(1, epochs=3, patience=0))
+    singles = [run_beat_benchmark(single, data=tiny_track, seed=seed, results_dir=tmp_path / "single", bootstrap_resamples=5)
+               for seed in (2, 3)]  # fmt: skip
+    folder = write_submission("pair", _CNN1D, _recipe(2, epochs=3, patience=0))
+    result = run_beat_benchmark(folder, data=tiny_track, seed=1, results_dir=tmp_path / "ensemble", bootstrap_resamples=5)
 
     training = result.record["training"]
+    assert "members" not in singles[0].record["training"]
     assert [member["seed"] for member in training["members"]] == [2, 3]  # run seed 1, two members: 2 and 3
+    assert training["epochs_run"] == sum(member["epochs_run"] for member in training["members"])
     for member, single in zip(training["members"], singles, strict=True):
         # Same seed, same training, same digits (only the wall-clock seconds differ).
         assert _without_seconds(member["history"]) == _without_seconds(single.record["training"]["history"])
@@ -79,3 +83,12 @@ def test_ensemble_option_is_refused_for_estimators_and_bad_values(tiny_track, tm
     with pytest.raises(ConfigError, match=r"bad-ensemble/recipe.json: options.ensemble must be an integer"):
         run_beat_benchmark(bad, data=tiny_track, quick=True, results_dir=tmp_path / "r2")
     assert not (tmp_path / "r1").exists() and not (tmp_path / "r2").exists()
+
+
+def test_rhythm_runner_refuses_an_ensemble_before_loading_data(tmp_path, write_submission):
+    from ecgbench.runner.rhythm import run_rhythm_benchmark
+
+    folder = write_submission("rhythm-ensemble", _CNN1D, _recipe(3))
+    with pytest.raises(ConfigError, match="options.ensemble is a beat-track option"):
+        run_rhythm_benchmark(folder, tfds_dir=tmp_path / "no-dataset-here", results_dir=tmp_path / "r")
+    assert not (tmp_path / "r").exists()
