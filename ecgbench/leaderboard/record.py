@@ -41,7 +41,7 @@ Schema version 1 (keys of the JSON object)
 ``training`` : object
     What the trainer reports: ``epochs_run``, ``best_epoch``, ``history`` (per-epoch values); a
     seed ensemble (:mod:`ecgbench.runner.ensemble`) adds ``members`` (each member's ``seed`` and
-    report) and has no run-level ``best_epoch`` or ``history``.
+    report), with ``best_epoch`` null and ``history`` empty at run level.
 ``artifacts`` : object, optional
     Trained-model files saved beside the record: ``folder`` (relative to the record, null when the
     run saves no model), ``files`` (name → SHA-256), ``note`` (:mod:`ecgbench.runner.artifacts`).

@@ -129,7 +129,9 @@ class Recipe:
         Validation quantity used for early stopping and model selection: ``"macro_f1"``
         (mean F1 of N, S, V; higher is better) or ``"loss"`` (lower is better).
     options : dict
-        Free-form settings read by the submission itself (layer widths …).
+        Free-form settings read by the submission itself (layer widths …), except the keys the
+        runner reads: ``per_beat``, ``rr_features``, ``ensemble`` (beat track, Keras) and
+        ``refit_on_train_val`` (see the module notes).
     tracks : dict
         Optional per-track changes: beat track name (one of :data:`RECIPE_TRACKS`) → a dict of
         recipe fields replacing the top-level ones on that track; ``augment`` and ``options`` are

@@ -211,8 +211,6 @@ class KerasFit:
         Epochs run, best epoch and score, per-epoch history, seconds.
     normalizer : object
         The input normaliser fitted on ``train`` (``transform_arrays``, ``to_dict``).
-    val_features : dict
-        The normalised ``val`` inputs ``{"signal", "rr"}`` the selection scored.
     val_probabilities : numpy.ndarray
         The returned model's ``[n, 5]`` probabilities on ``val``.
     """
@@ -220,7 +218,6 @@ class KerasFit:
     model: Any
     report: TrainingReport
     normalizer: Any
-    val_features: dict[str, np.ndarray]
     val_probabilities: np.ndarray
 
 
@@ -249,38 +246,40 @@ def fit_keras_on_splits(
     )
     val_features = normalizer.transform_arrays(interval_fields(val))
 
-    def fit_one(member_recipe: Recipe, progress: EpochCallback | None):
+    start = time.perf_counter()
+    members, member_reports = [], []
+    for k, member_seed in enumerate(member_seeds(recipe.seed, size)):
+        # Every model is seeded here, right before it is built: member k of an ensemble is trained
+        # exactly as a single run with seed member_seed (size 1: the run's own seed).
+        seed_everything(member_seed)
+        member_recipe = recipe.with_overrides(seed=member_seed)
         train_ds = make_beat_pipeline(
             {**interval_fields(train), "label": train.label},
             normalizer,
             batch_size=member_recipe.batch_size,
             training=True,
-            seed=member_recipe.seed,
+            seed=member_seed,
             augment=AugmentConfig.from_dict(member_recipe.augment) if member_recipe.augment else None,
             balance=SAMPLING_BALANCE.get(member_recipe.balance),
             noise=noise_dir,
         )
-        return train_keras(submission, spec, member_recipe, train_ds, val_features, val.label, train.label, on_epoch=progress)
-
-    start = time.perf_counter()
-    members, reports = [], []
-    for k, member_seed in enumerate(member_seeds(recipe.seed, size)):
-        # Every model is seeded here, right before it is built: member k of an ensemble is trained
-        # exactly as a single run with seed member_seed (size 1: the run's own seed).
-        seed_everything(member_seed)
         progress = on_epoch if on_epoch is None or size == 1 else partial(_member_progress, on_epoch, k, size)
-        model, report = fit_one(recipe.with_overrides(seed=member_seed), progress)
+        model, report = train_keras(submission, spec, member_recipe, train_ds, val_features, val.label, train.label, on_epoch=progress)
         members.append(model)
-        reports.append(report)
-    model = members[0] if size == 1 else average_members(members, spec)
+        member_reports.append(report)
+    if size == 1:
+        return KerasFit(model=members[0], report=member_reports[0], normalizer=normalizer,
+                        val_probabilities=member_reports[0].best_probabilities)  # fmt: skip
+    model = average_members(members, spec)
     val_probabilities = predict_keras(model, val_features, submission.name, spec.n_classes)
-    report = reports[0] if size == 1 else TrainingReport(
-        epochs_run=sum(member.epochs_run for member in reports),
+    report = TrainingReport(
+        epochs_run=sum(member.epochs_run for member in member_reports),
         best_score=validation_score(recipe.monitor, val.label, val_probabilities, SELECTION_CLASSES),
         seconds=time.perf_counter() - start,
-        members=[{"seed": seed, **member.to_dict()} for seed, member in zip(member_seeds(recipe.seed, size), reports, strict=True)],
+        members=[{"seed": member_seed, **member.to_dict()}
+                 for member_seed, member in zip(member_seeds(recipe.seed, size), member_reports, strict=True)],
     )  # fmt: skip
-    return KerasFit(model=model, report=report, normalizer=normalizer, val_features=val_features, val_probabilities=val_probabilities)
+    return KerasFit(model=model, report=report, normalizer=normalizer, val_probabilities=val_probabilities)
 
 
 def _member_progress(on_epoch: EpochCallback, member: int, size: int, epoch: int, epochs: int, log: dict[str, float]) -> None:

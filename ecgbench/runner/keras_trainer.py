@@ -35,6 +35,8 @@ class TrainingReport:
     history: list[dict[str, float]] = field(default_factory=list)
     seconds: float = 0.0
     members: list[dict[str, Any]] | None = None
+    #: Validation probabilities of the kept (best) epoch; not part of the run record.
+    best_probabilities: np.ndarray | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict (``members`` only for a seed ensemble, :mod:`ecgbench.runner.ensemble`)."""
@@ -147,6 +149,7 @@ def train_keras(
         report.epochs_run = epoch + 1
         if report.best_score is None or score > report.best_score:
             report.best_score, report.best_epoch, best_weights, stale = score, epoch + 1, model.get_weights(), 0
+            report.best_probabilities = probabilities
         else:
             stale += 1
         if on_epoch is not None:
