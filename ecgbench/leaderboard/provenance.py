@@ -34,18 +34,28 @@ def sha256_files(paths: Iterable[str | os.PathLike], root: str | os.PathLike | N
     paths : iterable of path-like
         Files to hash; their order does not matter.
     root : path-like, optional
-        Names are taken relative to this folder (``../other/file`` for a file outside it), so the
-        hash does not depend on where the files live.
+        Names are taken relative to this folder; a file outside it (code a submission borrows) is
+        named ``../<its folder>/<file>`` wherever it lives, so the hash does not depend on where
+        the files are.
     """
     digest = hashlib.sha256()
     entries = []
     for path in paths:
         path = Path(path)
-        name = Path(os.path.relpath(path, root)).as_posix() if root is not None else path.name
-        entries.append((name, sha256_file(path)))
+        entries.append((_portable_name(path, root), sha256_file(path)))
     for name, file_hash in sorted(entries):
         digest.update(f"{name}\0{file_hash}\n".encode())
     return digest.hexdigest()
+
+
+def _portable_name(path: Path, root: str | os.PathLike | None) -> str:
+    """``path`` relative to ``root`` when inside it, else ``../<parent folder>/<name>`` (a sibling's relative name)."""
+    if root is None:
+        return path.name
+    relative = Path(os.path.relpath(path, root))
+    if relative.parts and relative.parts[0] == "..":
+        return f"../{path.parent.name}/{path.name}"
+    return relative.as_posix()
 
 
 def _git(*args: str, cwd: Path) -> str | None:

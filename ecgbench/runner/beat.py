@@ -247,8 +247,9 @@ def fit_keras_on_splits(
     val_features = normalizer.transform_arrays(interval_fields(val))
 
     start = time.perf_counter()
+    seeds = member_seeds(recipe.seed, size)
     members, member_reports = [], []
-    for k, member_seed in enumerate(member_seeds(recipe.seed, size)):
+    for k, member_seed in enumerate(seeds):
         # Every model is seeded here, right before it is built: member k of an ensemble is trained
         # exactly as a single run with seed member_seed (size 1: the run's own seed).
         seed_everything(member_seed)
@@ -276,8 +277,7 @@ def fit_keras_on_splits(
         epochs_run=sum(member.epochs_run for member in member_reports),
         best_score=validation_score(recipe.monitor, val.label, val_probabilities, SELECTION_CLASSES),
         seconds=time.perf_counter() - start,
-        members=[{"seed": member_seed, **member.to_dict()}
-                 for member_seed, member in zip(member_seeds(recipe.seed, size), member_reports, strict=True)],
+        members=[{"seed": member_seed, **member.to_dict()} for member_seed, member in zip(seeds, member_reports, strict=True)],
     )  # fmt: skip
     return KerasFit(model=model, report=report, normalizer=normalizer, val_probabilities=val_probabilities)
 
@@ -360,19 +360,22 @@ def run_beat_benchmark(
     stage("prepare")
     task = track_task(track)
     loaded, recipe = load_with_recipe(submission, seed, epochs, quick, track=track)
-    if ensemble_size(recipe, str(loaded.recipe_path)) > 1 and loaded.kind != "keras":  # checked before any loading
+    # The runner-read options are checked before any data is loaded.
+    source = str(loaded.recipe_path)
+    rr_columns_of(recipe, source)
+    if loaded.kind != "keras" and "rr_features" in recipe.options:
         raise ConfigError(
-            f"{loaded.recipe_path}: options.ensemble applies to Keras submissions; a Submission class "
+            f"{source}: options.rr_features applies to Keras submissions; a Submission class "
+            "gets the whole rr vector and picks its own columns"
+        )
+    if ensemble_size(recipe, source) > 1 and loaded.kind != "keras":
+        raise ConfigError(
+            f"{source}: options.ensemble applies to Keras submissions; a Submission class "
             "builds its own ensemble inside fit/predict"
         )
     if data is None:
         data = load_track(track, tfds_dir, quick=quick, seed=recipe.seed)
-    spec = input_spec_for(data, recipe, source=str(loaded.recipe_path))
-    if loaded.kind != "keras" and spec.n_rr != len(RR_FEATURE_NAMES):
-        raise ConfigError(
-            f"{loaded.recipe_path}: options.rr_features applies to Keras submissions; a Submission class "
-            "gets the whole rr vector and picks its own columns"
-        )
+    spec = input_spec_for(data, recipe, source=source)
 
     stage("perform")
     normalizer: dict[str, Any] | None = None

@@ -161,6 +161,22 @@ class VTDetector:
         """Mean rate (bpm) of ``beats`` beats from ``first`` to ``last`` s (0 for a zero span)."""
         return 60.0 * (beats - 1) / (last - first) if last > first else 0.0
 
+    def _rates(self, time: float) -> tuple[float, float]:
+        """Mean rates (bpm) of the current run up to ``time`` s: the whole run, and its last beats."""
+        return (self.mean_rate(self._run_start, time, self._run_length),
+                self.mean_rate(self._recent[0], time, len(self._recent)))  # fmt: skip
+
+    def rule_rate(self, time: float) -> float:
+        """The rate (bpm) the rule compares with ``vt_min_rate`` for the run ending at the beat at ``time`` s.
+
+        The larger of the whole run's and its last beats' mean rate, once the run holds
+        ``vt_min_beats`` ventricular beats; 0 before that (or outside a run). Valid whether or not
+        the alarm is already active.
+        """
+        if self._run_length < self.config.vt_min_beats:
+            return 0.0
+        return max(self._rates(time))
+
     def update(self, time: float, ventricular: bool) -> AlarmChange | None:
         """Feed one beat; return a change of VT state or None."""
         cfg = self.config
@@ -171,13 +187,11 @@ class VTDetector:
                 self._recent.clear()
             self._run_length += 1
             self._recent.append(time)
-            if not self.active and self._run_length >= cfg.vt_min_beats:
-                whole = self.mean_rate(self._run_start, time, self._run_length)
-                last = self.mean_rate(self._recent[0], time, len(self._recent))
-                if max(whole, last) > cfg.vt_min_rate:
-                    self.active = True
-                    evidence = {"rate_bpm": round(whole, 1), "last_beats_rate_bpm": round(last, 1), "run_length": self._run_length}
-                    change = AlarmChange("VT", "start", self._run_start, evidence)
+            if not self.active and self.rule_rate(time) > cfg.vt_min_rate:
+                self.active = True
+                whole, last = self._rates(time)
+                evidence = {"rate_bpm": round(whole, 1), "last_beats_rate_bpm": round(last, 1), "run_length": self._run_length}
+                change = AlarmChange("VT", "start", self._run_start, evidence)
         else:
             if self.active:
                 rate = self.mean_rate(self._run_start, self._last_time, self._run_length)

@@ -128,7 +128,7 @@ def alarm_delays(
     between the onset and ``grace`` s after the episode ends; an alarm already active at the onset
     counts with delay 0. Returns ``{"VT": [{"onset": s, "duration": s, "delay": s or None,
     "rate_bpm": bpm, "meets_rule": bool}], "AF": [{"onset", "duration", "delay"}]}``. For a VT
-    episode, ``rate_bpm`` is :func:`vt_rule_rate` of its reference beats and ``meets_rule`` says
+    episode, ``rate_bpm`` and ``meets_rule`` come from :func:`vt_rule_check` of its reference beats:
     whether the stream's VT rule (:class:`ecgbench.streaming.alarms.VTDetector` with
     ``streamed.alarms``, fed those beats as ventricular) would alarm it at all: an annotated VT
     slower than the rule's rate is missed by design.
@@ -147,25 +147,25 @@ def alarm_delays(
         row = {"onset": round(onset, 3), "duration": round(end - onset, 3), "delay": delay}
         if kind == "VT":
             inside = beat_samples[(beat_samples >= interval.start) & (beat_samples < interval.end)] / streamed.fs
-            detector = VTDetector(streamed.alarms)
-            alarmable = any(detector.update(float(t), True) is not None for t in inside)
-            row.update(rate_bpm=round(float(vt_rule_rate(inside, streamed.alarms.vt_min_beats)), 1), meets_rule=alarmable)
+            rate, alarmable = vt_rule_check(inside, streamed.alarms)
+            row.update(rate_bpm=round(rate, 1), meets_rule=alarmable)
         out[kind].append(row)
     return out
 
 
-def vt_rule_rate(times: np.ndarray, min_beats: int) -> float:
-    """The highest rate (bpm) the VT rule sees in a run of beats at ``times`` (s), 0 for fewer than ``min_beats``.
+def vt_rule_check(times: np.ndarray, config: AlarmConfig) -> tuple[float, bool]:
+    """Feed a run of ventricular beats at ``times`` (s) to the stream's VT rule; return (highest rate bpm, alarmed).
 
-    As the run grows, :class:`ecgbench.streaming.alarms.VTDetector` checks the mean rate of the
-    whole run so far and of its last ``min_beats`` beats; this is the largest of those.
+    The rate is the largest :meth:`ecgbench.streaming.alarms.VTDetector.rule_rate` over the run
+    (0 for fewer than ``vt_min_beats`` beats); ``alarmed`` says whether the detector, with
+    ``config``, raised VT on it. Both come from the detector itself, so they cannot disagree.
     """
-    times = np.asarray(times, dtype=float)
-    rates = [
-        max(VTDetector.mean_rate(times[0], times[k], k + 1), VTDetector.mean_rate(times[k - min_beats + 1], times[k], min_beats))
-        for k in range(min_beats - 1, len(times))
-    ]
-    return max(rates, default=0.0)
+    detector = VTDetector(config)
+    rate, alarmed = 0.0, False
+    for time in np.asarray(times, dtype=float):
+        alarmed |= detector.update(float(time), True) is not None
+        rate = max(rate, detector.rule_rate(float(time)))
+    return rate, alarmed
 
 
 def _first_alarm_delay(alarms: list[AlarmEvent], kind: str, onset: float, until: float) -> float | None:

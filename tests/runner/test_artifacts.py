@@ -141,4 +141,9 @@ def test_rr_features_option_is_checked_and_refused_for_estimators(tiny_track, tm
     estimator = write_submission("prior-rr", prior_source, json.dumps({"options": {"rr_features": ["rr_pre"]}}))
     with pytest.raises(ConfigError, match="applies to Keras submissions"):
         run_beat_benchmark(estimator, data=tiny_track, quick=True, results_dir=tmp_path / "r2")
+    # Both are refused before any data is loaded (no dataset is built under this folder).
+    with pytest.raises(ConfigError, match=r"options.rr_features: unknown RR feature\(s\) rr_next"):
+        run_beat_benchmark(bad, tfds_dir=tmp_path / "no-dataset", quick=True, results_dir=tmp_path / "r1")
+    with pytest.raises(ConfigError, match="applies to Keras submissions"):
+        run_beat_benchmark(estimator, tfds_dir=tmp_path / "no-dataset", quick=True, results_dir=tmp_path / "r2")
     assert not (tmp_path / "r1").exists() and not (tmp_path / "r2").exists()

@@ -41,7 +41,7 @@ def _windows(name: str, rhythm: str, seed: int) -> BeatArrays:
 
 def _split(names: list[str], seed: int) -> BeatArrays:
     parts = [_windows(name, rhythm, seed + i) for i, (name, rhythm) in enumerate(zip(names, [*RHYTHMS] * 3))]
-    return BeatArrays(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("signal", "rr", "label", "record", "sample")))
+    return BeatArrays.concatenate(parts)
 
 
 @pytest.fixture(scope="module")

@@ -70,6 +70,18 @@ def test_sha256_files_ignores_order_and_location(tmp_path):
     assert first == second
     (tmp_path / "b" / "y.txt").write_text("changed")
     assert sha256_files([tmp_path / "b" / "x.txt", tmp_path / "b" / "y.txt"], root=tmp_path / "b") != first
+    # Borrowed code outside the submission folder: the same hash whether its owner is a sibling
+    # folder (the registry) or far away (a user's submission borrowing a baseline).
+    for place in ("near", "far/away/deep"):
+        (tmp_path / place / "lib").mkdir(parents=True, exist_ok=True)
+        (tmp_path / place / "lib" / "code.py").write_text("shared")
+        (tmp_path / place / "sub").mkdir(exist_ok=True)
+        (tmp_path / place / "sub" / "x.txt").write_text("x")
+    near = sha256_files([tmp_path / "near/sub/x.txt", tmp_path / "near/lib/code.py"], root=tmp_path / "near/sub")
+    far = sha256_files([tmp_path / "far/away/deep/sub/x.txt", tmp_path / "near/lib/code.py"], root=tmp_path / "far/away/deep/sub")
+    assert near == far
+    (tmp_path / "near/lib/code.py").write_text("changed")
+    assert sha256_files([tmp_path / "near/sub/x.txt", tmp_path / "near/lib/code.py"], root=tmp_path / "near/sub") != near
 
 
 def test_provenance_basics():

@@ -277,13 +277,20 @@ class _FakeEc57:
     gross = {"qrs": zero, "veb": zero, "sveb": zero, "runs": dict.fromkeys(("couplet", "short_run", "long_run"), zero)}
 
 
-def test_vt_rule_rate_is_the_fastest_stretch_the_detector_checks():
-    from ecgbench.streaming.track import vt_rule_rate
+def test_vt_rule_check_reports_the_fastest_stretch_the_detector_checks_and_its_verdict():
+    from ecgbench.streaming.alarms import AlarmConfig
+    from ecgbench.streaming.track import vt_rule_check
 
-    assert vt_rule_rate(np.array([0.0, 0.5, 1.0]), 3) == pytest.approx(120.0)
-    assert vt_rule_rate(np.array([0.0, 0.7, 1.4]), 3) == pytest.approx(60 * 2 / 1.4)  # 85.7 bpm: below the rule
-    assert vt_rule_rate(np.array([0.0, 1.0, 2.0, 2.4, 2.8]), 3) == pytest.approx(150.0)  # speeds up at its end
-    assert vt_rule_rate(np.array([0.0, 0.4]), 3) == 0.0
+    config = AlarmConfig(vt_min_beats=3, vt_min_rate=100.0)
+    rate, alarmed = vt_rule_check(np.array([0.0, 0.5, 1.0]), config)
+    assert rate == pytest.approx(120.0) and alarmed
+    rate, alarmed = vt_rule_check(np.array([0.0, 0.7, 1.4]), config)
+    assert rate == pytest.approx(60 * 2 / 1.4) and not alarmed  # 85.7 bpm: below the rule
+    rate, alarmed = vt_rule_check(np.array([0.0, 1.0, 2.0, 2.4, 2.8]), config)
+    assert rate == pytest.approx(150.0) and alarmed  # speeds up at its end
+    assert vt_rule_check(np.array([0.0, 0.4]), config) == (0.0, False)
+    # One threshold, one verdict: 120 bpm is under a 130-bpm rule.
+    assert vt_rule_check(np.array([0.0, 0.5, 1.0]), AlarmConfig(vt_min_beats=3, vt_min_rate=130.0))[1] is False
 
 
 def test_vt_onsets_slower_than_the_rule_are_flagged_and_counted_apart():
