@@ -25,11 +25,18 @@ Variants (name → feature/classifier options of the submission)::
     rr_clip        + RR intervals clipped to 0.2-3 s before the RR features are formed
     rr_clip_noQ    + classes with < 100 training beats (Q: 8 in DS1) left out of training
     rr_clip_noQ_wavelet  + QRS/T durations and P flag from the wavelet delineator (fiducials="wavelet")
+    rr_clip_noQ_hybrid   + QRS/T durations from the slope finder, P flag from the delineator (fiducials="hybrid")
+    rr_clip_noQ_p_rr     + slope finder's P search starts no earlier than previous R + 0.55 × pre-RR
+                           (FiducialConfig.p_after_previous_rr_fraction; 0.55 is the delineator's constant)
+    rr_clip_noQ_mlii_first  + leads reordered so that channel 0 is MLII in every record, from the
+                           signal descriptions of the raw headers (MIT-BIH 114 stores V5, MLII);
+                           the beat examples carry no lead names, so this needs ``--records-dir``
 
 Usage::
 
     python benchmarks/rr_lda_cv.py --tfds-dir /work/tfds            # features cached in /tmp
     python benchmarks/rr_lda_cv.py --tfds-dir /work/tfds --json
+    python benchmarks/rr_lda_cv.py --tfds-dir /work/tfds --variants rr_clip_noQ rr_clip_noQ_hybrid
 
 References
 ----------
@@ -47,8 +54,10 @@ from pathlib import Path
 import numpy as np
 
 from ecgbench.models.loader import load_submission
+from ecgbench.paths import shared_data_dir
 from ecgbench.records import subject_of
 from ecgbench.records.splits import DS1_VAL
+from ecgbench.signal.beat_morphology import FiducialConfig
 
 #: (variant, configuration, RR range in seconds or None, min_class_beats).
 VARIANTS: tuple[tuple[str, str, tuple[float, float] | None, int], ...] = (
@@ -60,10 +69,22 @@ VARIANTS: tuple[tuple[str, str, tuple[float, float] | None, int], ...] = (
     ("rr_clip_noQ", "all", (0.2, 3.0), 100),
     ("rr_clip_noQ_wavelet", "per_lead", (0.2, 3.0), 100),
     ("rr_clip_noQ_wavelet", "all", (0.2, 3.0), 100),
+    ("rr_clip_noQ_hybrid", "per_lead", (0.2, 3.0), 100),
+    ("rr_clip_noQ_hybrid", "all", (0.2, 3.0), 100),
+    ("rr_clip_noQ_p_rr", "per_lead", (0.2, 3.0), 100),
+    ("rr_clip_noQ_p_rr", "all", (0.2, 3.0), 100),
+    ("rr_clip_noQ_mlii_first", "per_lead", (0.2, 3.0), 100),
+    ("rr_clip_noQ_mlii_first", "all", (0.2, 3.0), 100),
 )
 #: Fiducial finder of a variant's interval features (:func:`ecgbench.signal.beat_morphology.find_fiducials`);
 #: variants not listed use ``"slope"``.
-VARIANT_FIDUCIALS: dict[str, str] = {"rr_clip_noQ_wavelet": "wavelet"}
+VARIANT_FIDUCIALS: dict[str, str] = {"rr_clip_noQ_wavelet": "wavelet", "rr_clip_noQ_hybrid": "hybrid"}
+#: Slope-finder parameters of a variant (cache tag, config); variants not listed use the defaults.
+VARIANT_FIDUCIAL_CONFIG: dict[str, tuple[str, FiducialConfig]] = {
+    "rr_clip_noQ_p_rr": ("prr0.55", FiducialConfig(p_after_previous_rr_fraction=0.55)),
+}
+#: Variants whose beats have their leads reordered so that channel 0 is MLII (:func:`mlii_first`).
+MLII_FIRST_VARIANTS = frozenset({"rr_clip_noQ_mlii_first"})
 #: Column → flat key of the EC57 result (:func:`ecgbench.evaluation.labelled.figures_with_intervals`).
 FIGURE_KEYS: dict[str, str] = {
     "acc": "gross.accuracy",
@@ -93,14 +114,52 @@ def load_ds1(tfds_dir: str | None, cache: Path):
     return BeatArrays(*(data[name] for name in ("signal", "rr", "label", "record", "sample")))
 
 
-def features(module, beats, rr_range: tuple[float, float] | None, cache: Path, fiducials: str = "slope"):
-    """Return the submission's feature matrix and column groups for ``beats`` (cached per RR range and fiducials)."""
+def mlii_first(beats, records_dir: Path):
+    """Return ``beats`` with the two leads swapped in every record whose header lists MLII second.
+
+    The lead of each channel is the signal description (``sig_name``) of the record's WFDB header
+    in ``records_dir``; records with MLII first, or without MLII, are left as they are.
+    """
+    import wfdb
+
+    from ecgbench.models import BeatArrays
+
+    signal = beats.signal.copy()
+    for name in np.unique(beats.record):
+        header = records_dir / f"{name}.hea"
+        if not header.is_file():
+            raise SystemExit(f"no header {header} to read the lead order of record {name}; pass --records-dir")
+        leads = wfdb.rdheader(str(records_dir / name)).sig_name
+        if "MLII" in leads[1:]:
+            rows = beats.record == name
+            order = [leads.index("MLII")] + [i for i in range(len(leads)) if leads[i] != "MLII"]
+            signal[rows] = signal[rows][:, :, order]
+    return BeatArrays(signal, beats.rr, beats.label, beats.record, beats.sample)
+
+
+def features(
+    module,
+    beats,
+    rr_range: tuple[float, float] | None,
+    cache: Path,
+    fiducials: str = "slope",
+    fiducial_config: tuple[str, FiducialConfig] | None = None,
+    lead_tag: str = "",
+):
+    """Return the submission's feature matrix and column groups for ``beats``.
+
+    Cached per RR range, fiducial finder, slope-finder parameters and lead order (``lead_tag``).
+    """
     tag = "none" if rr_range is None else f"{rr_range[0]:g}-{rr_range[1]:g}"
-    path = cache / (f"ds1_features_rr{tag}.npz" if fiducials == "slope" else f"ds1_features_rr{tag}_{fiducials}.npz")
+    suffix = "".join(f"_{part}" for part in (
+        "" if fiducials == "slope" else fiducials, "" if fiducial_config is None else fiducial_config[0], lead_tag,
+    ) if part)  # fmt: skip
+    path = cache / f"ds1_features_rr{tag}{suffix}.npz"
     if path.is_file():
         data = np.load(path)
         return data["x"], {k[2:]: data[k] for k in data.files if k.startswith("g_")}
-    x, groups = module.beat_features(beats, FS, BEFORE_S, rr_range, fiducials)
+    config = None if fiducial_config is None else fiducial_config[1]
+    x, groups = module.beat_features(beats, FS, BEFORE_S, rr_range, fiducials, config)
     np.savez(path, x=x, **{f"g_{k}": v for k, v in groups.items()})
     return x, groups
 
@@ -137,6 +196,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--tfds-dir", default=None, help="folder of built TFDS datasets (mitdb/beats)")
     parser.add_argument("--cache", default="/tmp/rr_lda_cv", help="folder for cached beats and features")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--variants", nargs="+", default=None, choices=sorted({v[0] for v in VARIANTS}),
+                        help="run only these variants (default: all)")  # fmt: skip
+    shared = shared_data_dir()
+    parser.add_argument("--records-dir", type=Path, default=None if shared is None else shared / "mitdb",
+                        help="raw MIT-BIH records (headers give the lead order of the mlii_first variant)")  # fmt: skip
     args = parser.parse_args(argv)
     cache = Path(args.cache)
     cache.mkdir(parents=True, exist_ok=True)
@@ -151,7 +215,15 @@ def main(argv: list[str] | None = None) -> None:
     }
     rows = []
     for variant, config, rr_range, min_class_beats in VARIANTS:
-        x, groups = features(module, beats, rr_range, cache, VARIANT_FIDUCIALS.get(variant, "slope"))
+        if args.variants is not None and variant not in args.variants:
+            continue
+        reorder = variant in MLII_FIRST_VARIANTS
+        if reorder and args.records_dir is None:
+            raise SystemExit(f"variant {variant} needs the raw headers: pass --records-dir (folder of mitdb/*.hea)")
+        x, groups = features(
+            module, mlii_first(beats, args.records_dir) if reorder else beats, rr_range, cache,
+            VARIANT_FIDUCIALS.get(variant, "slope"), VARIANT_FIDUCIAL_CONFIG.get(variant), "mlii_first" if reorder else "",
+        )  # fmt: skip
         columns = module.config_columns(config, groups)
         for protocol, masks in protocols.items():
             start = time.perf_counter()

@@ -37,7 +37,7 @@ from sklearn.metrics import f1_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from ecgbench.signal.beat_morphology import RR_RANGE_S, de_chazal_features
+from ecgbench.signal.beat_morphology import RR_RANGE_S, FiducialConfig, de_chazal_features
 
 CONFIGS = ("all", "per_lead")
 #: Classes whose F1 is averaged for the validation choice (N, S, V).
@@ -97,15 +97,17 @@ def beat_features(
     before_s: float,
     rr_range_s: tuple[float, float] | None = RR_RANGE_S,
     fiducials: str = "slope",
+    fiducial_config: FiducialConfig | None = None,
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Return the de Chazal feature matrix of :class:`~ecgbench.models.BeatArrays` and its column groups.
 
-    ``fiducials`` is the fiducial finder of the interval features, ``"slope"`` or ``"wavelet"``
-    (:func:`ecgbench.signal.beat_morphology.find_fiducials`).
+    ``fiducials`` is the fiducial finder of the interval features, ``"slope"``, ``"wavelet"`` or
+    ``"hybrid"`` (:func:`ecgbench.signal.beat_morphology.find_fiducials`); ``fiducial_config`` the
+    slope finder's parameters (default :class:`~ecgbench.signal.beat_morphology.FiducialConfig`).
     """
     return de_chazal_features(
-        arrays.signal, arrays.rr, arrays.record, arrays.sample, sampling_rate, before_s, rr_range_s=rr_range_s,
-        method=fiducials,
+        arrays.signal, arrays.rr, arrays.record, arrays.sample, sampling_rate, before_s, config=fiducial_config,
+        rr_range_s=rr_range_s, method=fiducials,
     )  # fmt: skip
 
 
@@ -121,8 +123,8 @@ class Submission:
     """de Chazal (2004) features → class-balanced LDA.
 
     Options (``recipe.options``): ``configs``, ``min_class_beats``,
-    ``rr_range_s`` (``[low, high]`` seconds or null), ``fiducials`` (``"slope"``, the default, or
-    ``"wavelet"``: the fiducial finder of the QRS/T durations and P flag).
+    ``rr_range_s`` (``[low, high]`` seconds or null), ``fiducials`` (``"slope"``, the default,
+    ``"wavelet"`` or ``"hybrid"``: the fiducial finder of the QRS/T durations and P flag).
     """
 
     def __init__(self, input_spec) -> None:

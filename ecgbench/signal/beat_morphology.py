@@ -16,7 +16,9 @@ Pipeline (de Chazal et al. 2004, section II):
    ``method="wavelet"`` (:func:`wavelet_fiducials`) runs the project's wavelet delineator
    (:func:`ecgbench.signal.delineation.delineate`, Martínez et al. 2004), which needs 0.7 s of
    context before R and 1 s after, on the windows of each record laid back on its time axis, and
-   falls back to the slope finder per beat where it finds no boundary;
+   falls back to the slope finder per beat where it finds no boundary; ``method="hybrid"``
+   (:func:`hybrid_fiducials`) takes the QRS and T boundaries from the slope finder and the P flag
+   from the delineator;
 3. **features** (:func:`de_chazal_features`): RR intervals (pre, post, average over a window of
    minutes around the beat, local average of the ten surrounding intervals; every interval first
    clipped to :data:`RR_RANGE_S`, because annotation gaps give "intervals" of up to 100 s), QRS duration,
@@ -64,7 +66,7 @@ LOCAL_RR_INTERVALS = 10
 #: the discriminant by orders of magnitude (and the ±5-min average RR of the beats around it).
 RR_RANGE_S = (0.2, 3.0)
 #: Fiducial finders of :func:`de_chazal_features` (see :func:`find_fiducials`).
-FIDUCIAL_METHODS = ("slope", "wavelet")
+FIDUCIAL_METHODS = ("slope", "wavelet", "hybrid")
 #: Lead the wavelet delineator runs on (0: MLII in MIT-BIH).
 DELINEATION_LEAD = 0
 
@@ -87,6 +89,10 @@ class FiducialConfig:
     t_offset_fraction: float = 0.40  # T offset: slope falls below this × steepest T downslope (Martínez ξ_Tend)
     p_search_start_s: float = 0.28  # P searched from R - this ...
     p_gap_before_qrs_s: float = 0.02  # ... to QRS onset - this
+    # ... and, when set and the pre-RR is given, not before the previous R + this × pre-RR, so that
+    # the previous beat's T wave of a premature beat is not taken for a P wave (None: no such bound;
+    # the wavelet delineator's WaveletConfig.p_window_rr_fraction is 0.55).
+    p_after_previous_rr_fraction: float | None = None
     p_min_amplitude_mv: float = 0.05  # a P wave is a hump of at least this above the segment's chord
     p_edge_average_s: float = 0.01  # chord ends: mean of this much signal at each end
 
@@ -179,6 +185,7 @@ def beat_fiducials(
     sampling_rate: float,
     before_s: float,
     config: FiducialConfig | None = None,
+    rr_pre: np.ndarray | None = None,
 ) -> BeatFiducials:
     """Find QRS onset/offset, T-wave offset and whether a P wave precedes the QRS, for every beat.
 
@@ -192,6 +199,9 @@ def beat_fiducials(
         Seconds from the window start to the R peak.
     config : FiducialConfig, optional
         Finder parameters.
+    rr_pre : numpy.ndarray, optional
+        ``[n]`` interval from the previous R peak (seconds); used only when
+        ``config.p_after_previous_rr_fraction`` is set (it bounds the P search).
 
     Returns
     -------
@@ -226,7 +236,15 @@ def beat_fiducials(
     qrs_on, qrs_off = np.minimum(qrs_on + spread, r), np.maximum(qrs_off - spread, r)
 
     t_off = _t_offsets(x[:, :, 0], qrs_off.astype(int), fs, cfg)
-    p_present = _p_present(x[:, :, 0], r, qrs_on.astype(int), fs, cfg)
+    p_start = np.full(n, max(r - _samples(cfg.p_search_start_s, fs), 0))
+    if cfg.p_after_previous_rr_fraction is not None and rr_pre is not None:
+        rr_pre = np.asarray(rr_pre, dtype=np.float64)
+        if rr_pre.shape != (n,):
+            raise ConfigError(f"rr_pre needs one interval (s) per beat window ({n}); got shape {rr_pre.shape}")
+        previous_r = r - rr_pre * fs  # may lie before the window start
+        bound = np.ceil(previous_r + cfg.p_after_previous_rr_fraction * rr_pre * fs).astype(np.int64)
+        p_start = np.maximum(p_start, bound)
+    p_present = _p_present(x[:, :, 0], p_start, qrs_on.astype(int), fs, cfg)
     return BeatFiducials(qrs_on=qrs_on, qrs_off=qrs_off, t_off=t_off, p_present=p_present)
 
 
@@ -322,6 +340,43 @@ def wavelet_fiducials(
     )
 
 
+def hybrid_fiducials(
+    clean: np.ndarray,
+    record: np.ndarray,
+    sample: np.ndarray,
+    sampling_rate: float,
+    before_s: float,
+    config: FiducialConfig | None = None,
+    rr_pre: np.ndarray | None = None,
+) -> BeatFiducials:
+    """QRS onset/offset and T offset from the slope finder, P flag from the wavelet delineator.
+
+    The delineator cuts wide ventricular QRS complexes to about half their width (see
+    :func:`wavelet_fiducials`), so the QRS and T-wave durations are those of :func:`beat_fiducials`
+    (which keeps wide complexes wide); its P flag (a P wave searched in the 0.3 s before its own QRS
+    onset, but not before the previous R + 0.55 × RR, with a slope threshold chosen on LUDB)
+    replaces the slope finder's pre-QRS hump test, which also fires on ventricular beats. Exactly:
+    ``qrs_on``, ``qrs_off``, ``t_off`` = :func:`beat_fiducials` on every beat; ``p_present`` =
+    :func:`wavelet_fiducials`'s (which is the slope finder's flag only for a beat whose QRS the
+    delineator did not find).
+
+    Parameters
+    ----------
+    clean, record, sample, sampling_rate, before_s, config
+        As for :func:`wavelet_fiducials`.
+    rr_pre : numpy.ndarray, optional
+        As for :func:`beat_fiducials`.
+
+    Returns
+    -------
+    BeatFiducials
+        Positions in samples from the window start (float).
+    """
+    slope = beat_fiducials(clean, sampling_rate, before_s, config, rr_pre)
+    wavelet = wavelet_fiducials(clean, record, sample, sampling_rate, before_s, config)
+    return BeatFiducials(qrs_on=slope.qrs_on, qrs_off=slope.qrs_off, t_off=slope.t_off, p_present=wavelet.p_present)
+
+
 def find_fiducials(
     clean: np.ndarray,
     record: np.ndarray,
@@ -330,6 +385,7 @@ def find_fiducials(
     before_s: float,
     method: str = "slope",
     config: FiducialConfig | None = None,
+    rr_pre: np.ndarray | None = None,
 ) -> BeatFiducials:
     """QRS onset/offset, T offset and P flag of every beat window by the chosen finder.
 
@@ -338,7 +394,7 @@ def find_fiducials(
     clean : numpy.ndarray
         ``[n, samples, leads]`` cleaned beat windows (mV).
     record, sample : numpy.ndarray
-        ``[n]`` record name and R-peak position (samples); used by ``"wavelet"`` only.
+        ``[n]`` record name and R-peak position (samples); used by ``"wavelet"`` and ``"hybrid"``.
     sampling_rate : float
         Hz.
     before_s : float
@@ -346,18 +402,24 @@ def find_fiducials(
     method : str
         ``"slope"``: the slope-envelope finder on each window (:func:`beat_fiducials`);
         ``"wavelet"``: the project's wavelet delineator on the record laid back together, slope
-        values where it finds none (:func:`wavelet_fiducials`).
+        values where it finds none (:func:`wavelet_fiducials`); ``"hybrid"``: QRS and T boundaries
+        from the slope finder, P flag from the delineator (:func:`hybrid_fiducials`).
     config : FiducialConfig, optional
         Parameters of the slope finder.
+    rr_pre : numpy.ndarray, optional
+        ``[n]`` pre-RR (seconds) for the slope finder's P search bound
+        (``config.p_after_previous_rr_fraction``).
 
     Returns
     -------
     BeatFiducials
     """
     if method == "slope":
-        return beat_fiducials(clean, sampling_rate, before_s, config)
+        return beat_fiducials(clean, sampling_rate, before_s, config, rr_pre)
     if method == "wavelet":
         return wavelet_fiducials(clean, record, sample, sampling_rate, before_s, config)
+    if method == "hybrid":
+        return hybrid_fiducials(clean, record, sample, sampling_rate, before_s, config, rr_pre)
     raise unknown_choice("fiducial method", method, FIDUCIAL_METHODS)
 
 
@@ -376,25 +438,28 @@ def _t_offsets(lead: np.ndarray, qrs_off: np.ndarray, fs: float, cfg: FiducialCo
     return np.where(done.any(axis=1), np.argmax(done, axis=1), width - 1).astype(float)
 
 
-def _p_present(lead: np.ndarray, r: int, qrs_on: np.ndarray, fs: float, cfg: FiducialConfig) -> np.ndarray:
-    """P flag: a hump of at least ``p_min_amplitude_mv`` above the chord of the pre-QRS segment."""
+def _p_present(lead: np.ndarray, start: np.ndarray, qrs_on: np.ndarray, fs: float, cfg: FiducialConfig) -> np.ndarray:
+    """P flag: a hump of at least ``p_min_amplitude_mv`` above the chord of the pre-QRS segment.
+
+    The segment of each beat runs from ``start`` (samples, ``[n]``) to its QRS onset minus
+    ``p_gap_before_qrs_s``; a segment too short for the two chord ends has no P wave.
+    """
     n, width = lead.shape
-    start = max(r - _samples(cfg.p_search_start_s, fs), 0)
-    stop = np.maximum(qrs_on - _samples(cfg.p_gap_before_qrs_s, fs), start + 2)
+    start = np.clip(np.asarray(start, dtype=np.int64), 0, width - 1)
     edge = _samples(cfg.p_edge_average_s, fs)
-    present = np.zeros(n, dtype=bool)
+    stop = np.clip(qrs_on - _samples(cfg.p_gap_before_qrs_s, fs), start + 2, width)
     cumulative = np.concatenate([np.zeros((n, 1)), np.cumsum(lead, axis=1)], axis=1)
     rows = np.arange(n)
-    left = (cumulative[:, start + edge] - cumulative[:, start]) / edge
+    left_hi = np.minimum(start + edge, width)
+    left = (cumulative[rows, left_hi] - cumulative[rows, start]) / np.maximum(left_hi - start, 1)
     right_lo = np.maximum(stop - edge, start)
     right = (cumulative[rows, stop] - cumulative[rows, right_lo]) / np.maximum(stop - right_lo, 1)
     column = np.arange(width)[None, :]
-    fraction = (column - start) / np.maximum(stop - start, 1)[:, None]
+    fraction = (column - start[:, None]) / np.maximum(stop - start, 1)[:, None]
     chord = left[:, None] + fraction * (right - left)[:, None]
-    inside = (column > start + edge) & (column < (stop - edge)[:, None])
+    inside = (column > (start + edge)[:, None]) & (column < (stop - edge)[:, None])
     hump = np.where(inside, lead - chord, 0.0)
-    present = np.abs(hump).max(axis=1) >= cfg.p_min_amplitude_mv
-    return present
+    return np.abs(hump).max(axis=1) >= cfg.p_min_amplitude_mv
 
 
 def rr_context(record: np.ndarray, sample: np.ndarray, rr_pre: np.ndarray, sampling_rate: float) -> tuple[np.ndarray, np.ndarray]:
@@ -462,8 +527,9 @@ def de_chazal_features(
         local RR are formed from them (:data:`RR_RANGE_S`); None keeps them as given.
     method : str
         Fiducial finder for the QRS duration, T-wave duration and P flag (:func:`find_fiducials`):
-        ``"slope"`` (default) or ``"wavelet"``. The morphology samples do not depend on it (they
-        are taken relative to R, as in the paper).
+        ``"slope"`` (default), ``"wavelet"`` or ``"hybrid"``. The morphology samples do not depend
+        on it (they are taken relative to R, as in the paper). The slope finder receives the
+        (clipped) pre-RR for its optional P search bound (``config.p_after_previous_rr_fraction``).
 
     Returns
     -------
@@ -475,13 +541,13 @@ def de_chazal_features(
     """
     if method not in FIDUCIAL_METHODS:
         raise unknown_choice("fiducial method", method, FIDUCIAL_METHODS)
-    clean = clean_beat_windows(signal, record, sample, sampling_rate, before_s)
-    fid = find_fiducials(clean, record, sample, sampling_rate, before_s, method, config)
     rr = np.asarray(rr, dtype=np.float64)[:, :2]
     if rr_range_s is not None:
         if not 0 < rr_range_s[0] < rr_range_s[1]:
             raise ConfigError(f"rr_range_s must be (low, high) seconds with 0 < low < high (got {rr_range_s})")
         rr = np.clip(rr, *rr_range_s)
+    clean = clean_beat_windows(signal, record, sample, sampling_rate, before_s)
+    fid = find_fiducials(clean, record, sample, sampling_rate, before_s, method, config, rr[:, 0])
     average, local = rr_context(record, sample, rr[:, 0], sampling_rate)
     fs = float(sampling_rate)
     r = int(round(before_s * fs))

@@ -1,4 +1,5 @@
-"""de Chazal interval features from the wavelet delineator (``method="wavelet"``) on synthetic beats."""
+"""de Chazal interval features from the wavelet delineator (``method="wavelet"``), the hybrid finder
+(``method="hybrid"``) and the slope finder's RR-bounded P search, on synthetic beats."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from ecgbench.errors import ConfigError
 from ecgbench.records.synthetic import synthetic_ecg
 from ecgbench.signal.beat_morphology import (
     FIDUCIAL_METHODS,
+    FiducialConfig,
     beat_fiducials,
     clean_beat_windows,
     de_chazal_features,
@@ -118,15 +120,88 @@ def test_feature_matrix_uses_the_chosen_fiducials_and_keeps_the_morphology():
 @pytest.mark.parametrize("call", ["features", "find"])
 def test_unknown_method_names_the_valid_ones(call):
     windows, record, sample, _ = _windows(heart_rate=72.0, seed=3)
-    with pytest.raises(ConfigError, match="unknown fiducial method 'ecgpuwave'.*slope, wavelet"):
+    with pytest.raises(ConfigError, match="unknown fiducial method 'ecgpuwave'.*slope, wavelet, hybrid"):
         if call == "features":
             de_chazal_features(windows, np.ones((record.size, 2)), record, sample, FS, BEFORE_S, method="ecgpuwave")
         else:
             find_fiducials(windows, record, sample, FS, BEFORE_S, method="ecgpuwave")
-    assert FIDUCIAL_METHODS == ("slope", "wavelet")
+    assert FIDUCIAL_METHODS == ("slope", "wavelet", "hybrid")
 
 
 def test_record_and_sample_must_match_the_windows():
     windows, record, sample, _ = _windows(heart_rate=72.0, seed=3)
     with pytest.raises(ConfigError, match="one entry per beat window"):
         wavelet_fiducials(windows, record[:-1], sample, FS, BEFORE_S)
+
+
+# ---------------------------------------------------------------- hybrid fiducials, RR-bounded P search
+BOUNDED = FiducialConfig(p_after_previous_rr_fraction=0.55)
+
+
+def _hybrid(windows, record, sample):
+    clean = clean_beat_windows(windows, record, sample, FS, BEFORE_S)
+    return clean, find_fiducials(clean, record, sample, FS, BEFORE_S, method="hybrid")
+
+
+def test_hybrid_takes_boundaries_from_the_slope_finder_and_p_flag_from_the_delineator():
+    windows, record, sample, symbols = _windows(heart_rate=60.0, symbols="NNV", seed=4)
+    clean, hybrid = _hybrid(windows, record, sample)
+    slope = beat_fiducials(clean, FS, BEFORE_S)
+    wavelet = wavelet_fiducials(clean, record, sample, FS, BEFORE_S)
+    for name in ("qrs_on", "qrs_off", "t_off"):
+        np.testing.assert_array_equal(getattr(hybrid, name), getattr(slope, name), err_msg=name)
+    np.testing.assert_array_equal(hybrid.p_present, wavelet.p_present)
+    # Premature V beats here have the previous T wave in the slope finder's P segment: it flags all of
+    # them, the delineator (P search not before the previous R + 0.55 RR) at most half.
+    assert slope.p_present[symbols == "V"].all()
+    assert hybrid.p_present[symbols == "V"].mean() <= 0.5
+    assert hybrid.p_present[symbols == "N"].all()
+
+
+def test_hybrid_keeps_ventricular_qrs_wide_and_flags_p_only_before_sinus_beats():
+    windows, record, sample, symbols = _windows(heart_rate=72.0, symbols="NNNNV", seed=3)
+    _, fid = _hybrid(windows, record, sample)
+    duration_ms = (fid.qrs_off - fid.qrs_on) / FS * 1000
+    assert np.median(duration_ms[symbols == "V"]) >= 120.0  # synthetic V: R and S of SD 35/30 ms
+    assert np.median(duration_ms[symbols == "N"]) < 110.0
+    assert fid.p_present[symbols == "N"].mean() >= 0.9
+    windows, record, sample, _ = _windows(heart_rate=40.0, symbols="V", seed=4)
+    assert _hybrid(windows, record, sample)[1].p_present.mean() <= 0.1
+
+
+def test_feature_matrix_of_hybrid_differs_from_slope_only_in_the_p_flag():
+    windows, record, sample, _ = _windows(heart_rate=72.0, symbols="NNNNV", seed=3)
+    rr = np.full((record.size, 2), 0.83)
+    slope, groups = de_chazal_features(windows, rr, record, sample, FS, BEFORE_S)
+    hybrid, _ = de_chazal_features(windows, rr, record, sample, FS, BEFORE_S, method="hybrid")
+    p_flag = groups["intervals"][2]
+    others = np.setdiff1d(np.arange(slope.shape[1]), [p_flag])
+    np.testing.assert_array_equal(slope[:, others], hybrid[:, others])
+
+
+def _premature_window(previous_t_centre_s: float) -> np.ndarray:
+    """One two-lead window with no P wave: a QRS at R and the previous beat's T wave ``previous_t_centre_s`` before R."""
+    t = (np.arange(WIDTH) - BEFORE) / FS
+    lead = 1.2 * np.exp(-0.5 * (t / 0.012) ** 2) + 0.25 * np.exp(-0.5 * ((t + previous_t_centre_s) / 0.03) ** 2)
+    return np.stack([lead, 0.5 * lead], axis=1)[None]
+
+
+def test_rr_bound_keeps_the_previous_t_wave_out_of_the_p_search():
+    window = _premature_window(0.24)  # previous R 0.40 s before: its T wave 0.16 s after it
+    assert beat_fiducials(window, FS, BEFORE_S).p_present.tolist() == [True]  # the unbounded search takes T for P
+    bounded = beat_fiducials(window, FS, BEFORE_S, BOUNDED, rr_pre=np.array([0.40]))
+    assert bounded.p_present.tolist() == [False]  # search starts at R - 0.45 × 0.40 s = R - 0.18 s
+    # A long pre-RR puts the bound before the fixed start (R - 0.28 s): the flag is the default one.
+    relaxed = beat_fiducials(window, FS, BEFORE_S, BOUNDED, rr_pre=np.array([1.2]))
+    assert relaxed.p_present.tolist() == [True]
+
+
+def test_rr_bound_is_off_by_default_and_needs_one_interval_per_beat():
+    windows, record, sample, _ = _windows(heart_rate=110.0, symbols="NNV", seed=7)
+    clean = clean_beat_windows(windows, record, sample, FS, BEFORE_S)
+    rr_pre = np.full(record.size, 0.35)
+    default = beat_fiducials(clean, FS, BEFORE_S)
+    ignored = beat_fiducials(clean, FS, BEFORE_S, rr_pre=rr_pre)  # no fraction set: rr_pre unused
+    np.testing.assert_array_equal(default.p_present, ignored.p_present)
+    with pytest.raises(ConfigError, match="rr_pre needs one interval"):
+        beat_fiducials(clean, FS, BEFORE_S, BOUNDED, rr_pre=rr_pre[:-1])
