@@ -162,15 +162,36 @@ def _perform_estimator(
     *,
     check_subjects: bool = True,
 ) -> tuple[np.ndarray, TrainingReport, dict[str, Any] | None]:
-    """Fit a ``Submission`` class (selection on ``val``), optionally refit on ``train ∪ val``, predict ``test``.
+    """Fit a ``Submission`` class (:func:`fit_estimator`), then predict ``test``.
 
-    Used by every track. The recorded validation score is always the one of the model ``fit``
-    chose, before any refit (:mod:`ecgbench.runner.rhythm_refit`, recipe option
-    ``refit_on_train_val``). ``check_subjects`` refuses a refit set sharing a subject with test
-    (the rhythm track's subject-disjoint splits); the beat tracks' splits are defined by records.
-    Failures become ``SubmissionError``.
+    Used by every track. ``report.seconds`` covers the fit and the test prediction.
     """
     start = time.perf_counter()
+    model, report, refit = fit_estimator(submission, spec, recipe, data, selection_classes, check_subjects=check_subjects)
+    test_probabilities = _predict_estimator(model, data.test, spec, submission.name)
+    report.seconds = time.perf_counter() - start
+    return test_probabilities, report, refit
+
+
+def fit_estimator(
+    submission: LoadedSubmission,
+    spec: InputSpec,
+    recipe: Recipe,
+    data: TrackData,
+    selection_classes: tuple[int, ...] = SELECTION_CLASSES,
+    *,
+    check_subjects: bool = True,
+) -> tuple[Any, TrainingReport, dict[str, Any] | None]:
+    """Fit a ``Submission`` class (selection on ``val``), optionally refit on ``train ∪ val``; return ``(model, report, refit)``.
+
+    The runner's own fit (:func:`_perform_estimator` predicts ``test`` with the returned model);
+    ``benchmarks/rhythm_external.py`` calls it to score the same model on external recordings.
+    The recorded validation score is always the one of the model ``fit`` chose, before any refit
+    (:mod:`ecgbench.runner.rhythm_refit`, recipe option ``refit_on_train_val``).
+    ``check_subjects`` refuses a refit set sharing a subject with test (the rhythm track's
+    subject-disjoint splits); the beat tracks' splits are defined by records. Failures become
+    ``SubmissionError``. ``report.seconds`` is left for the caller to set.
+    """
     try:
         model = submission.module.Submission(spec)
     except Exception as exc:
@@ -186,9 +207,7 @@ def _perform_estimator(
     refit = None
     if refit_requested(recipe):
         refit = refit_estimator(model, train_val_arrays(data, check_subjects=check_subjects), recipe, submission.name)
-    test_probabilities = _predict_estimator(model, data.test, spec, submission.name)
-    report.seconds = time.perf_counter() - start
-    return test_probabilities, report, refit
+    return model, report, refit
 
 
 def _predict_estimator(model: Any, beats: BeatArrays, spec: InputSpec, name: str) -> np.ndarray:
