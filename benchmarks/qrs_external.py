@@ -5,8 +5,8 @@ machine: ecgbench's online detector (fed ``--chunk-s`` seconds at a time, as in 
 wfdb's XQRS and NeuroKit2's default. Detections are scored beat by beat with the EC57/bxb rules
 (:func:`ecgbench.evaluation.compare_record`, 150-ms window) and pooled into gross Se / +P.
 
-1. **LUDB** (``--ludb``): records 1–100 of the Lobachevsky database (500 Hz, 10 s, 12 leads;
-   recordings no ecgbench detector setting was chosen on). Each ``--leads`` lead (default II) is
+1. **LUDB** (``--ludb``): every record in ``<data-dir>/ludb/data`` (the shared copy holds 1–100
+   of LUDB's 200; 500 Hz, 10 s, 12 leads; recordings no ecgbench detector setting was chosen on). Each ``--leads`` lead (default II) is
    detected at its native rate and scored against the cardiologists' QRS peaks (``N``) of that
    lead's annotation file, inside its annotated span only (LUDB leaves the first and last beats
    unannotated, :func:`ecgbench.records.ludb.annotated_span`): references and detections outside
@@ -16,8 +16,9 @@ wfdb's XQRS and NeuroKit2's default. Detections are scored beat by beat with the
    :func:`ecgbench.data.noise_stress.noise_stress` (WFDB ``nst``'s calibration and protocol: clean
    for 5 min, then 2 min noisy / 2 min clean) at 24, 18, 12, 6, 0 and -6 dB. The first lead is
    detected and scored against the records' reference annotations after the 5-min learning period
-   (bxb's default for the NSTDB), noisy and clean segments together. NSTDB's third noise, ``em``
-   (electrode motion, EC57's choice), is not in the shared data.
+   (bxb's default for the NSTDB), noisy and clean segments together. The SNR calibration uses the
+   beats WFDB's ``map1`` calls normal (:func:`ecgbench.data.noise_stress.nst_normal_beats`).
+   NSTDB's third noise, ``em`` (electrode motion, EC57's choice), is not in the shared data.
 
 Usage::
 
@@ -44,10 +45,10 @@ from pathlib import Path
 import numpy as np
 
 from ecgbench.data.noise import NSTDB_NOISE_KINDS
-from ecgbench.data.noise_stress import NST_START_S, noise_stress
+from ecgbench.data.noise_stress import NST_START_S, noise_stress, nst_normal_beats
 from ecgbench.evaluation import compare_record, score_records
 from ecgbench.paths import database_dir, shared_data_dir
-from ecgbench.records import SYMBOL_TO_AAMI, read_annotations, read_record
+from ecgbench.records import read_annotations, read_record
 from ecgbench.records.ludb import LUDB_LEADS, read_ludb_waves
 from ecgbench.signal import QRS_METHODS, OnlineQRSDetector, detect_qrs
 
@@ -102,7 +103,7 @@ def run_ludb(ludb_dir: Path, leads: list[str], methods: list[str], chunk_s: floa
         names = [n.lower() for n in rec.lead_names]
         for lead in leads:
             if lead not in names:
-                sys.exit(f"LUDB record {name} has no lead {lead!r} (leads: {', '.join(rec.lead_names)})")
+                sys.exit(f"LUDB record {name} has no lead {lead!r} (leads: {', '.join(rec.lead_names)}); choose --leads among them")
             waves, span = read_ludb_waves(name, data, lead)
             reference = inside(waves["qrs"].peak, span)
             x = rec.signal[:, names.index(lead)].astype(np.float64)
@@ -138,7 +139,7 @@ def run_nst(mitdb: Path, nstdb: Path, snrs: list[float], methods: list[str], chu
     for name in NST_RECORDS:
         rec = read_record(name, mitdb)
         ref = read_annotations(name, mitdb)
-        normal = ref.sample[np.array([SYMBOL_TO_AAMI.get(s) == "N" for s in ref.symbol], dtype=bool)]
+        normal = nst_normal_beats(ref.sample, ref.symbol)
         for kind, snr in cases:
             if snr is None:
                 x = rec.signal[:, 0].astype(np.float64)

@@ -41,7 +41,6 @@ import json
 import os
 import time
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -69,14 +68,6 @@ CONFIDENCE = 0.95
 
 
 # --------------------------------------------------------------------------------------------- LUDB input
-def resample_ratio(source_fs: float, target_fs: float) -> tuple[int, int]:
-    """``(up, down)`` of the exact rational ratio ``target_fs / source_fs`` (500 → 360 Hz: 18/25)."""
-    if source_fs <= 0 or target_fs <= 0 or source_fs != int(source_fs) or target_fs != int(target_fs):
-        raise ConfigError(f"resampling needs positive integer rates in Hz (got {source_fs} → {target_fs})")
-    ratio = Fraction(int(target_fs), int(source_fs))
-    return ratio.numerator, ratio.denominator
-
-
 def ludb_window(
     record: str,
     directory: str | os.PathLike,
@@ -97,7 +88,7 @@ def ludb_window(
         Source lead of each model lead, by name (case-insensitive): default II → 0, V1 → 1.
     sampling_rate : float
         Model sampling rate (Hz); the record is resampled with :func:`scipy.signal.resample_poly`
-        at the exact rational ratio.
+        at the exact rational ratio (:func:`ecgbench.signal.resample.resampling_ratio`).
     window_s : float
         Window length (seconds).
 
@@ -108,6 +99,8 @@ def ludb_window(
         absent, a lead is not in mV, or the record is not ``window_s`` long (no padding, no crop).
     """
     from scipy.signal import resample_poly
+
+    from ecgbench.signal.resample import resampling_ratio
 
     rec = read_record(record, directory)
     names = [name.lower() for name in rec.lead_names]
@@ -122,7 +115,7 @@ def ludb_window(
                 "fix the header's units or convert the signal to mV"
             )
         columns.append(index)
-    up, down = resample_ratio(rec.fs, sampling_rate)
+    up, down = resampling_ratio(rec.fs, sampling_rate)
     # padtype="line": resample_poly's default zero padding turns a baseline offset into an edge
     # step that the QRS detector could take for a beat; extending the end trends does not.
     signal = resample_poly(rec.signal[:, columns].astype(np.float64), up, down, axis=0, padtype="line")
@@ -226,7 +219,7 @@ def fit_like_runner(name: str, data) -> FittedSubmission:
     loaded, recipe = load_with_recipe(name, None, None, False)
     if loaded.kind == "keras":
         raise ConfigError(f"submission {name!r} is a Keras model; this benchmark scores Submission-class (estimator) submissions")
-    refit_requested(recipe)
+    refit_requested(recipe)  # validates the option before the fit (raises on a non-boolean value)
     check_subject_disjoint(data)
     spec = rhythm_input_spec(data)
     selection_classes = tuple(int(c) for c in np.unique(data.val.label))
@@ -238,9 +231,9 @@ def fit_like_runner(name: str, data) -> FittedSubmission:
 
 def predict(fitted: FittedSubmission, arrays: BeatArrays) -> np.ndarray:
     """``[n, classes]`` probabilities, checked like the runner checks them."""
-    from ecgbench.runner.beat import _predict_estimator
+    from ecgbench.runner.beat import predict_estimator
 
-    return _predict_estimator(fitted.model, arrays, fitted.spec, fitted.name)
+    return predict_estimator(fitted.model, arrays, fitted.spec, fitted.name)
 
 
 # --------------------------------------------------------------------------------------------- scoring

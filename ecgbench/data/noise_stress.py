@@ -9,9 +9,15 @@ seconds up to the end. Each lead ``i`` gets noise channel ``i mod channels`` at 
     gain = 10^(-SNR/20) · √2/4 · A_qrs / A_noise
 
 where ``A_qrs`` is the normal QRS peak-to-peak amplitude and ``A_noise`` the noise RMS amplitude,
-both measured as WFDB's ``sigamp`` does (:func:`qrs_amplitude`, :func:`rms_amplitude`). So the SNR
-is ``S/N`` in dB with ``S = A_qrs²/8`` (the power of a sinusoid of that peak-to-peak amplitude)
-and ``N = A_noise²``, the definition of ``nst`` and of the NSTDB records (118e24 … 119e_6).
+both measured as WFDB's ``sigamp`` does (:func:`qrs_amplitude`, :func:`rms_amplitude`; "normal"
+is every beat that WFDB's ``map1`` calls NORMAL, :data:`NST_NORMAL_SYMBOLS`). So the SNR is ``S/N``
+in dB with ``S = A_qrs²/8`` (the power of a sinusoid of that peak-to-peak amplitude) and
+``N = A_noise²``, the definition of ``nst`` and of the NSTDB records (118e24 … 119e_6).
+
+As ``nst``, the output is kept continuous where the noise switches on or off (and where the noise
+record wraps round): at each such sample a per-lead offset is re-set so that the first new output
+sample follows the previous one, and the offset is held until the next switch. A clean segment
+therefore carries a constant offset, never a step.
 
 We write this ourselves because no maintained Python library provides it (wfdb-python has no
 ``nst``); the constants below are ``nst``'s and ``sigamp``'s defaults.
@@ -45,6 +51,15 @@ RMS_WINDOW_S = 1.0
 MAX_MEASUREMENTS = 300
 #: Fraction of the measurements dropped at each end before averaging (sigamp: namp/20).
 TRIM_FRACTION = 1.0 / 20.0
+#: Beat symbols WFDB's ``map1`` maps to NORMAL (wfdb/ecgmap.h): sigamp measures these beats, which
+#: include supraventricular, paced and unclassified beats; ventricular (V E ! r) and fusion (F) are left out.
+NST_NORMAL_SYMBOLS = frozenset("NLRaJASj/QBenf")
+
+
+def nst_normal_beats(sample: np.ndarray, symbol: np.ndarray) -> np.ndarray:
+    """The samples of the beats ``sigamp`` measures (symbols in :data:`NST_NORMAL_SYMBOLS`)."""
+    keep = np.array([str(s) in NST_NORMAL_SYMBOLS for s in np.asarray(symbol)], dtype=bool)
+    return np.asarray(sample, dtype=np.int64)[keep] if keep.size else np.zeros(0, np.int64)
 
 
 def _trimmed_mean(values: np.ndarray) -> np.ndarray:
@@ -63,7 +78,7 @@ def qrs_amplitude(signal: np.ndarray, normal_beats: np.ndarray, fs: float) -> np
     signal : numpy.ndarray
         ``[samples, leads]`` ECG (mV).
     normal_beats : numpy.ndarray
-        Samples of the normal-beat annotations (AAMI N), sorted; the first
+        Samples of the normal beats (:func:`nst_normal_beats`), sorted; the first
         :data:`MAX_MEASUREMENTS` whose window fits in the record are measured.
     fs : float
         Sampling rate in Hz.
@@ -71,7 +86,8 @@ def qrs_amplitude(signal: np.ndarray, normal_beats: np.ndarray, fs: float) -> np
     Returns
     -------
     numpy.ndarray
-        ``[leads]`` trimmed mean of max − min over ``[R − 0.05 s, R + 0.05 s)`` (mV).
+        ``[leads]`` trimmed mean of max − min over ``[R − 0.05 s, R + 0.05 s]``, both ends included
+        as in sigamp (37 samples at 360 Hz), in mV.
 
     Raises
     ------
@@ -81,10 +97,10 @@ def qrs_amplitude(signal: np.ndarray, normal_beats: np.ndarray, fs: float) -> np
     signal = _as_2d(signal, "signal")
     half = int(round(QRS_HALF_WINDOW_S * fs))
     beats = np.asarray(normal_beats, dtype=np.int64)
-    beats = beats[(beats - half >= 0) & (beats + half <= signal.shape[0])][:MAX_MEASUREMENTS]
+    beats = beats[(beats - half >= 0) & (beats + half < signal.shape[0])][:MAX_MEASUREMENTS]
     if beats.size == 0:
         raise ConfigError("no normal beat with a full ±50 ms window: the QRS amplitude (and so the SNR) is undefined")
-    windows = signal[beats[:, None] + np.arange(-half, half)[None, :]]  # [beats, window, leads]
+    windows = signal[beats[:, None] + np.arange(-half, half + 1)[None, :]]  # [beats, window, leads]
     return _trimmed_mean(windows.max(axis=1) - windows.min(axis=1))
 
 
@@ -123,12 +139,15 @@ def nst_gain(snr_db: float, qrs_amp: np.ndarray, noise_rms: np.ndarray) -> np.nd
 
 
 def noisy_segments(n_samples: int, fs: float, start_s: float = NST_START_S, period_s: float = NST_PERIOD_S) -> np.ndarray:
-    """Boolean ``[n_samples]``: True where the NSTDB protocol adds noise (from ``start_s``, ``period_s`` on, ``period_s`` off, …)."""
-    if start_s < 0 or period_s <= 0:
-        raise ConfigError(f"noise stress protocol needs start_s >= 0 and period_s > 0 (got {start_s}, {period_s})")
-    t = np.arange(int(n_samples)) / float(fs)
-    after = t >= start_s
-    return after & (np.floor((t - start_s) / period_s).astype(np.int64) % 2 == 0)
+    """Boolean ``[n_samples]``: True where the NSTDB protocol adds noise (from ``start_s``, ``period_s`` on, ``period_s`` off, …).
+
+    The switch times are whole samples (``round(start_s · fs)``, then every ``round(period_s · fs)``).
+    """
+    start, period = int(round(start_s * fs)), int(round(period_s * fs))
+    if start < 0 or period <= 0:
+        raise ConfigError(f"noise stress protocol needs start_s >= 0 and period_s > 0 (got {start_s}, {period_s} s at {fs:g} Hz)")
+    index = np.arange(int(n_samples)) - start
+    return (index >= 0) & ((np.maximum(index, 0) // period) % 2 == 0)
 
 
 @dataclass(frozen=True)
@@ -170,10 +189,12 @@ def noise_stress(
     signal : numpy.ndarray
         ``[samples, leads]`` ECG (mV).
     normal_beats : numpy.ndarray
-        Samples of the record's normal beats (reference annotations, AAMI N), for ``A_qrs``.
+        Samples of the record's normal beats (:func:`nst_normal_beats` of its reference
+        annotations), for ``A_qrs``.
     noise : numpy.ndarray
-        ``[samples, channels]`` noise record at the same sampling rate (mV); its whole length
-        calibrates ``A_noise`` (first 300 s) and it repeats when shorter than the record.
+        ``[samples, channels]`` noise record at the same sampling rate (mV); its first
+        :data:`MAX_MEASUREMENTS` one-second windows calibrate ``A_noise``, and it repeats when
+        shorter than the record.
     fs : float
         Sampling rate of both, Hz.
     snr_db : float
@@ -191,11 +212,25 @@ def noise_stress(
         raise ConfigError(f"SNR must be a finite number of dB (got {snr_db})")
     channels = [lead % noise.shape[1] for lead in range(signal.shape[1])]
     gain = nst_gain(snr_db, qrs_amplitude(signal, normal_beats, fs), rms_amplitude(noise, fs)[channels])
-    repeats = -(-signal.shape[0] // noise.shape[0])
-    aligned = np.tile(noise[:, channels], (repeats, 1))[: signal.shape[0]]
-    noisy = noisy_segments(signal.shape[0], fs, start_s, period_s)
-    mixed = signal + np.where(noisy[:, None], aligned * gain[None, :], 0.0)
-    return NoiseStressRecord(signal=mixed.astype(np.float64), noisy=noisy, gain=gain, snr_db=float(snr_db))
+    n = signal.shape[0]
+    repeats = -(-n // noise.shape[0])
+    aligned = np.tile(noise[:, channels], (repeats, 1))[:n]
+    noisy = noisy_segments(n, fs, start_s, period_s)
+    # nst's segments: a new one begins wherever the gain switches or the noise record wraps round.
+    switches = np.flatnonzero(np.diff(noisy.astype(np.int8))) + 1
+    wraps = np.arange(noise.shape[0], n, noise.shape[0])
+    bounds = np.concatenate([[0], np.union1d(switches, wraps), [n]]).astype(np.int64)
+    switch_set = set(switches.tolist())
+    mixed = np.empty_like(signal)
+    offset = np.zeros(signal.shape[1])
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+        g = gain if noisy[lo] else np.zeros_like(gain)
+        if lo in switch_set:  # nst: z = vin + gn·noise − vout of the last sample read, with the new gain
+            offset = signal[lo - 1] + g * aligned[lo - 1] - mixed[lo - 1]
+        elif lo > 0:  # noise wrap: nst re-reads the noise from its start and repeats the last output sample
+            offset = signal[lo] + g * aligned[lo] - mixed[lo - 1]
+        mixed[lo:hi] = signal[lo:hi] + g * aligned[lo:hi] - offset
+    return NoiseStressRecord(signal=mixed, noisy=noisy, gain=gain, snr_db=float(snr_db))
 
 
 def _as_2d(array: np.ndarray, name: str) -> np.ndarray:

@@ -168,7 +168,7 @@ def _perform_estimator(
     """
     start = time.perf_counter()
     model, report, refit = fit_estimator(submission, spec, recipe, data, selection_classes, check_subjects=check_subjects)
-    test_probabilities = _predict_estimator(model, data.test, spec, submission.name)
+    test_probabilities = predict_estimator(model, data.test, spec, submission.name)
     report.seconds = time.perf_counter() - start
     return test_probabilities, report, refit
 
@@ -201,7 +201,7 @@ def fit_estimator(
     except Exception as exc:
         raise SubmissionError(submission.name, f"fit raised {type(exc).__name__}: {exc}") from exc
     report = TrainingReport(epochs_run=1, best_epoch=1)
-    val_probabilities = _predict_estimator(model, data.val, spec, submission.name)
+    val_probabilities = predict_estimator(model, data.val, spec, submission.name)
     report.best_score = validation_score(recipe.monitor, data.val.label, val_probabilities, selection_classes)
     report.history.append({"epoch": 1, f"val_{recipe.monitor}": round(report.best_score, 6)})
     refit = None
@@ -210,7 +210,15 @@ def fit_estimator(
     return model, report, refit
 
 
-def _predict_estimator(model: Any, beats: BeatArrays, spec: InputSpec, name: str) -> np.ndarray:
+def predict_estimator(model: Any, beats: BeatArrays, spec: InputSpec, name: str) -> np.ndarray:
+    """``[n, classes]`` probabilities of a fitted ``Submission`` for ``beats`` (labels withheld), checked.
+
+    Raises
+    ------
+    SubmissionError
+        ``predict`` raised, or returned the wrong shape, NaN or rows that are not distributions
+        (:func:`ecgbench.models.validate.check_probabilities`); the message names the submission.
+    """
     try:
         output = model.predict(beats.without_labels())
     except Exception as exc:

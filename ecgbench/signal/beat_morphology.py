@@ -96,6 +96,14 @@ class FiducialConfig:
     p_min_amplitude_mv: float = 0.05  # a P wave is a hump of at least this above the segment's chord
     p_edge_average_s: float = 0.01  # chord ends: mean of this much signal at each end
 
+    def __post_init__(self) -> None:
+        fraction = self.p_after_previous_rr_fraction
+        if fraction is not None and not (np.isfinite(fraction) and 0.0 <= fraction < 1.0):
+            raise ConfigError(
+                f"FiducialConfig.p_after_previous_rr_fraction={fraction!r} must be a fraction of the pre-RR in [0, 1) "
+                "(the P search starts that far from the previous R towards this one), or None for no bound"
+            )
+
 
 @dataclass(frozen=True)
 class BeatFiducials:
@@ -242,8 +250,9 @@ def beat_fiducials(
         if rr_pre.shape != (n,):
             raise ConfigError(f"rr_pre needs one interval (s) per beat window ({n}); got shape {rr_pre.shape}")
         previous_r = r - rr_pre * fs  # may lie before the window start
-        bound = np.ceil(previous_r + cfg.p_after_previous_rr_fraction * rr_pre * fs).astype(np.int64)
-        p_start = np.maximum(p_start, bound)
+        bound = np.ceil(previous_r + cfg.p_after_previous_rr_fraction * rr_pre * fs)
+        # An unknown pre-RR (NaN) leaves that beat's search at the fixed start.
+        p_start = np.where(np.isfinite(bound), np.maximum(p_start, np.nan_to_num(bound, nan=0.0)), p_start).astype(np.int64)
     p_present = _p_present(x[:, :, 0], p_start, qrs_on.astype(int), fs, cfg)
     return BeatFiducials(qrs_on=qrs_on, qrs_off=qrs_off, t_off=t_off, p_present=p_present)
 
@@ -365,7 +374,9 @@ def hybrid_fiducials(
     clean, record, sample, sampling_rate, before_s, config
         As for :func:`wavelet_fiducials`.
     rr_pre : numpy.ndarray, optional
-        As for :func:`beat_fiducials`.
+        As for :func:`beat_fiducials`. It only bounds the slope finder's P search, whose flag the
+        hybrid discards, so with ``method="hybrid"`` it changes nothing (the delineator bounds its
+        own P search by the RR; its slope fallback runs unbounded).
 
     Returns
     -------
@@ -529,7 +540,8 @@ def de_chazal_features(
         Fiducial finder for the QRS duration, T-wave duration and P flag (:func:`find_fiducials`):
         ``"slope"`` (default), ``"wavelet"`` or ``"hybrid"``. The morphology samples do not depend
         on it (they are taken relative to R, as in the paper). The slope finder receives the
-        (clipped) pre-RR for its optional P search bound (``config.p_after_previous_rr_fraction``).
+        pre-RR (clipped to ``rr_range_s`` when that is set) for its optional P search bound
+        (``config.p_after_previous_rr_fraction``).
 
     Returns
     -------

@@ -24,12 +24,12 @@ standard databases. IEEE Trans Biomed Eng 51(4):570-581 (2004).
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from fractions import Fraction
 
 import numpy as np
 from scipy.signal import find_peaks, resample_poly
 
 from ecgbench.errors import ConfigError, unknown_choice
+from ecgbench.signal.resample import resampling_ratio
 from ecgbench.signal.wavelet import ANALYSIS_RATE_HZ, HALF_SAMPLE_OFFSET, quadratic_spline_wt
 
 #: Fiducial points of each beat, in the order of :class:`Delineation`'s arrays.
@@ -255,7 +255,7 @@ def delineate_beat(
     if finite.sum() < max(2, cfg.min_valid_fraction * raw.size):
         return result
     x = raw if finite.all() else np.interp(np.arange(raw.size), np.flatnonzero(finite), raw[finite])
-    up, down = _resampling_ratio(sampling_rate)
+    up, down = resampling_ratio(sampling_rate, ANALYSIS_RATE_HZ)
     xa = resample_poly(x, up, down, padtype="line") if up != down else x
     fa = sampling_rate * up / down
     w = quadratic_spline_wt(xa, n_scales=5)
@@ -277,12 +277,6 @@ def delineate_beat(
             if start <= sample < stop and finite[sample - start]:
                 result[FIDUCIALS.index(name)] = sample
     return result
-
-
-def _resampling_ratio(sampling_rate: float) -> tuple[int, int]:
-    """Integers ``up, down`` with ``sampling_rate * up / down`` ≈ 250 Hz (exact for common rates)."""
-    ratio = Fraction(ANALYSIS_RATE_HZ / float(sampling_rate)).limit_denominator(1000)
-    return ratio.numerator, ratio.denominator
 
 
 def _delineate_scales(
@@ -482,7 +476,7 @@ def detect_r_peaks(signal: np.ndarray, sampling_rate: float, config: WaveletConf
     if finite.sum() < 2:
         return np.zeros(0, np.int64)
     x = np.interp(np.arange(x.size), np.flatnonzero(finite), x[finite])
-    up, down = _resampling_ratio(sampling_rate)
+    up, down = resampling_ratio(sampling_rate, ANALYSIS_RATE_HZ)
     xa = resample_poly(x, up, down, padtype="line") if up != down else x
     fa = sampling_rate * up / down
     env = np.abs(quadratic_spline_wt(xa, n_scales=3)[2])

@@ -14,7 +14,6 @@ import os
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import IO
 
 import numpy as np
@@ -22,6 +21,7 @@ from scipy import signal as sps
 
 from ecgbench.errors import ConfigError, CorruptDataError, unknown_choice
 from ecgbench.records.io import read_record
+from ecgbench.signal.resample import resampling_ratio
 
 
 @dataclass(frozen=True)
@@ -35,11 +35,6 @@ class Chunk:
     def stop(self) -> int:
         """Absolute index one past the last sample."""
         return self.start + int(self.signal.shape[0])
-
-
-def _ratio(source_fs: float, target_fs: float) -> tuple[int, int]:
-    frac = Fraction(target_fs / source_fs).limit_denominator(1000)
-    return frac.numerator, frac.denominator
 
 
 def chunk_length(chunk_duration: float, fs: float) -> int:
@@ -76,7 +71,7 @@ class RecordSource:
         if n_leads is not None and signal.shape[1] < n_leads:
             raise CorruptDataError(f"record {record} has {rec.signal.shape[1]} leads, the model needs {n_leads}")
         if self.fs != self.source_fs:
-            up, down = _ratio(self.source_fs, self.fs)
+            up, down = resampling_ratio(self.source_fs, self.fs)
             signal = sps.resample_poly(signal, up, down, axis=0).astype(np.float32)
         self.signal = np.ascontiguousarray(signal, dtype=np.float32)
         self.lead_names = rec.lead_names[: self.signal.shape[1]]
@@ -220,7 +215,7 @@ class StdinSource:
         self.lead_names = tuple(f"lead{i + 1}" for i in range(n_leads))
         self.chunk_samples = chunk_length(chunk_duration, self.source_fs)
         self.stream = stream if stream is not None else sys.stdin.buffer
-        self._resampler = StreamResampler(*_ratio(self.source_fs, self.fs)) if self.fs != self.source_fs else None
+        self._resampler = StreamResampler(*resampling_ratio(self.source_fs, self.fs)) if self.fs != self.source_fs else None
 
     def _raw_chunks(self) -> Iterator[np.ndarray]:
         if self.fmt == "csv":

@@ -43,9 +43,15 @@ def write_ludb_like(folder: Path, name: str, duration: float = 10.0, units: str 
     return signal
 
 
-def test_resample_ratio_is_exact(external):
-    assert external.resample_ratio(500, 360) == (18, 25)
-    assert external.resample_ratio(360, 360) == (1, 1)
+def test_resampling_ratio_is_exact_and_refuses_bad_rates():
+    from ecgbench.errors import ConfigError
+    from ecgbench.signal.resample import resampling_ratio
+
+    assert resampling_ratio(500, 360) == (18, 25)
+    assert resampling_ratio(360, 360) == (1, 1)
+    assert resampling_ratio(360, 250) == (25, 36)
+    with pytest.raises(ConfigError, match="positive sampling rates"):
+        resampling_ratio(0, 360)
 
 
 def test_ludb_window_length_rate_leads_units(external, tmp_path):

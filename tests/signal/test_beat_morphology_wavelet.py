@@ -205,3 +205,12 @@ def test_rr_bound_is_off_by_default_and_needs_one_interval_per_beat():
     np.testing.assert_array_equal(default.p_present, ignored.p_present)
     with pytest.raises(ConfigError, match="rr_pre needs one interval"):
         beat_fiducials(clean, FS, BEFORE_S, BOUNDED, rr_pre=rr_pre[:-1])
+
+
+def test_rr_bound_fraction_is_validated_and_an_unknown_pre_rr_leaves_the_search_unbounded():
+    for bad in (-0.1, 1.0, float("nan")):
+        with pytest.raises(ConfigError, match="p_after_previous_rr_fraction"):
+            FiducialConfig(p_after_previous_rr_fraction=bad)
+    window = _premature_window(0.24)
+    unknown = beat_fiducials(window, FS, BEFORE_S, BOUNDED, rr_pre=np.array([np.nan]))
+    assert unknown.p_present.tolist() == beat_fiducials(window, FS, BEFORE_S).p_present.tolist() == [True]
