@@ -95,13 +95,18 @@ def val_figures(val: BeatArrays, probabilities, sampling_rate: float = SAMPLING_
 
 
 def _keras_submission(submission: str, track: str, changes: dict[str, Any], seed: int | None):
-    """Load a Keras submission with its recipe resolved the runner's way; return it, the recipe and ``beats → InputSpec``."""
-    from ecgbench.runner.beat import beat_input_spec, load_with_recipe
+    """Load a Keras submission with its recipe resolved the runner's way.
+
+    Returns the submission, the recipe, ``beats → InputSpec`` and the beat context
+    (``options.context``) after the runner's option checks.
+    """
+    from ecgbench.runner.beat import beat_input_spec, check_runner_options, load_with_recipe
 
     loaded, recipe = load_with_recipe(submission, seed, None, False, track=track, changes=changes)
     if loaded.kind != "keras":
         raise ConfigError(f"{loaded.folder}: beat_val.py trains Keras submissions (build_model); this one is {loaded.kind!r}")
-    return loaded, recipe, lambda beats: beat_input_spec(beats, SAMPLING_RATE, recipe, str(loaded.recipe_path))
+    context = check_runner_options(recipe, loaded.kind, str(loaded.recipe_path))
+    return loaded, recipe, lambda beats: beat_input_spec(beats, SAMPLING_RATE, recipe, str(loaded.recipe_path)), context
 
 
 def train_and_score(
@@ -136,12 +141,14 @@ def train_and_score(
     from ecgbench.runner.beat import fit_keras_on_splits
     from ecgbench.runner.data import load_train_val
 
+    from ecgbench.runner.data import context_parts
+
     start = time.perf_counter()
-    loaded, recipe, spec_of = _keras_submission(submission, track, changes, seed)
+    loaded, recipe, spec_of, context = _keras_submission(submission, track, changes, seed)
     if splits is None:
-        train, val, _ = load_train_val(track, tfds_dir)
+        train, val, _ = load_train_val(track, tfds_dir, context=context)
     else:
-        train, val = splits
+        train, val = splits if context is None else context_parts(list(splits), context)
     spec = spec_of(train)
     fitted = fit_keras_on_splits(loaded, spec, recipe, train, val, on_epoch=on_epoch, noise_dir=data_dir)
     probabilities = fitted.val_probabilities
@@ -231,10 +238,14 @@ def cross_validate(
     if track != "interpatient":
         raise ConfigError(f"--cv needs the interpatient track (its splits are record-disjoint); got {track!r}")
     start = time.perf_counter()
-    loaded, recipe, spec_of = _keras_submission(submission, track, changes, seed)
+    loaded, recipe, spec_of, context = _keras_submission(submission, track, changes, seed)
     if beats is None:
-        train, val, _ = load_train_val(track, tfds_dir)
+        train, val, _ = load_train_val(track, tfds_dir, context=context)
         beats = BeatArrays.concatenate([train, val])
+    elif context is not None:
+        from ecgbench.runner.data import context_parts
+
+        beats = context_parts([beats], context)[0]
     folds = subject_folds(np.unique(beats.record).tolist(), k)
     spec = spec_of(beats)
     probabilities, per_fold = np.zeros((len(beats), spec.n_classes), np.float32), []

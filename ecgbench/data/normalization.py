@@ -13,6 +13,11 @@ Two steps, applied in this order to every beat window (``[..., samples, leads]``
    label a beat before the next beat arrives, leaves out ``rr_post`` and ``rr_post_ratio``
    (:attr:`Normalizer.uses_post_rr`). The statistics always cover the whole vector.
 
+``context`` records the beat context the model was trained with (:mod:`ecgbench.data.context`,
+e.g. ``"previous_beat"``: the signal's channels are the beat's leads followed by the previous
+beat's). The normaliser does not build it, the caller does, before normalising; it is kept here
+because the normaliser travels with every trained model, so a stream knows to build it too.
+
 A standard deviation below :data:`MIN_STD` (a constant lead or feature) is replaced by 1.0 so that
 nothing is divided by zero. :func:`fit_normalizer` never looks at anything but the data it is
 given: fit it on ``ds1_train`` and apply the result to validation and test splits.
@@ -26,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from ecgbench.data.context import check_context
 from ecgbench.data.rr import RR_FEATURE_NAMES, check_rr_fields, rr_features_numpy
 from ecgbench.errors import ConfigError, unknown_choice
 
@@ -55,6 +61,8 @@ class Normalizer:
         Number of beats the statistics were fitted on.
     rr_columns : tuple of str
         The ``rr`` columns handed to the model, a subset of ``RR_FEATURE_NAMES`` in its order.
+    context : str or None
+        Beat context of the signal channels (:data:`ecgbench.data.context.CONTEXTS`), None for none.
     """
 
     per_beat: str
@@ -64,6 +72,7 @@ class Normalizer:
     rr_std: tuple[float, ...]
     n_examples: int
     rr_columns: tuple[str, ...] = RR_FEATURE_NAMES
+    context: str | None = None
 
     def __post_init__(self) -> None:
         if self.per_beat not in PER_BEAT_METHODS:
@@ -75,6 +84,12 @@ class Normalizer:
                 f"normalizer rr_mean and rr_std must have {len(RR_FEATURE_NAMES)} values ({', '.join(RR_FEATURE_NAMES)})"
             )
         check_rr_columns(self.rr_columns, "normalizer rr_columns")
+        check_context(self.context, "normalizer context")
+        if self.context is not None and len(self.signal_mean) % 2:
+            raise ConfigError(
+                f"normalizer context {self.context!r} needs an even number of signal channels (the beat's leads, then "
+                f"the previous beat's); got {len(self.signal_mean)}"
+            )
 
     @property
     def uses_post_rr(self) -> bool:
@@ -94,7 +109,7 @@ class Normalizer:
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-serialisable dict (plain floats and lists) that :meth:`from_dict` reads back.
 
-        ``rr_columns`` is written only when it is not the whole vector.
+        ``rr_columns`` is written only when it is not the whole vector, ``context`` only when set.
         """
         payload = asdict(self)
         for key in ("signal_mean", "signal_std", "rr_mean", "rr_std"):
@@ -104,13 +119,16 @@ class Normalizer:
             del payload["rr_columns"]  # the default: files stay as they were before column selection existed
         else:
             payload["rr_columns"] = list(self.rr_columns)
+        if self.context is None:
+            del payload["context"]  # files of models without context stay as they were
         return payload
 
     @classmethod
     def from_dict(cls, payload: Mapping[str, Any]) -> Normalizer:
         """Rebuild a normaliser from :meth:`to_dict` output; ``ConfigError`` names a missing or wrong field.
 
-        ``rr_columns`` is optional: normalisers saved before it existed hand over every column.
+        ``rr_columns`` and ``context`` are optional: normalisers saved before they existed hand over
+        every column and no context.
         """
         missing = [key for key in _SCHEMA_KEYS if key not in payload]
         if missing:
@@ -128,6 +146,7 @@ class Normalizer:
             rr_std=tuple(float(v) for v in payload["rr_std"]),
             n_examples=int(payload["n_examples"]),
             rr_columns=tuple(str(name) for name in payload.get("rr_columns", RR_FEATURE_NAMES)),
+            context=payload.get("context"),
         )
 
     # ---- TensorFlow (inside tf.data) -----------------------------------------------------
@@ -179,7 +198,9 @@ class Normalizer:
             )
 
 
-def fit_normalizer(data, *, per_beat: str = "median", rr_columns: tuple[str, ...] | list[str] | None = None) -> Normalizer:
+def fit_normalizer(
+    data, *, per_beat: str = "median", rr_columns: tuple[str, ...] | list[str] | None = None, context: str | None = None
+) -> Normalizer:
     """Fit normalisation statistics on training data only.
 
     Parameters
@@ -193,6 +214,9 @@ def fit_normalizer(data, *, per_beat: str = "median", rr_columns: tuple[str, ...
     rr_columns : sequence of str, optional
         The ``rr`` columns the model gets (default all of ``RR_FEATURE_NAMES``); see
         :func:`check_rr_columns`.
+    context : str, optional
+        Beat context already built into ``signal`` (:mod:`ecgbench.data.context`); recorded, and
+        its channels get their own per-lead statistics like any lead.
 
     Returns
     -------
@@ -225,6 +249,7 @@ def fit_normalizer(data, *, per_beat: str = "median", rr_columns: tuple[str, ...
         rr_std=tuple(rr_std.tolist()),
         n_examples=int(stats[1].count),
         rr_columns=columns,
+        context=check_context(context, "context"),
     )
 
 

@@ -121,14 +121,18 @@ def read_manifest(path: str | os.PathLike) -> Manifest:
         from ecgbench.errors import ConfigError
 
         try:
-            rr_columns = Normalizer.from_dict(normalizer).rr_columns
+            parsed = Normalizer.from_dict(normalizer)
         except ConfigError as exc:
             raise _fail(path, f"field 'normalizer': {exc}") from None
+        rr_columns = parsed.rr_columns
     else:
         raise _fail(path, "field 'normalizer' must be \"none\" or a normaliser object (ecgbench.data.Normalizer.to_dict())")
     provided = dict(TASK_INPUTS[task])
     if normalizer is not None:  # a normaliser that selects RR columns hands the model only those
         provided["rr"] = (len(rr_columns),)
+        if parsed.context is not None:  # ... and one with a beat context adds the previous beat's leads
+            samples, leads = provided["signal"]
+            provided["signal"] = (samples, 2 * leads)
     inputs = _inputs(path, raw["inputs"], provided)
     trained_on = raw["trained_on"]
     if not isinstance(trained_on, dict) or "train" not in trained_on or not all(isinstance(v, str) for v in trained_on.values()):

@@ -46,7 +46,7 @@ from ecgbench.models import (
     load_submission,
 )
 from ecgbench.runner.artifacts import save_keras_artifacts
-from ecgbench.runner.data import TrackData, interval_fields, load_track, track_task
+from ecgbench.runner.data import TrackData, interval_fields, load_track, track_task, with_context
 from ecgbench.runner.determinism import seed_everything
 from ecgbench.runner.ensemble import average_members, ensemble_size, member_seeds
 from ecgbench.runner.evaluate import BOOTSTRAP_RESAMPLES, score_predictions
@@ -151,6 +151,52 @@ def rr_columns_of(recipe: Recipe, source: str = "recipe") -> tuple[str, ...]:
         raise ConfigError(f"{source}: options.rr_features must be a list of RR feature names (got {chosen!r})")
     check_rr_columns(chosen, f"{source}: options.rr_features")
     return tuple(chosen)
+
+
+def context_of(recipe: Recipe, source: str = "recipe") -> str | None:
+    """The beat context a Keras submission's model gets: ``options.context`` (:mod:`ecgbench.data.context`), default none.
+
+    Read by the runner, like ``options.rr_features``: the runner builds the context channels
+    (:func:`ecgbench.runner.data.with_context`) before normalising, the normaliser records it, and
+    the stream rebuilds it from the beats it has seen. The stream labels each beat once, in order,
+    only for causal models, so a context model must leave out ``rr_post`` and ``rr_post_ratio``.
+
+    Raises
+    ------
+    ConfigError
+        An unknown context, or a context with look-ahead RR columns; the message names ``source``.
+    """
+    from ecgbench.data.context import check_context
+    from ecgbench.data.normalization import POST_RR_COLUMNS
+
+    context = check_context(recipe.options.get("context"), f"{source}: options.context")
+    if context is not None and any(name in POST_RR_COLUMNS for name in rr_columns_of(recipe, source)):
+        raise ConfigError(
+            f"{source}: options.context needs a causal model (the stream keeps the previous beat for beats it labels "
+            f"once, in order); leave {' and '.join(POST_RR_COLUMNS)} out of options.rr_features"
+        )
+    return context
+
+
+def check_runner_options(recipe: Recipe, kind: str, source: str) -> str | None:
+    """Check the runner-read options (``rr_features``, ``ensemble``, ``context``) before any data loads; return the context.
+
+    Estimators (``Submission`` classes) get the whole ``rr`` vector and the plain beat windows and
+    build their own features and ensembles, so these options are refused for them.
+    """
+    if kind != "keras":
+        for option, what in (("rr_features", "gets the whole rr vector and picks its own columns"),
+                             ("context", "gets each beat's record and sample and can build its own context")):  # fmt: skip
+            if option in recipe.options:
+                raise ConfigError(f"{source}: options.{option} applies to Keras submissions; a Submission class {what}")
+        if ensemble_size(recipe, source) > 1:
+            raise ConfigError(
+                f"{source}: options.ensemble applies to Keras submissions; a Submission class "
+                "builds its own ensemble inside fit/predict"
+            )
+        return None
+    rr_columns_of(recipe, source)
+    return context_of(recipe, source)
 
 
 def _perform_estimator(
@@ -269,7 +315,8 @@ def fit_keras_on_splits(
 
     size = ensemble_size(recipe, str(submission.recipe_path))
     normalizer = fit_normalizer(
-        interval_fields(train), per_beat=recipe.options.get("per_beat", DEFAULT_PER_BEAT), rr_columns=spec.rr_names
+        interval_fields(train), per_beat=recipe.options.get("per_beat", DEFAULT_PER_BEAT), rr_columns=spec.rr_names,
+        context=context_of(recipe, str(submission.recipe_path)),
     )
     val_features = normalizer.transform_arrays(interval_fields(val))
 
@@ -389,19 +436,11 @@ def run_beat_benchmark(
     loaded, recipe = load_with_recipe(submission, seed, epochs, quick, track=track)
     # The runner-read options are checked before any data is loaded.
     source = str(loaded.recipe_path)
-    rr_columns_of(recipe, source)
-    if loaded.kind != "keras" and "rr_features" in recipe.options:
-        raise ConfigError(
-            f"{source}: options.rr_features applies to Keras submissions; a Submission class "
-            "gets the whole rr vector and picks its own columns"
-        )
-    if ensemble_size(recipe, source) > 1 and loaded.kind != "keras":
-        raise ConfigError(
-            f"{source}: options.ensemble applies to Keras submissions; a Submission class "
-            "builds its own ensemble inside fit/predict"
-        )
+    context = check_runner_options(recipe, loaded.kind, source)
     if data is None:
-        data = load_track(track, tfds_dir, quick=quick, seed=recipe.seed)
+        data = load_track(track, tfds_dir, quick=quick, seed=recipe.seed, context=context)
+    elif context is not None:
+        data = with_context(data, context)
     spec = input_spec_for(data, recipe, source=source)
 
     stage("perform")

@@ -11,13 +11,18 @@ Tracks
 
 ``--quick`` keeps a seeded random subset of each split (at most :data:`QUICK_MAX_BEATS` beats,
 time order kept) so a whole run takes seconds; quick run records are flagged and never ranked.
+
+A beat context (recipe option ``context``, :mod:`ecgbench.data.context`) is built on the whole
+splits before any quick subset, with each beat's predecessor looked up in every split loaded:
+on the inter-patient track a record lies in one split, on the intra-patient track its beats are
+spread over ``intra_train`` and ``intra_test`` and only the three splits together hold them all.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -111,11 +116,41 @@ def split_validation(train: BeatArrays, fraction: float, seed: int) -> tuple[Bea
     return train.subset(~mask), train.subset(mask)
 
 
-def load_train_val(track: str, tfds_dir: str | os.PathLike | None = None) -> tuple[BeatArrays, BeatArrays, dict[str, str]]:
+def with_context(data: TrackData, context: str | None) -> TrackData:
+    """Return ``data`` with the beat context built into every split's signal (:func:`context_parts`)."""
+    if context is None:
+        return data
+    train, val, test = context_parts([data.train, data.val, data.test], context)
+    return replace(data, train=train, val=val, test=test)
+
+
+def context_parts(parts: list[BeatArrays], context: str) -> list[BeatArrays]:
+    """Build ``context`` into the signal of each :class:`BeatArrays`, looking predecessors up across all parts.
+
+    ``"previous_beat"`` appends, after each beat's leads, the leads of the beat before it in the same
+    record (:func:`ecgbench.data.context.with_previous_beat`), wherever that beat lies among ``parts``.
+    """
+    from ecgbench.data.context import check_context, with_previous_beat
+
+    check_context(context)
+    union = BeatArrays.concatenate(parts)
+    signal = with_previous_beat(union.signal, union.record, union.sample)
+    out, start = [], 0
+    for part in parts:
+        out.append(replace(part, signal=signal[start : start + len(part)]))
+        start += len(part)
+    return out
+
+
+def load_train_val(
+    track: str, tfds_dir: str | os.PathLike | None = None, context: str | None = None
+) -> tuple[BeatArrays, BeatArrays, dict[str, str]]:
     """Load only the training and validation beats of a track (the test split is never opened).
 
     :func:`load_track` reads its ``train`` and ``val`` beats through here; model development
     (``benchmarks/beat_val.py``) calls it directly, so it cannot see the test split.
+    ``context`` builds a beat context into both (inter-patient track only: on the intra-patient
+    track a beat's predecessor may lie in the test split, which this function never opens).
 
     Returns
     -------
@@ -130,6 +165,11 @@ def load_train_val(track: str, tfds_dir: str | os.PathLike | None = None) -> tup
     from ecgbench.data import load_split, to_numpy
 
     track_task(track)
+    if context is not None and track != "interpatient":
+        raise ConfigError(
+            f"a beat context ({context!r}) on the {track} track needs the test split's beats as predecessors; "
+            "load the whole track (load_track, `ecgbench run baseline`) or use the interpatient track"
+        )
     _, train_split, val_split, _ = TRACKS[track]
     train = beat_arrays(to_numpy(load_split(train_split, "beats", tfds_dir)))
     if val_split is None:
@@ -137,6 +177,8 @@ def load_train_val(track: str, tfds_dir: str | os.PathLike | None = None) -> tup
         val_name = f"{train_split}[stratified {INTRA_VAL_FRACTION:.0%}, seed {INTRA_VAL_SEED}]"
     else:
         val, val_name = beat_arrays(to_numpy(load_split(val_split, "beats", tfds_dir))), val_split
+    if context is not None:
+        train, val = context_parts([train, val], context)
     return train, val, {"train": train_split, "val": val_name}
 
 
@@ -146,6 +188,7 @@ def load_track(
     *,
     quick: bool = False,
     seed: int = 0,
+    context: str | None = None,
 ) -> TrackData:
     """Load the splits of a track from the built TFDS ``mitdb/beats`` dataset.
 
@@ -159,6 +202,8 @@ def load_track(
         Keep a small seeded subset of each split (smoke tests).
     seed : int
         Seed of the quick subsets (the intra-patient validation draw uses a fixed seed).
+    context : str, optional
+        Beat context to build into the signals (:func:`with_context`), before the quick subsets.
 
     Raises
     ------
@@ -174,6 +219,8 @@ def load_track(
     test_split = TRACKS[track][3]
     folder = dataset_dir("beats", tfds_dir)
     test = beat_arrays(to_numpy(load_split(test_split, "beats", tfds_dir)))
+    if context is not None:
+        train, val, test = context_parts([train, val, test], context)
     if quick:
         train = quick_subset(train, QUICK_MAX_BEATS["train"], seed)
         val = quick_subset(val, QUICK_MAX_BEATS["val"], seed + 1)

@@ -48,8 +48,12 @@ def model_features(manifest: Manifest, beats: BeatArrays) -> dict[str, np.ndarra
         features = {"signal": beats.signal.astype(np.float32), "rr": beats.rr.astype(np.float32)}
     else:
         from ecgbench.data.normalization import Normalizer
+        from ecgbench.runner.data import context_parts
 
-        features = Normalizer.from_dict(manifest.normalizer).transform_arrays(interval_fields(beats))
+        normalizer = Normalizer.from_dict(manifest.normalizer)
+        if normalizer.context is not None:  # the model was trained with a beat context: build it from the test beats
+            beats = context_parts([beats], normalizer.context)[0]
+        features = normalizer.transform_arrays(interval_fields(beats))
     return {name: features[name] for name in manifest.inputs}
 
 

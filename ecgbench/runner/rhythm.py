@@ -162,6 +162,8 @@ def run_rhythm_benchmark(
     refit_requested(recipe)  # a malformed refit option fails here, before any training
     if ensemble_size(recipe, str(loaded.recipe_path)) > 1:
         raise ConfigError(f"{loaded.recipe_path}: options.ensemble is a beat-track option; the rhythm runner trains one model")
+    if "context" in recipe.options:
+        raise ConfigError(f"{loaded.recipe_path}: options.context is a beat-track option (a beat's predecessor); a rhythm window is its own context")
     if data is None:
         data = load_rhythm_track(window_s, tfds_dir, quick=quick, seed=recipe.seed)
     check_subject_disjoint(data)

@@ -244,13 +244,15 @@ def classifier_factory(spec: str, sampling_rate: float = 360.0, results_dir=None
     """Load ``spec`` once and return a per-stream factory for :func:`ecgbench.streaming.track.run_track`.
 
     Built-in classifiers keep per-stream state (:class:`RuleClassifier`'s template), so each stream
-    gets a fresh one; a trained model is stateless, so it is found, hash-checked and loaded once
-    and shared by every stream.
+    gets a fresh one. A trained model is found, hash-checked and loaded once; each stream gets its
+    own :class:`~ecgbench.streaming.model_adapter.ModelClassifier` around it
+    (``for_new_stream``), since a model with a beat context remembers the stream's previous beat.
     """
     first = load_classifier(spec, sampling_rate, results_dir)  # fails early on a bad spec
     if spec in BUILTIN_CLASSIFIERS:
         return lambda: BUILTIN_CLASSIFIERS[spec](sampling_rate)
-    return lambda: first
+    fresh = getattr(first, "for_new_stream", None)
+    return fresh if callable(fresh) else (lambda: first)
 
 
 def check_classifier(classifier: object) -> BeatClassifier:

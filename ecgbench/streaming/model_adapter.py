@@ -74,12 +74,35 @@ class ModelClassifier:
         self.sampling_rate = float(sampling_rate)
         self.window_before = float(window_before)
         self.window_after = float(window_after)
+        self.context = getattr(normalizer, "context", None)
+        if self.context is not None and self.needs_post_rr:
+            raise ConfigError(
+                f"a model with beat context {self.context!r} must be causal (no rr_post / rr_post_ratio): the stream "
+                "keeps the previous beat only for beats it labels once, in order"
+            )
+        self._previous: np.ndarray | None = None  # the last beat window classified (context "previous_beat")
+
+    def for_new_stream(self) -> ModelClassifier:
+        """A classifier around the same model and normaliser with no stream state (the next record's)."""
+        return ModelClassifier(self._predict, self.normalizer, self.sampling_rate, self.window_before, self.window_after)
 
     def classify(self, windows: np.ndarray, rr: dict[str, np.ndarray]) -> np.ndarray:
-        """Return ``[B, 5]`` probabilities for raw windows ``[B, n, leads]`` (mV) and RR intervals (s)."""
+        """Return ``[B, 5]`` probabilities for raw windows ``[B, n, leads]`` (mV) and RR intervals (s).
+
+        With the context ``"previous_beat"`` the windows must be the stream's beats in order, each
+        once (a causal model's calls): each window gets the one before it as its context, the first
+        window of a stream its own (as the first beat of a record offline,
+        :mod:`ecgbench.data.context`). One classifier serves one stream.
+        """
+        windows = np.asarray(windows, np.float32)
+        if self.context == "previous_beat" and len(windows):
+            first = windows[:1] if self._previous is None else self._previous[None]
+            previous = np.concatenate([first, windows[:-1]])
+            self._previous = windows[-1].copy()
+            windows = np.concatenate([windows, previous], axis=-1)
         local = np.where(np.isfinite(rr["local"]), rr["local"], 1.0)
         fields = {
-            "signal": np.asarray(windows, np.float32),
+            "signal": windows,
             "rr_pre": np.where(np.isfinite(rr["pre"]), rr["pre"], local),
             "rr_post": np.where(np.isfinite(rr["post"]), rr["post"], local),  # the last beat of a stream
             "rr_local": local,

@@ -28,9 +28,11 @@ HERE = Path(__file__).resolve().parent
 def export_baseline(name: str, data, out_dir: str | Path, epochs: int | None = None, seed: int | None = None) -> Path:
     """Train baseline ``name`` on ``data`` (:class:`ecgbench.runner.data.TrackData`) and write the ONNX submission."""
     from ecgbench.models.export import export_onnx
-    from ecgbench.runner.beat import fit_keras_on_splits, input_spec_for, load_with_recipe
+    from ecgbench.runner.beat import check_runner_options, fit_keras_on_splits, input_spec_for, load_with_recipe
+    from ecgbench.runner.data import with_context
 
     loaded, recipe = load_with_recipe(name, seed, epochs, False, track="interpatient")
+    data = with_context(data, check_runner_options(recipe, loaded.kind, str(loaded.recipe_path)))
     spec = input_spec_for(data, recipe, str(loaded.recipe_path))
     fitted = fit_keras_on_splits(loaded, spec, recipe, data.train, data.val)
     model, normalizer = fitted.model, fitted.normalizer

@@ -1,0 +1,117 @@
+"""The runner's beat context (``options.context``): checks, split-spanning lookup, and a stream that rebuilds it."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from ecgbench.errors import ConfigError
+from ecgbench.models import BeatArrays
+from ecgbench.runner.beat import run_beat_benchmark
+from ecgbench.runner.data import context_parts, interval_fields, load_train_val
+
+KERAS_SOURCE = "from ecgbench.models.loader import load_submission\nbuild_model = load_submission('cnn1d').module.build_model\n"
+
+
+@pytest.fixture(scope="module")
+def context_run(tiny_track, tmp_path_factory):
+    """One ranked 1-epoch cnn1d-context run on the tiny synthetic track."""
+    results = tmp_path_factory.mktemp("results")
+    return run_beat_benchmark("cnn1d-context", data=tiny_track, epochs=1, results_dir=results, bootstrap_resamples=5)
+
+
+def test_predecessors_are_looked_up_across_splits():
+    """Intra-patient beats of one record are spread over splits: each gets its true predecessor."""
+    signal = np.arange(6, dtype=np.float32)[:, None, None] * np.ones((6, 3, 1), np.float32)  # beat k is all k
+    beats = BeatArrays(signal, np.ones((6, 7), np.float32), np.zeros(6, np.int64), np.array(["r"] * 6), np.arange(6) * 100)
+    even, odd = beats.subset(np.arange(0, 6, 2)), beats.subset(np.arange(1, 6, 2))
+    with_even, with_odd = context_parts([even, odd], "previous_beat")
+    np.testing.assert_array_equal(with_even.signal[:, 0, 1], [0, 1, 3])  # beats 0, 2, 4: predecessors 0 (itself), 1, 3
+    np.testing.assert_array_equal(with_odd.signal[:, 0, 1], [0, 2, 4])
+    np.testing.assert_array_equal(with_even.signal[:, :, 0], even.signal[:, :, 0])
+
+
+def test_context_option_is_checked_before_any_data_loads(tmp_path, write_submission):
+    from ecgbench.models.loader import baselines_dir
+
+    look_ahead = write_submission("ctx-look-ahead", KERAS_SOURCE, json.dumps({"epochs": 1, "options": {"context": "previous_beat"}}))
+    with pytest.raises(ConfigError, match=r"ctx-look-ahead/recipe.json: options.context needs a causal model.*rr_post"):
+        run_beat_benchmark(look_ahead, tfds_dir=tmp_path / "no-dataset", quick=True, results_dir=tmp_path / "r")
+    unknown = write_submission("ctx-unknown", KERAS_SOURCE, json.dumps({"epochs": 1, "options": {"context": "template"}}))
+    with pytest.raises(ConfigError, match=r"options.context 'template'.*previous_beat"):
+        run_beat_benchmark(unknown, tfds_dir=tmp_path / "no-dataset", quick=True, results_dir=tmp_path / "r")
+    prior_source = (baselines_dir() / "prior" / "submission.py").read_text()
+    estimator = write_submission("prior-ctx", prior_source, json.dumps({"options": {"context": "previous_beat"}}))
+    with pytest.raises(ConfigError, match="options.context applies to Keras submissions"):
+        run_beat_benchmark(estimator, tfds_dir=tmp_path / "no-dataset", quick=True, results_dir=tmp_path / "r")
+    assert not (tmp_path / "r").exists()
+
+
+def test_validation_only_loading_refuses_an_intra_patient_context(tmp_path):
+    with pytest.raises(ConfigError, match="intrapatient track needs the test split's beats"):
+        load_train_val("intrapatient", tmp_path / "no-dataset", context="previous_beat")
+
+
+def test_run_records_the_context_and_its_model_sees_each_beats_predecessor(context_run, tiny_track):
+    folder = context_run.record_path.parent / context_run.record["artifacts"]["folder"]
+    normalizer = json.loads((folder / "normalizer.json").read_text())
+    assert normalizer["context"] == "previous_beat" and len(normalizer["signal_mean"]) == 4
+    assert context_run.record["recipe"]["options"]["context"] == "previous_beat"
+    assert "rr_post" not in normalizer["rr_columns"]
+
+
+def test_stream_rebuilds_the_offline_context_chunk_by_chunk(context_run, tiny_track):
+    """Fed one record's beats in order, in uneven batches, the streaming classifier gives the run's test predictions."""
+    from ecgbench.streaming.classifier import classifier_factory
+
+    folder = context_run.record_path.parent / context_run.record["artifacts"]["folder"]
+    make = classifier_factory(str(folder))
+    test = tiny_track.test
+    fields = interval_fields(test)
+    with np.load(context_run.predictions_path) as saved:
+        expected = saved["probabilities"]
+    for name in np.unique(test.record):
+        rows = np.flatnonzero(test.record == name)
+        rows = rows[np.argsort(test.sample[rows])]
+        classifier = make()  # one classifier per stream: the previous record's last beat must not leak in
+        assert classifier.context == "previous_beat" and classifier.needs_post_rr is False
+        got, start = [], 0
+        for size in [1, 3, 2, 5, 1, 100]:
+            batch = rows[start : start + size]
+            if batch.size == 0:
+                break
+            rr = {"pre": fields["rr_pre"][batch], "post": np.full(batch.size, np.nan), "local": fields["rr_local"][batch],
+                  "average": fields["rr_average"][batch]}  # fmt: skip
+            got.append(classifier.classify(fields["signal"][batch], rr))
+            start += size
+        np.testing.assert_allclose(np.concatenate(got), expected[rows], atol=1e-5)
+
+
+def test_a_context_model_submitted_as_a_file_gets_its_context_built(context_run, tiny_track, tmp_path):
+    """The ONNX file of the run, with its manifest's normaliser, scores exactly what the run scored."""
+    import importlib.util
+
+    from ecgbench.paths import repo_root
+    from ecgbench.runner.model_file import evaluate_model_file
+
+    path = repo_root() / "examples" / "submission_onnx" / "export_baseline.py"
+    spec = importlib.util.spec_from_file_location("_export_baseline_ctx", path)
+    export = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(export)
+    folder = export.export_run_artifacts(context_run.record_path.parent / context_run.record["run_id"], tmp_path / "onnx")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["inputs"]["signal"] == [288, 4] and manifest["normalizer"]["context"] == "previous_beat"
+    onnx_run = evaluate_model_file(folder, data=tiny_track, results_dir=tmp_path / "results", bootstrap_resamples=5)
+    with np.load(context_run.predictions_path) as keras_saved, np.load(onnx_run.predictions_path) as onnx_saved:
+        np.testing.assert_allclose(onnx_saved["probabilities"], keras_saved["probabilities"], atol=1e-4)
+
+
+def test_rhythm_runner_refuses_a_beat_context_before_loading_data(tmp_path, write_submission):
+    from ecgbench.runner.rhythm import run_rhythm_benchmark
+
+    folder = write_submission("rhythm-context", KERAS_SOURCE, json.dumps({"epochs": 1, "options": {"context": "previous_beat"}}))
+    with pytest.raises(ConfigError, match="options.context is a beat-track option"):
+        run_rhythm_benchmark(folder, tfds_dir=tmp_path / "no-dataset-here", results_dir=tmp_path / "r")
+    assert not (tmp_path / "r").exists()
