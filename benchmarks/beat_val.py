@@ -139,14 +139,14 @@ def train_and_score(
         Progress hook ``(epoch, epochs, log)``.
     """
     from ecgbench.runner.beat import fit_keras_on_splits
-    from ecgbench.runner.data import load_train_val
-
-    from ecgbench.runner.data import context_parts
+    from ecgbench.runner.data import context_parts, load_train_val
 
     start = time.perf_counter()
     loaded, recipe, spec_of, context = _keras_submission(submission, track, changes, seed)
     if splits is None:
         train, val, _ = load_train_val(track, tfds_dir, context=context)
+    elif context is not None and track != "interpatient":
+        raise ConfigError(f"{loaded.recipe_path}: options.context on the {track} track needs its test split's beats; use --track interpatient")
     else:
         train, val = splits if context is None else context_parts(list(splits), context)
     spec = spec_of(train)

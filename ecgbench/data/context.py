@@ -8,7 +8,9 @@ the beat before it but comes early, a ventricular one looks different. This is t
 adaptive idea behind template matching in arrhythmia monitors and behind the multi-beat inputs of
 several inter-patient classifiers (e.g. Niu et al. 2020). It is causal: a stream knows the
 previous beat when the current one is labelled (:class:`ecgbench.streaming.ModelClassifier`
-keeps it), so the offline beats get exactly what the stream can give.
+keeps it). Offline the predecessor is the previous *annotated* beat; in a stream it is the previous
+*detected* one, so a missed or a false detection changes it there, as any detection error changes
+a stream's input.
 
 The first beat of a record has no predecessor and gets its own window.
 

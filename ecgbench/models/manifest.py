@@ -131,6 +131,12 @@ def read_manifest(path: str | os.PathLike) -> Manifest:
     if normalizer is not None:  # a normaliser that selects RR columns hands the model only those
         provided["rr"] = (len(rr_columns),)
         if parsed.context is not None:  # ... and one with a beat context adds the previous beat's leads
+            if task != "beats-interpatient":
+                raise _fail(
+                    path, f"field 'normalizer' has context {parsed.context!r}, which a model file can use on beats-interpatient "
+                    "only (there each record's beats are all in the test split); run the submission folder with "
+                    "`ecgbench run baseline` for the intra-patient track, whose beats span two splits"
+                )
             samples, leads = provided["signal"]
             provided["signal"] = (samples, 2 * leads)
     inputs = _inputs(path, raw["inputs"], provided)

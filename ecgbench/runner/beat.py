@@ -184,12 +184,13 @@ def check_runner_options(recipe: Recipe, kind: str, source: str) -> str | None:
     Estimators (``Submission`` classes) get the whole ``rr`` vector and the plain beat windows and
     build their own features and ensembles, so these options are refused for them.
     """
+    size = ensemble_size(recipe, source)  # a malformed value fails here for every kind, before any data loads
     if kind != "keras":
         for option, what in (("rr_features", "gets the whole rr vector and picks its own columns"),
                              ("context", "gets each beat's record and sample and can build its own context")):  # fmt: skip
             if option in recipe.options:
                 raise ConfigError(f"{source}: options.{option} applies to Keras submissions; a Submission class {what}")
-        if ensemble_size(recipe, source) > 1:
+        if size > 1:
             raise ConfigError(
                 f"{source}: options.ensemble applies to Keras submissions; a Submission class "
                 "builds its own ensemble inside fit/predict"

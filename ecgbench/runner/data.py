@@ -167,8 +167,9 @@ def load_train_val(
     track_task(track)
     if context is not None and track != "interpatient":
         raise ConfigError(
-            f"a beat context ({context!r}) on the {track} track needs the test split's beats as predecessors; "
-            "load the whole track (load_track, `ecgbench run baseline`) or use the interpatient track"
+            f"a beat context ({context!r}) on the {track} track needs the test split's beats as predecessors, and "
+            "validation-only loading never opens it: choose the interpatient track (beat_val.py --track interpatient) "
+            "or run the whole track with `ecgbench run baseline`"
         )
     _, train_split, val_split, _ = TRACKS[track]
     train = beat_arrays(to_numpy(load_split(train_split, "beats", tfds_dir)))

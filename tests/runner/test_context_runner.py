@@ -115,3 +115,29 @@ def test_rhythm_runner_refuses_a_beat_context_before_loading_data(tmp_path, writ
     with pytest.raises(ConfigError, match="options.context is a beat-track option"):
         run_rhythm_benchmark(folder, tfds_dir=tmp_path / "no-dataset-here", results_dir=tmp_path / "r")
     assert not (tmp_path / "r").exists()
+
+
+def test_a_malformed_ensemble_option_of_a_keras_recipe_fails_before_any_data_loads(tmp_path, write_submission):
+    bad = write_submission("bad-ensemble-early", KERAS_SOURCE, json.dumps({"epochs": 1, "options": {"ensemble": "three"}}))
+    with pytest.raises(ConfigError, match=r"bad-ensemble-early/recipe.json: options.ensemble must be an integer"):
+        run_beat_benchmark(bad, tfds_dir=tmp_path / "no-dataset", quick=True, results_dir=tmp_path / "r")
+    assert not (tmp_path / "r").exists()
+
+
+def test_a_context_model_file_is_refused_on_the_intra_patient_task(context_run, tmp_path):
+    """Its test beats' predecessors lie partly in intra_train, which a model-file evaluation does not load."""
+    from ecgbench.models import SubmissionError
+    from ecgbench.models.manifest import read_manifest
+
+    folder = tmp_path / "intra-file"
+    folder.mkdir()
+    (folder / "model.keras").write_bytes(b"")
+    run_folder = context_run.record_path.parent / context_run.record["artifacts"]["folder"]
+    manifest = {"task": "beats-intrapatient", "model": "model.keras", "inputs": {"signal": [288, 4], "rr": [5]},
+                "normalizer": json.loads((run_folder / "normalizer.json").read_text()), "trained_on": {"train": "intra_train"}}  # fmt: skip
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(SubmissionError, match="context 'previous_beat'.*beats-interpatient only"):
+        read_manifest(folder)
+    manifest["task"] = "beats-interpatient"
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    assert read_manifest(folder).inputs["signal"] == (288, 4)

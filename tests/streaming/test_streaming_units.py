@@ -197,7 +197,7 @@ def test_multi_lead_filter_equals_streaming_filter_per_lead():
             np.testing.assert_allclose(out[:, lead], reference[lead].process(x[k : k + 333, lead]), atol=1e-9)
 
 
-def test_classifier_factory_fresh_rules_per_stream_shared_model_otherwise(monkeypatch):
+def test_classifier_factory_fresh_rules_per_stream_one_model_load(monkeypatch):
     from ecgbench.streaming import classifier as module
 
     make = module.classifier_factory("rules")
