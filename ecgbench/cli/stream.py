@@ -23,6 +23,22 @@ ModelOption = Annotated[
     typer.Option("--model", help="Beat classifier: built-in 'rules' or 'prior'; a baseline name (cnn1d: its newest inter-patient run at the recipe's seed with a saved model); a run record (.json) or its artefact folder."),
 ]
 ChunkOption = Annotated[float, typer.Option("--chunk", help="Chunk length in seconds.")]
+AFDetectorOption = Annotated[
+    str | None,
+    typer.Option("--af-detector", help="AF alarm logic: 'median' (8-beat median |dRR|, thresholds set on DS1) or 'petrenas' (Petrenas et al. 2015, published parameters). Default: ecgbench.streaming.AlarmConfig's.", show_default=False),
+]
+
+
+def _alarm_config(af_detector: str | None):
+    """The :class:`~ecgbench.streaming.AlarmConfig` of ``--af-detector`` (a clear error for a bad name)."""
+    from ecgbench.errors import ConfigError
+    from ecgbench.streaming.alarms import AF_METHODS, AlarmConfig
+
+    if af_detector is None:
+        return AlarmConfig()
+    if af_detector not in AF_METHODS:
+        raise ConfigError(f"--af-detector {af_detector!r} is not one of {', '.join(AF_METHODS)}")
+    return AlarmConfig(af_method=af_detector)
 
 
 def _record_location(record: str, data_dir: Path | None) -> tuple[str, Path]:
@@ -58,6 +74,7 @@ def stream(
     baseline: Annotated[float, typer.Option("--baseline", help="stdin: ADC value of 0 mV.")] = 0.0,
     monitor: Annotated[bool, typer.Option("--monitor/--no-monitor", help="Live monitor on a terminal; without a terminal events are printed as JSON lines.")] = True,
     results_dir: Annotated[Path | None, typer.Option("--results-dir", help="Results tree searched when --model is a baseline name (default leaderboards/results).", show_default=False)] = None,
+    af_detector: AFDetectorOption = None,
 ) -> None:
     """Stream a record (or stdin) through the pipeline with a live monitor, or JSON-line events."""
     from rich.live import Live
@@ -66,7 +83,7 @@ def stream(
     from ecgbench.streaming.clock import Pacer
     from ecgbench.streaming.events import AnnotationCollector, JsonLinesWriter
     from ecgbench.streaming.monitor import LiveMonitor
-    from ecgbench.streaming.pipeline import StreamingPipeline
+    from ecgbench.streaming.pipeline import PipelineConfig, StreamingPipeline
     from ecgbench.streaming.source import RecordSource, StdinSource
 
     classifier = load_classifier(model, results_dir=results_dir)
@@ -76,7 +93,7 @@ def stream(
     else:
         name, directory = _record_location(record, data_dir)
         source = RecordSource(name, directory, classifier.sampling_rate, chunk)
-    pipeline = StreamingPipeline(source.fs, source.n_leads, classifier)
+    pipeline = StreamingPipeline(source.fs, source.n_leads, classifier, config=PipelineConfig(alarms=_alarm_config(af_detector)))
     pacer = Pacer(speed)
     live_view = monitor and console.is_terminal
     stdout_writer = None if live_view else JsonLinesWriter(sys.stdout)
@@ -138,6 +155,7 @@ def run_stream(
     results_dir: Annotated[Path, typer.Option("--results-dir", help="Where run records go (<dir>/streaming/<run_id>.json).")] = Path("leaderboards/results"),
     save: Annotated[bool, typer.Option("--save/--no-save", help="Write the run record.")] = True,
     json_output: JsonOption = False,
+    af_detector: AFDetectorOption = None,
 ) -> None:
     """The streaming track: replay records, score beats, AF, ventricular runs, alarm delays and latency."""
     from rich.progress import Progress
@@ -157,11 +175,12 @@ def run_stream(
         raise ConfigError(f"--records: {exc}") from None
     directory = database_dir("mitdb", data_dir)
     make_classifier = classifier_factory(model, results_dir=results_dir)  # fails early on a bad --model
+    alarms = _alarm_config(af_detector)
     started = time.time()
     with Progress(console=err_console, transient=True) as progress:
         task = progress.add_task(f"streaming {len(names)} records", total=len(names))
         result = run_track(names, directory, make_classifier, chunk, learning_period,
-                           on_record=lambda r: progress.advance(task))  # fmt: skip
+                           on_record=lambda r: progress.advance(task), alarms=alarms)  # fmt: skip
     metrics = result.metrics()
     path = None
     if save:
@@ -170,7 +189,7 @@ def run_stream(
     if json_output:
         print_json({"metrics": metrics, "delays": result.delays, "vt_alarms": result.vt_alarms, "run_record": str(path) if path else None})
         return
-    table = Table(title=f"streaming track · model {model} · {records} · chunk {chunk:g} s")
+    table = Table(title=f"streaming track · model {model} · {records} · chunk {chunk:g} s · AF detector {alarms.af_method}")
     table.add_column("metric")
     table.add_column("value", justify="right")
     for key, value in metrics.items():

@@ -72,6 +72,7 @@ def board_csv(board: Board) -> str:
         values = []
         for column in board.columns:
             entry = row.metrics[column.key]
-            values += ["" if entry.get(f) is None else repr(float(entry[f])) for f in ("value", "ci_low", "ci_high")]
+            values += ["" if entry.get(f) is None else entry[f] if isinstance(entry[f], str) else repr(float(entry[f]))
+                       for f in ("value", "ci_low", "ci_high")]  # fmt: skip
         writer.writerow([row.rank, row.submission, row.kind, row.seed, row.date, row.code, row.run_id, *values, row.link])
     return buffer.getvalue()

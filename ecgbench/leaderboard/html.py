@@ -57,6 +57,8 @@ def _number_cell(entry: dict, decimals: int = 2) -> str:
     value = entry.get("value")
     interval = format_interval(entry, decimals)
     ci = f'<span class="ci">{escape(interval)}</span>' if interval else ""
+    if isinstance(value, str):
+        return _text_cell(value)
     sort = "" if value is None else repr(float(value))
     return f'<td data-sort="{sort}">{escape(format_value(value, decimals))}{ci}</td>'
 

@@ -90,7 +90,8 @@ def _sort_key(entry: RunEntry, column: Column | None):
     value = None
     if column is not None:
         value = column.entry(entry.record).get("value")
-    return (value is None, -(value or 0.0), entry.run_id)
+    number = value if isinstance(value, int | float) else None
+    return (number is None, -(number or 0.0), entry.run_id)
 
 
 def build_board(task: str, entries: Iterable[RunEntry], link_base: str | Path) -> Board:
@@ -134,8 +135,10 @@ def build_boards(entries: list[RunEntry], link_base: str | Path) -> list[Board]:
     return [build_board(task, by_task[task], link_base) for task in ordered_tasks(by_task)]
 
 
-def format_value(value: float | None, decimals: int = 2) -> str:
-    """``decimals`` digits after the point (two by default), ``–`` when undefined."""
+def format_value(value: float | str | None, decimals: int = 2) -> str:
+    """``decimals`` digits after the point (two by default), ``–`` when undefined; text as it is."""
+    if isinstance(value, str):
+        return value
     return "–" if value is None else f"{value:.{decimals}f}"
 
 

@@ -19,19 +19,21 @@ class Column:
     ``section`` is ``"metrics"`` (entries ``{"value", "ci_low", "ci_high"}``) or another top-level
     section holding plain values, e.g. ``"recipe"`` for a setting that changes what the figures
     mean (the streaming chunk length). ``decimals`` is how many digits are shown after the
-    point (0 for counts).
+    point (0 for counts). ``default`` is the value of a setting in records written before the
+    setting existed (what those runs used); a setting's value may be text.
     """
 
     key: str
     label: str
     section: str = "metrics"
     decimals: int = 2
+    default: float | str | None = None
 
     def entry(self, record: dict) -> dict:
         """Return this column's ``{"value", ...}`` entry of a run record (``{}`` when absent)."""
         if self.section == "metrics":
             return record.get("metrics", {}).get(self.key) or {}
-        value = (record.get(self.section) or {}).get(self.key)
+        value = (record.get(self.section) or {}).get(self.key, self.default)
         return {} if value is None else {"value": value}
 
 
@@ -117,6 +119,7 @@ _STREAM_COLUMNS: tuple[Column, ...] = (
     Column("vt_alarm.median_delay_s", "VT delay p50 (s)"),
     Column("vt_alarm.false_per_hour", "VT false alarms /h"),
     Column("chunk_s", "chunk (s)", section="recipe"),
+    Column("af_method", "AF detector", section="recipe", default="median"),
     Column("latency.algorithmic_p50_s", "latency p50 (s)"),
     Column("latency.algorithmic_p99_s", "latency p99 (s)"),
     Column("latency.first_label_p99_s", "first label p99 (s)"),

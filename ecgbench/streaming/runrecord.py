@@ -133,7 +133,8 @@ def write_stream_run(
         "quick": False,
         "submission": submission,
         "recipe": {"chunk_s": result.chunk, "speed": 0, "learning_period_s": result.ec57.settings["learning_period_s"],
-                   "records": records_spec or ",".join(records)},  # fmt: skip
+                   "records": records_spec or ",".join(records), "af_method": result.alarms.af_method,
+                   "alarms": result.alarms.to_dict()},  # fmt: skip
         "seed": 0,
         "dataset": {**dataset, "splits": {"test": (records_spec or ",".join(records)).lower()}, "n_beats": {"test": n_beats}},
         "metrics": {k: {"value": v, "ci_low": None, "ci_high": None} for k, v in result.metrics().items()},

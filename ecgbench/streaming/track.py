@@ -273,6 +273,7 @@ class TrackResult:
     streams: list[StreamedRecord]
     chunk: float
     vt_alarms: list[dict] = field(default_factory=list)
+    alarms: AlarmConfig = field(default_factory=AlarmConfig)
 
     def hours(self) -> float:
         """Signal duration streamed, in hours."""
@@ -327,6 +328,7 @@ def run_track(
     learning_period: float = 0.0,
     make_pipeline: PipelineFactory | None = None,
     on_record: Callable[[str], None] | None = None,
+    alarms: AlarmConfig | None = None,
 ) -> TrackResult:
     """Stream every record through a fresh pipeline and classifier, then score them together.
 
@@ -344,8 +346,15 @@ def run_track(
         Seconds at the start of each record not scored in the EC57 beat statistics.
     on_record : callable, optional
         Called with each record name once it is done (progress bars).
+    alarms : AlarmConfig, optional
+        Alarm thresholds and AF detector of the default pipeline (ignored with ``make_pipeline``,
+        whose pipelines carry their own); default :class:`AlarmConfig`.
     """
     from ecgbench.evaluation.result import score_records
+
+    if make_pipeline is None:
+        config = PipelineConfig(alarms=alarms or AlarmConfig())
+        make_pipeline = lambda fs, n, clf: StreamingPipeline(fs, n, clf, config=config)  # noqa: E731
 
     streams, comparisons, vt_alarms = [], [], []
     delays: dict[str, list[dict]] = {kind: [] for kind in ONSET_ALARMS.values()}
@@ -361,4 +370,5 @@ def run_track(
         streams.append(streamed)
         if on_record:
             on_record(record)
-    return TrackResult(score_records(comparisons), delays, latency, streams, chunk, vt_alarms)
+    used = streams[0].alarms if streams else (alarms or AlarmConfig())
+    return TrackResult(score_records(comparisons), delays, latency, streams, chunk, vt_alarms, used)

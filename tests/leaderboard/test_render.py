@@ -105,6 +105,21 @@ def test_recipe_column_reads_the_record_setting_not_a_metric():
     assert streaming["chunk_s"] == "recipe" and "latency.first_label_p99_s" in streaming
 
 
+def test_text_setting_column_shows_its_value_and_the_default_for_older_records():
+    from ecgbench.leaderboard.table import _sort_key, format_cell
+    from ecgbench.leaderboard.tracks import TRACKS
+
+    (column,) = [c for c in TRACKS["streaming"].columns if c.key == "af_method"]
+    new, old = {"recipe": {"af_method": "petrenas"}}, {"recipe": {"chunk_s": 1.0}}
+    assert column.entry(new) == {"value": "petrenas"} and column.entry(old) == {"value": "median"}
+    assert format_cell(column.entry(new)) == "petrenas"
+
+    class _Entry:
+        record, run_id = new, "x"
+
+    assert _sort_key(_Entry(), column) == (True, -0.0, "x")  # text never ranks a board
+
+
 def test_count_columns_show_whole_numbers():
     from ecgbench.leaderboard.table import format_cell
     from ecgbench.leaderboard.tracks import TRACKS

@@ -8,7 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from ecgbench.leaderboard.checks import CheckSession, check_record
-from ecgbench.leaderboard.formats import board_markdown
+from ecgbench.leaderboard.formats import board_csv, board_markdown
+from ecgbench.leaderboard.html import board_html
 from ecgbench.leaderboard.store import load_entries
 from ecgbench.leaderboard.table import build_board
 
@@ -42,6 +43,8 @@ def test_run_stream_record_passes_every_check_and_renders(mitdb_dir, tmp_path):
     board = build_board("streaming", load_entries(tmp_path)[0], tmp_path)
     text = board_markdown(board)
     assert "QRS Se" in text and "VT alarmed" in text and "latency p99 (s)" in text
+    assert record["recipe"]["af_method"] == "petrenas" and record["recipe"]["alarms"]["af_eta"] == 0.725
+    assert "| petrenas |" in text and ",petrenas," in board_csv(board) and ">petrenas<" in board_html(board)
     assert f"{record['metrics']['qrs.se']['value']:.2f}" in text
 
 

@@ -82,6 +82,84 @@ def test_fusion_beats_count_in_a_ventricular_run_as_in_the_ec57_run_scorer():
 
 # --- AF ---------------------------------------------------------------------------------------
 
+MEDIAN = AlarmConfig(af_method="median")
+
+
+def _rhythm(rng, kind: str, beats: int) -> np.ndarray:
+    """RR intervals (s): sinus, AF (irregular), ventricular bigeminy or trigeminy (coupling 0.5 s)."""
+    if kind == "sinus":
+        return 0.8 + 0.01 * rng.standard_normal(beats)
+    if kind == "af":
+        return rng.uniform(0.4, 1.0, beats)
+    pattern = {"bigeminy": [0.5, 1.1], "trigeminy": [0.8, 0.5, 1.1]}[kind]
+    return np.resize(pattern, beats) + 0.01 * rng.standard_normal(beats)
+
+
+def _af_changes(rr: np.ndarray, labels=None, config: AlarmConfig | None = None):
+    times = np.cumsum(rr)
+    return [c for c in _feed(times, labels or ["N"] * times.size, config) if c.kind == "AF"], times
+
+
+def test_petrenas_is_the_default_and_alarms_on_af_with_its_causal_lag():
+    assert AlarmConfig().af_method == "petrenas" and AlarmConfig().af_skip_ventricular
+    rng = np.random.default_rng(5)
+    rr = np.concatenate([_rhythm(rng, "sinus", 200), _rhythm(rng, "af", 200), _rhythm(rng, "sinus", 200)])
+    changes, times = _af_changes(rr)
+    assert [c.state for c in changes] == ["start", "end"]
+    # forward-only averaging (alpha = 0.02): the decision lags the change by tens of beats, not hundreds
+    assert times[199] < changes[0].time < times[199 + 80] and times[399] < changes[1].time < times[399 + 80]
+    assert changes[0].evidence["irregularity"] > 0.725 >= changes[1].evidence["irregularity"]
+
+
+@pytest.mark.parametrize("kind", ["sinus", "bigeminy", "trigeminy"])
+def test_petrenas_ignores_regular_bigeminal_and_trigeminal_rr_without_any_labels(kind):
+    rng = np.random.default_rng(6)
+    rr = _rhythm(rng, kind, 400)
+    changes, _ = _af_changes(rr, config=AlarmConfig(af_skip_ventricular=False))
+    assert changes == []
+    # trigeminy's median-filtered RR is flat; bigeminy's is only reordered, so its irregularity is
+    # high and the bigeminy gate is what holds it back
+    monitor = RhythmMonitor(AlarmConfig(af_skip_ventricular=False))
+    for t in np.cumsum(rr):
+        monitor.on_beat(float(t), "N")
+    gated = monitor.af._m_bar / monitor.af._trend > 0.725 > monitor.af.irregularity
+    assert gated == (kind == "bigeminy")
+
+
+def test_petrenas_skips_intervals_next_to_v_beats_only_when_asked():
+    # sinus with frequent ventricular couplets at random coupling: irregular RR that is not AF (isolated
+    # PVCs alone are removed by the 3-point median filter; couplets are not)
+    rng = np.random.default_rng(7)
+    rr, labels = [], []
+    for _ in range(150):
+        first, second = rng.uniform(0.35, 0.6, 2)
+        rr += [0.8 + 0.01 * rng.standard_normal(), first, second, 2.4 - first - second]
+        labels += ["N", "V", "V", "N"]
+    rr = np.asarray(rr)
+    assert [c.state for c in _af_changes(rr, labels, AlarmConfig(af_skip_ventricular=False))[0]][:1] == ["start"]
+    assert _af_changes(rr, labels)[0] == []
+
+
+def test_petrenas_survives_gaps_missed_beats_and_nan_intervals():
+    rng = np.random.default_rng(8)
+    rr = _rhythm(rng, "sinus", 300)
+    rr[[50, 120, 121, 200]] = [1.6, 3.5, 0.1, 1.6]  # missed beats, a gap, a double detection
+    times = np.cumsum(rr)
+    monitor = RhythmMonitor()
+    changes = []
+    for k, t in enumerate(times):
+        changes += monitor.on_beat(float(t), "N")
+        if k == 150:
+            monitor.last_beat_time = float("nan")  # a stream restart: the next interval is unknown
+    assert [c for c in changes if c.kind == "AF"] == [] and np.isfinite(monitor.af.irregularity)
+
+
+def test_alarm_config_rejects_an_unknown_af_method():
+    with pytest.raises(ConfigError, match="af_method"):
+        AlarmConfig(af_method="magic")
+    with pytest.raises(ConfigError, match="af_alpha"):
+        AlarmConfig(af_alpha=1.0)
+
 
 def test_af_onset_and_offset_point_to_the_change_not_to_the_confirming_beat():
     rng = np.random.default_rng(3)
@@ -89,7 +167,7 @@ def test_af_onset_and_offset_point_to_the_change_not_to_the_confirming_beat():
     irregular = regular[-1] + np.cumsum((0.7 * (1 + 0.35 * rng.standard_normal(50))).clip(0.35, 1.4))
     back = irregular[-1] + np.cumsum(0.8 + 0.005 * rng.standard_normal(40))
     times = np.concatenate([regular, irregular, back])
-    changes = [c for c in _feed(times, ["N"] * times.size) if c.kind == "AF"]
+    changes = [c for c in _feed(times, ["N"] * times.size, MEDIAN) if c.kind == "AF"]
     assert [c.state for c in changes] == ["start", "end"]
     onset, offset = regular[-1], irregular[-1]
     # within 6 beats of the true change (the confirmation completes about 13 beats later)

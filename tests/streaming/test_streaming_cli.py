@@ -43,6 +43,8 @@ def test_stream_unknown_record_and_model_are_clear_errors(tmp_path):
     write_synthetic_record(tmp_path, "cli2", duration=5.0)
     result = runner.invoke(app, ["stream", str(tmp_path / "cli2"), "--model", "bogus"])
     assert result.exit_code == 2 and "rules" in result.output
+    result = runner.invoke(app, ["stream", str(tmp_path / "cli2"), "--af-detector", "magic"])
+    assert result.exit_code == 2 and "--af-detector 'magic'" in result.output and "petrenas" in result.output
 
 
 @pytest.mark.slow

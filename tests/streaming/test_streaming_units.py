@@ -100,12 +100,13 @@ def test_af_alarm_on_irregular_rr_not_on_regular_or_bigeminy():
     irregular = regular[-1] + np.cumsum(0.7 * (1 + 0.3 * rng.standard_normal(60)).clip(0.5, 1.6))
     back = irregular[-1] + np.cumsum(0.8 + 0.01 * rng.standard_normal(40))
     times = np.concatenate([regular, irregular, back])
-    changes = [c for c in _feed(RhythmMonitor(), times, ["N"] * times.size) if c.kind == "AF"]
+    median = AlarmConfig(af_method="median")
+    changes = [c for c in _feed(RhythmMonitor(median), times, ["N"] * times.size) if c.kind == "AF"]
     assert [c.state for c in changes] == ["start", "end"]
     assert regular[-1] - 12 * 0.8 <= changes[0].time <= irregular[20]  # onset dated back to the first crossing window
     assert irregular[-1] <= changes[1].time <= back[15]
     bigeminy = np.cumsum(np.tile([0.55, 1.05], 40))  # ventricular bigeminy: V beats break the RR chain
-    assert _feed(RhythmMonitor(), bigeminy, ["V", "N"] * 40) == []
+    assert _feed(RhythmMonitor(median), bigeminy, ["V", "N"] * 40) == []
 
 
 def test_asystole_raised_after_four_seconds_and_suppressed_when_lead_is_bad():

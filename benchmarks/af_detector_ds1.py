@@ -1,0 +1,98 @@
+"""DS1-only comparison of the streaming AF detectors (the choice of ``AlarmConfig.af_method``).
+
+Streams the 22 DS1 records (never a DS2 record: this script chose the default detector, and DS2 is
+the streaming track's test set) through the streaming pipeline once per (beat classifier, AF
+detector) pair and prints the EC57 AF figures: episode sensitivity and positive predictivity,
+duration sensitivity and positive predictivity, and the seconds of AF alarm per record.
+
+Detectors (:mod:`ecgbench.streaming.alarms`):
+
+- ``median``: 8-beat median |ΔRR| / mean RR with hysteresis, thresholds set on DS1 earlier;
+- ``petrenas``: Petrėnas et al. (2015), the paper's parameter values, causal, RR intervals next
+  to a V-labelled beat skipped (the default);
+- ``petrenas, RR only``: the same without skipping V-adjacent intervals (the paper's detector).
+
+Classifiers: ``cnn1d`` (its committed inter-patient run; trained on DS1's training records, so its
+labels on DS1 are better than on unseen records) and the untrained built-in ``rules``, so the
+comparison does not hinge on one classifier's DS1 fit.
+
+    python benchmarks/af_detector_ds1.py [--data-dir ../shared/data] [--classifiers cnn1d,rules] [--chunk 1] [--json]
+
+About 30 s per (classifier, detector) pair on one core.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+
+#: Detector variants: label → ``AlarmConfig`` keyword arguments.
+VARIANTS: dict[str, dict] = {
+    "median": {"af_method": "median"},
+    "petrenas": {"af_method": "petrenas", "af_skip_ventricular": True},
+    "petrenas, RR only": {"af_method": "petrenas", "af_skip_ventricular": False},
+}
+#: AF figures printed (keys of ``TrackResult.metrics``, percent).
+FIGURES = ("af.episode_se", "af.episode_ppv", "af.duration_se", "af.duration_ppv")
+
+
+def af_seconds_by_record(result) -> dict[str, float]:
+    """Seconds of AF alarm per streamed record (records with none left out)."""
+    out = {}
+    for streamed in result.streams:
+        intervals = streamed.collector.alarm_intervals("AF", until=streamed.n_samples / streamed.fs)
+        seconds = sum(end - start for start, end in intervals)
+        if seconds > 0:
+            out[streamed.record] = round(seconds, 1)
+    return out
+
+
+@app.command()
+def main(
+    data_dir: Annotated[Path | None, typer.Option(help="Raw data root holding mitdb/ (default ../shared/data).")] = None,
+    classifiers: Annotated[str, typer.Option(help="Comma-separated --model values of `ecgbench run stream`.")] = "cnn1d,rules",
+    chunk: Annotated[float, typer.Option(help="Chunk length, seconds.")] = 1.0,
+    results_dir: Annotated[Path, typer.Option(help="Results tree holding the classifiers' runs.")] = Path("leaderboards/results"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+) -> None:
+    """Compare the AF detectors on DS1 with each classifier."""
+    from ecgbench.paths import database_dir, shared_data_dir
+    from ecgbench.records.splits import DS1
+    from ecgbench.streaming.alarms import AlarmConfig
+    from ecgbench.streaming.classifier import classifier_factory
+    from ecgbench.streaming.track import run_track
+
+    directory = database_dir("mitdb", data_dir or shared_data_dir())
+    rows = []
+    for model in [name.strip() for name in classifiers.split(",") if name.strip()]:
+        make_classifier = classifier_factory(model, results_dir=results_dir)
+        for variant, options in VARIANTS.items():
+            result = run_track(DS1, directory, make_classifier, chunk, alarms=AlarmConfig(**options))
+            metrics = result.metrics()
+            rows.append({"classifier": model, "detector": variant, **{k: round(float(metrics[k]), 2) for k in FIGURES},
+                         "af_alarm_s_by_record": af_seconds_by_record(result)})  # fmt: skip
+    if as_json:
+        import json
+
+        print(json.dumps({"records": list(DS1), "chunk_s": chunk, "rows": rows}, indent=2))
+        return
+    table = Table(title=f"Streaming AF detectors on the 22 DS1 records (chunk {chunk:g} s; EC57 AF figures, %)")
+    for column in ("classifier", "detector", "episode Se", "episode +P", "duration Se", "duration +P", "AF alarm s by record"):
+        table.add_column(column, justify="left" if column in ("classifier", "detector", "AF alarm s by record") else "right")
+    for row in rows:
+        alarms = ", ".join(f"{record} {seconds:.0f}" for record, seconds in row["af_alarm_s_by_record"].items())
+        table.add_row(row["classifier"], row["detector"], *(f"{row[k]:.2f}" for k in FIGURES), alarms)
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    app()
