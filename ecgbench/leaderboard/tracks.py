@@ -190,7 +190,9 @@ TRACKS: dict[str, Track] = {
         note=(
             "The 22 DS2 records replayed in chunks of the run's length (chunk column, s) through the causal pipeline "
             "(streaming filter, online QRS detector, the run's beat classifier, AF/VT alarms). EC57 gross QRS and VEB "
-            "Se/+P on the detected beats; AF episode Se/+P; VT = annotated VT onsets alarmed (of all onsets; and of the "
+            "Se/+P on the detected beats; AF episode Se/+P, from the run's AF detector (AF detector column: "
+            "`petrenas`, Petrėnas et al. 2015, the default since 2026-12-04, or `median`, the earlier 8-beat "
+            "median-|ΔRR| detector); VT = annotated VT onsets alarmed (of all onsets; and of the "
             "alarmable onsets, whose reference beats meet the run's VT rule, by default >= 3 beats faster than 100 "
             "bpm; the others are missed by design), the median delay from onset to alarm (s) and VT alarms with no "
             "ventricular run behind them per hour; algorithmic latency (R peak → final beat label, s) p50/p99, and "
@@ -199,7 +201,7 @@ TRACKS: dict[str, Track] = {
             "(machine-dependent). No bootstrap intervals."
         ),
         columns=_STREAM_COLUMNS,
-        headline=("chunk_s", "qrs.se", "qrs.ppv", "veb.se", "veb.ppv", "af.episode_se", "vt_alarm.alarmed", "vt_alarm.false_per_hour",
+        headline=("chunk_s", "af_method", "qrs.se", "qrs.ppv", "veb.se", "veb.ppv", "af.episode_se", "vt_alarm.alarmed", "vt_alarm.false_per_hour",
                   "latency.algorithmic_p99_s"),
         units="Se/+P in percent; VT alarmed/onsets are counts; delays and latencies in seconds; throughput in × real time",
         recompute_note=(
