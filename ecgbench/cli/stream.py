@@ -27,18 +27,34 @@ AFDetectorOption = Annotated[
     str | None,
     typer.Option("--af-detector", help="AF alarm logic: 'median' (8-beat median |dRR|, thresholds set on DS1) or 'petrenas' (Petrenas et al. 2015, published parameters). Default: ecgbench.streaming.AlarmConfig's.", show_default=False),
 ]
+AFDwellOption = Annotated[
+    int | None,
+    typer.Option("--af-dwell", help="petrenas: judged beats the decision must disagree with the AF state before it changes (1: the paper's detector, no dwell). Default: ecgbench.streaming.AlarmConfig's.", show_default=False),
+]
 
 
-def _alarm_config(af_detector: str | None):
-    """The :class:`~ecgbench.streaming.AlarmConfig` of ``--af-detector`` (a clear error for a bad name)."""
+def _alarm_config(af_detector: str | None, af_dwell: int | None = None):
+    """The :class:`~ecgbench.streaming.AlarmConfig` of ``--af-detector`` and ``--af-dwell`` (clear errors for bad values)."""
     from ecgbench.errors import ConfigError
     from ecgbench.streaming.alarms import AF_METHODS, AlarmConfig
 
-    if af_detector is None:
-        return AlarmConfig()
-    if af_detector not in AF_METHODS:
-        raise ConfigError(f"--af-detector {af_detector!r} is not one of {', '.join(AF_METHODS)}")
-    return AlarmConfig(af_method=af_detector)
+    options: dict = {}
+    if af_detector is not None:
+        if af_detector not in AF_METHODS:
+            raise ConfigError(f"--af-detector {af_detector!r} is not one of {', '.join(AF_METHODS)}")
+        options["af_method"] = af_detector
+    if af_dwell is not None:
+        if af_dwell < 1:
+            raise ConfigError(f"--af-dwell {af_dwell} must be at least 1 beat (1: no dwell)")
+        options["af_dwell"] = af_dwell
+    return AlarmConfig(**options)
+
+
+def _af_label(alarms) -> str:
+    """The AF detector as the tables show it: ``median``, ``petrenas`` or ``petrenas, dwell N``."""
+    if alarms.af_method == "petrenas" and alarms.af_dwell > 1:
+        return f"petrenas, dwell {alarms.af_dwell}"
+    return alarms.af_method
 
 
 def _record_location(record: str, data_dir: Path | None) -> tuple[str, Path]:
@@ -75,6 +91,7 @@ def stream(
     monitor: Annotated[bool, typer.Option("--monitor/--no-monitor", help="Live monitor on a terminal; without a terminal events are printed as JSON lines.")] = True,
     results_dir: Annotated[Path | None, typer.Option("--results-dir", help="Results tree searched when --model is a baseline name (default leaderboards/results).", show_default=False)] = None,
     af_detector: AFDetectorOption = None,
+    af_dwell: AFDwellOption = None,
 ) -> None:
     """Stream a record (or stdin) through the pipeline with a live monitor, or JSON-line events."""
     from rich.live import Live
@@ -93,7 +110,7 @@ def stream(
     else:
         name, directory = _record_location(record, data_dir)
         source = RecordSource(name, directory, classifier.sampling_rate, chunk)
-    pipeline = StreamingPipeline(source.fs, source.n_leads, classifier, config=PipelineConfig(alarms=_alarm_config(af_detector)))
+    pipeline = StreamingPipeline(source.fs, source.n_leads, classifier, config=PipelineConfig(alarms=_alarm_config(af_detector, af_dwell)))
     pacer = Pacer(speed)
     live_view = monitor and console.is_terminal
     stdout_writer = None if live_view else JsonLinesWriter(sys.stdout)
@@ -156,6 +173,7 @@ def run_stream(
     save: Annotated[bool, typer.Option("--save/--no-save", help="Write the run record.")] = True,
     json_output: JsonOption = False,
     af_detector: AFDetectorOption = None,
+    af_dwell: AFDwellOption = None,
 ) -> None:
     """The streaming track: replay records, score beats, AF, ventricular runs, alarm delays and latency."""
     from rich.progress import Progress
@@ -175,7 +193,7 @@ def run_stream(
         raise ConfigError(f"--records: {exc}") from None
     directory = database_dir("mitdb", data_dir)
     make_classifier = classifier_factory(model, results_dir=results_dir)  # fails early on a bad --model
-    alarms = _alarm_config(af_detector)
+    alarms = _alarm_config(af_detector, af_dwell)
     started = time.time()
     with Progress(console=err_console, transient=True) as progress:
         task = progress.add_task(f"streaming {len(names)} records", total=len(names))
@@ -189,7 +207,7 @@ def run_stream(
     if json_output:
         print_json({"metrics": metrics, "delays": result.delays, "vt_alarms": result.vt_alarms, "run_record": str(path) if path else None})
         return
-    table = Table(title=f"streaming track · model {model} · {records} · chunk {chunk:g} s · AF detector {alarms.af_method}")
+    table = Table(title=f"streaming track · model {model} · {records} · chunk {chunk:g} s · AF detector {_af_label(alarms)}")
     table.add_column("metric")
     table.add_column("value", justify="right")
     for key, value in metrics.items():

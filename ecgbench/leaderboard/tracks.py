@@ -120,6 +120,7 @@ _STREAM_COLUMNS: tuple[Column, ...] = (
     Column("vt_alarm.false_per_hour", "VT false alarms /h"),
     Column("chunk_s", "chunk (s)", section="recipe"),
     Column("af_method", "AF detector", section="recipe", default="median"),
+    Column("af_dwell", "AF dwell (beats)", section="recipe", decimals=0),
     Column("latency.algorithmic_p50_s", "latency p50 (s)"),
     Column("latency.algorithmic_p99_s", "latency p99 (s)"),
     Column("latency.first_label_p99_s", "first label p99 (s)"),
@@ -192,7 +193,9 @@ TRACKS: dict[str, Track] = {
             "(streaming filter, online QRS detector, the run's beat classifier, AF/VT alarms). EC57 gross QRS and VEB "
             "Se/+P on the detected beats; AF episode Se/+P, from the run's AF detector (AF detector column: "
             "`petrenas`, Petrėnas et al. 2015, the default since 2026-12-04, or `median`, the earlier 8-beat "
-            "median-|ΔRR| detector); VT = annotated VT onsets alarmed (of all onsets; and of the "
+            "median-|ΔRR| detector; AF dwell column: judged beats the petrenas decision must disagree with the AF state "
+            "before it changes, 32 by default since 2026-12-04, blank for median runs and for petrenas runs from before "
+            "the dwell existed, which had none); VT = annotated VT onsets alarmed (of all onsets; and of the "
             "alarmable onsets, whose reference beats meet the run's VT rule, by default >= 3 beats faster than 100 "
             "bpm; the others are missed by design), the median delay from onset to alarm (s) and VT alarms with no "
             "ventricular run behind them per hour; algorithmic latency (R peak → final beat label, s) p50/p99, and "

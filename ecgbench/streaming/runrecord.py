@@ -134,6 +134,7 @@ def write_stream_run(
         "submission": submission,
         "recipe": {"chunk_s": result.chunk, "speed": 0, "learning_period_s": result.ec57.settings["learning_period_s"],
                    "records": records_spec or ",".join(records), "af_method": result.alarms.af_method,
+                   "af_dwell": result.alarms.af_dwell if result.alarms.af_method == "petrenas" else None,
                    "alarms": result.alarms.to_dict()},  # fmt: skip
         "seed": 0,
         "dataset": {**dataset, "splits": {"test": (records_spec or ",".join(records)).lower()}, "n_beats": {"test": n_beats}},

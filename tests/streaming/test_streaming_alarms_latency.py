@@ -101,7 +101,7 @@ def _af_changes(rr: np.ndarray, labels=None, config: AlarmConfig | None = None):
 
 
 def test_petrenas_is_the_default_and_alarms_on_af_with_its_causal_lag():
-    assert AlarmConfig().af_method == "petrenas" and AlarmConfig().af_skip_ventricular
+    assert AlarmConfig().af_method == "petrenas" and AlarmConfig().af_skip_ventricular and AlarmConfig().af_dwell == 32
     rng = np.random.default_rng(5)
     rr = np.concatenate([_rhythm(rng, "sinus", 200), _rhythm(rng, "af", 200), _rhythm(rng, "sinus", 200)])
     changes, times = _af_changes(rr)
@@ -154,11 +154,32 @@ def test_petrenas_survives_gaps_missed_beats_and_nan_intervals():
     assert [c for c in changes if c.kind == "AF"] == [] and np.isfinite(monitor.af.irregularity)
 
 
+def test_petrenas_dwell_drops_brief_crossings_and_dates_a_kept_change_at_its_first_beat():
+    rng = np.random.default_rng(5)
+    sinus = 0.8 + 0.01 * rng.standard_normal(200)
+    for burst, kept in ((60, False), (80, True)):
+        rr = np.concatenate([sinus, rng.uniform(0.4, 1.0, burst), sinus])
+        times = np.cumsum(rr)
+        seen = {}
+        for dwell in (1, 32):
+            monitor = RhythmMonitor(AlarmConfig(af_dwell=dwell))
+            seen[dwell] = [(c.state, c.time, k) for k, t in enumerate(times) for c in monitor.on_beat(float(t), "N") if c.kind == "AF"]
+        # without a dwell both bursts cross eta; the 60-beat one only for a few beats
+        assert [s for s, _, _ in seen[1]] == ["start", "end"]
+        if not kept:
+            assert seen[32] == []
+            continue
+        assert [(s, t) for s, t, _ in seen[32]] == [(s, t) for s, t, _ in seen[1]]  # same onset/offset times
+        assert all(k32 - k1 == 31 for (_, _, k1), (_, _, k32) in zip(seen[1], seen[32]))  # decided 31 beats later
+
+
 def test_alarm_config_rejects_an_unknown_af_method():
     with pytest.raises(ConfigError, match="af_method"):
         AlarmConfig(af_method="magic")
     with pytest.raises(ConfigError, match="af_alpha"):
         AlarmConfig(af_alpha=1.0)
+    with pytest.raises(ConfigError, match="af_dwell"):
+        AlarmConfig(af_dwell=0)
 
 
 def test_af_onset_and_offset_point_to_the_change_not_to_the_confirming_beat():
