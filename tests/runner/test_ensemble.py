@@ -40,11 +40,12 @@ def test_ensemble_size_must_be_a_small_positive_integer(value):
     assert ensemble_size(Recipe()) == 1
 
 
-def test_ensemble_recipe_is_cnn1d_causals_with_three_members():
-    causal = load_submission("cnn1d-causal").recipe.to_dict()
-    ensemble = load_submission("cnn1d-causal-ensemble").recipe.to_dict()
+@pytest.mark.parametrize("single_name", ["cnn1d-causal", "cnn1d-context"])
+def test_ensemble_recipe_is_the_single_baselines_with_three_members(single_name):
+    single = load_submission(single_name).recipe.to_dict()
+    ensemble = load_submission(f"{single_name}-ensemble").recipe.to_dict()
     assert ensemble["options"].pop("ensemble") == 3
-    assert ensemble == causal
+    assert ensemble == single
 
 
 def test_members_are_the_single_runs_and_the_saved_model_averages_them(tiny_track, tmp_path, write_submission):
