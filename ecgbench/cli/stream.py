@@ -29,12 +29,12 @@ AFDetectorOption = Annotated[
 ]
 AFDwellOption = Annotated[
     int | None,
-    typer.Option("--af-dwell", help="petrenas: judged beats the decision must disagree with the AF state before it changes (1: the paper's detector, no dwell). Default: ecgbench.streaming.AlarmConfig's.", show_default=False),
+    typer.Option("--af-dwell", min=1, help="petrenas: judged beats the decision must disagree with the AF state before it changes (1: the paper's detector, no dwell). Default: ecgbench.streaming.AlarmConfig's.", show_default=False),
 ]
 
 
 def _alarm_config(af_detector: str | None, af_dwell: int | None = None):
-    """The :class:`~ecgbench.streaming.AlarmConfig` of ``--af-detector`` and ``--af-dwell`` (clear errors for bad values)."""
+    """The :class:`~ecgbench.streaming.AlarmConfig` of ``--af-detector`` and ``--af-dwell`` (a clear error for a bad detector name; click rejects a dwell below 1)."""
     from ecgbench.errors import ConfigError
     from ecgbench.streaming.alarms import AF_METHODS, AlarmConfig
 
@@ -44,8 +44,6 @@ def _alarm_config(af_detector: str | None, af_dwell: int | None = None):
             raise ConfigError(f"--af-detector {af_detector!r} is not one of {', '.join(AF_METHODS)}")
         options["af_method"] = af_detector
     if af_dwell is not None:
-        if af_dwell < 1:
-            raise ConfigError(f"--af-dwell {af_dwell} must be at least 1 beat (1: no dwell)")
         options["af_dwell"] = af_dwell
     return AlarmConfig(**options)
 

@@ -46,7 +46,7 @@ def test_stream_unknown_record_and_model_are_clear_errors(tmp_path):
     result = runner.invoke(app, ["stream", str(tmp_path / "cli2"), "--af-detector", "magic"])
     assert result.exit_code == 2 and "--af-detector 'magic'" in result.output and "petrenas" in result.output
     result = runner.invoke(app, ["stream", str(tmp_path / "cli2"), "--af-dwell", "0"])
-    assert result.exit_code == 2 and "--af-dwell 0" in result.output and "at least 1" in result.output
+    assert result.exit_code == 2 and "'--af-dwell'" in result.output and "greater than or equal to 1" in result.output
 
 
 @pytest.mark.slow
