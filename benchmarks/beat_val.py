@@ -138,17 +138,19 @@ def train_and_score(
     on_epoch : callable, optional
         Progress hook ``(epoch, epochs, log)``.
     """
-    from ecgbench.runner.beat import fit_keras_on_splits
-    from ecgbench.runner.data import context_parts, load_train_val
+    from ecgbench.runner.beat import fit_keras_on_splits, needs_derived_rr
+    from ecgbench.runner.data import context_parts, derived_rr_parts, load_train_val
 
     start = time.perf_counter()
     loaded, recipe, spec_of, context = _keras_submission(submission, track, changes, seed)
     if splits is None:
-        train, val, _ = load_train_val(track, tfds_dir, context=context)
+        train, val, _ = load_train_val(track, tfds_dir, context=context, derived_rr=needs_derived_rr(recipe))
     elif context is not None and track != "interpatient":
         raise ConfigError(f"{loaded.recipe_path}: options.context on the {track} track needs its test split's beats; use --track interpatient")
     else:
         train, val = splits if context is None else context_parts(list(splits), context)
+        if needs_derived_rr(recipe):
+            train, val = derived_rr_parts([train, val])
     spec = spec_of(train)
     fitted = fit_keras_on_splits(loaded, spec, recipe, train, val, on_epoch=on_epoch, noise_dir=data_dir)
     probabilities = fitted.val_probabilities
@@ -231,8 +233,9 @@ def cross_validate(
     """
     import numpy as np
 
-    from ecgbench.runner.beat import fit_keras_on_splits
-    from ecgbench.runner.data import interval_fields, load_train_val
+    from ecgbench.data.rr import RR_FEATURE_NAMES
+    from ecgbench.runner.beat import fit_keras_on_splits, needs_derived_rr
+    from ecgbench.runner.data import derived_rr_parts, interval_fields, load_train_val
     from ecgbench.runner.keras_trainer import predict_keras
 
     if track != "interpatient":
@@ -240,12 +243,15 @@ def cross_validate(
     start = time.perf_counter()
     loaded, recipe, spec_of, context = _keras_submission(submission, track, changes, seed)
     if beats is None:
-        train, val, _ = load_train_val(track, tfds_dir, context=context)
+        train, val, _ = load_train_val(track, tfds_dir, context=context, derived_rr=needs_derived_rr(recipe))
         beats = BeatArrays.concatenate([train, val])
-    elif context is not None:
-        from ecgbench.runner.data import context_parts
+    else:
+        if context is not None:
+            from ecgbench.runner.data import context_parts
 
-        beats = context_parts([beats], context)[0]
+            beats = context_parts([beats], context)[0]
+        if needs_derived_rr(recipe) and beats.rr.shape[1] == len(RR_FEATURE_NAMES):
+            beats = derived_rr_parts([beats])[0]
     folds = subject_folds(np.unique(beats.record).tolist(), k)
     spec = spec_of(beats)
     probabilities, per_fold = np.zeros((len(beats), spec.n_classes), np.float32), []

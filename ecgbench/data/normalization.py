@@ -9,9 +9,12 @@ Two steps, applied in this order to every beat window (``[..., samples, leads]``
    deviation of the centred signal (over all beats and samples), and per-feature mean and standard
    deviation of the ``rr`` vector (:data:`ecgbench.data.rr.RR_FEATURE_NAMES`).
 3. **RR column selection** (``rr_columns``): the model gets only the named ``rr`` columns, in
-   :data:`~ecgbench.data.rr.RR_FEATURE_NAMES` order (default all). A causal model, one that must
-   label a beat before the next beat arrives, leaves out ``rr_post`` and ``rr_post_ratio``
-   (:attr:`Normalizer.uses_post_rr`). The statistics always cover the whole vector.
+   :data:`~ecgbench.data.rr.ALL_RR_FEATURE_NAMES` order (default the seven of
+   :data:`~ecgbench.data.rr.RR_FEATURE_NAMES`). A causal model, one that must label a beat before
+   the next beat arrives, leaves out ``rr_post`` and ``rr_post_ratio``
+   (:attr:`Normalizer.uses_post_rr`). The statistics cover the whole vector: the seven, then each
+   derived column (``rr_irregularity``) the model chose, recorded as ``rr_feature_names``; the
+   caller computes derived fields (:func:`ecgbench.runner.data.with_derived_rr`).
 
 ``context`` records the beat context the model was trained with (:mod:`ecgbench.data.context`,
 e.g. ``"previous_beat"``: the signal's channels are the beat's leads followed by the previous
@@ -32,7 +35,14 @@ from typing import Any
 import numpy as np
 
 from ecgbench.data.context import check_context
-from ecgbench.data.rr import RR_FEATURE_NAMES, check_rr_fields, rr_features_numpy
+from ecgbench.data.rr import (
+    ALL_RR_FEATURE_NAMES,
+    DERIVED_RR_FEATURE_NAMES,
+    RR_FEATURE_NAMES,
+    check_rr_fields,
+    derived_rr_fields,
+    rr_features_numpy,
+)
 from ecgbench.errors import ConfigError, unknown_choice
 
 #: ``rr`` columns that need the next beat: a model using one cannot label a beat until it arrives.
@@ -60,9 +70,12 @@ class Normalizer:
     n_examples : int
         Number of beats the statistics were fitted on.
     rr_columns : tuple of str
-        The ``rr`` columns handed to the model, a subset of ``RR_FEATURE_NAMES`` in its order.
+        The ``rr`` columns handed to the model, a subset of :attr:`rr_feature_names` in its order.
     context : str or None
         Beat context of the signal channels (:data:`ecgbench.data.context.CONTEXTS`), None for none.
+    rr_feature_names : tuple of str
+        The vector ``rr_mean``/``rr_std`` cover: ``RR_FEATURE_NAMES``, then the derived columns
+        among :attr:`rr_columns` (:data:`~ecgbench.data.rr.DERIVED_RR_FEATURE_NAMES`).
     """
 
     per_beat: str
@@ -73,17 +86,21 @@ class Normalizer:
     n_examples: int
     rr_columns: tuple[str, ...] = RR_FEATURE_NAMES
     context: str | None = None
+    rr_feature_names: tuple[str, ...] = RR_FEATURE_NAMES
 
     def __post_init__(self) -> None:
         if self.per_beat not in PER_BEAT_METHODS:
             raise unknown_choice("per-beat normalisation", self.per_beat, PER_BEAT_METHODS)
         if len(self.signal_mean) != len(self.signal_std):
             raise ConfigError("normalizer signal_mean and signal_std must have one value per lead")
-        if len(self.rr_mean) != len(RR_FEATURE_NAMES) or len(self.rr_std) != len(RR_FEATURE_NAMES):
-            raise ConfigError(
-                f"normalizer rr_mean and rr_std must have {len(RR_FEATURE_NAMES)} values ({', '.join(RR_FEATURE_NAMES)})"
-            )
+        check_rr_feature_names(self.rr_feature_names, "normalizer rr_feature_names")
+        names = self.rr_feature_names
+        if len(self.rr_mean) != len(names) or len(self.rr_std) != len(names):
+            raise ConfigError(f"normalizer rr_mean and rr_std must have {len(names)} values ({', '.join(names)})")
         check_rr_columns(self.rr_columns, "normalizer rr_columns")
+        outside = [name for name in self.rr_columns if name not in names]
+        if outside:
+            raise ConfigError(f"normalizer rr_columns {', '.join(outside)} are not in its rr_feature_names ({', '.join(names)})")
         check_context(self.context, "normalizer context")
         if self.context is not None and len(self.signal_mean) % 2:
             raise ConfigError(
@@ -97,8 +114,13 @@ class Normalizer:
         return any(name in POST_RR_COLUMNS for name in self.rr_columns)
 
     @property
+    def derived_rr(self) -> tuple[str, ...]:
+        """Derived ``rr`` fields the caller must supply (e.g. ``("rr_irregularity",)``); empty for most models."""
+        return self.rr_feature_names[len(RR_FEATURE_NAMES) :]
+
+    @property
     def _rr_index(self) -> list[int]:
-        return [RR_FEATURE_NAMES.index(name) for name in self.rr_columns]
+        return [self.rr_feature_names.index(name) for name in self.rr_columns]
 
     @property
     def n_leads(self) -> int:
@@ -114,7 +136,7 @@ class Normalizer:
         payload = asdict(self)
         for key in ("signal_mean", "signal_std", "rr_mean", "rr_std"):
             payload[key] = [float(value) for value in payload[key]]
-        payload["rr_feature_names"] = list(RR_FEATURE_NAMES)
+        payload["rr_feature_names"] = list(self.rr_feature_names)
         if self.rr_columns == RR_FEATURE_NAMES:
             del payload["rr_columns"]  # the default: files stay as they were before column selection existed
         else:
@@ -133,11 +155,8 @@ class Normalizer:
         missing = [key for key in _SCHEMA_KEYS if key not in payload]
         if missing:
             raise ConfigError(f"normalizer dict lacks field(s) {', '.join(missing)}; expected {', '.join(_SCHEMA_KEYS)}")
-        if tuple(payload["rr_feature_names"]) != RR_FEATURE_NAMES:
-            raise ConfigError(
-                f"normalizer rr_feature_names {list(payload['rr_feature_names'])} differ from this version's "
-                f"{list(RR_FEATURE_NAMES)}; refit the normalizer"
-            )
+        names = tuple(payload["rr_feature_names"])
+        check_rr_feature_names(names, "normalizer rr_feature_names")
         return cls(
             per_beat=str(payload["per_beat"]),
             signal_mean=tuple(float(v) for v in payload["signal_mean"]),
@@ -147,6 +166,7 @@ class Normalizer:
             n_examples=int(payload["n_examples"]),
             rr_columns=tuple(str(name) for name in payload.get("rr_columns", RR_FEATURE_NAMES)),
             context=payload.get("context"),
+            rr_feature_names=names,
         )
 
     # ---- TensorFlow (inside tf.data) -----------------------------------------------------
@@ -162,13 +182,13 @@ class Normalizer:
         return (centred - mean) * inv_std
 
     def normalize_rr(self, rr):
-        """Standardise an ``rr`` tensor ``[..., 7]`` and keep :attr:`rr_columns` (``[..., len(rr_columns)]``)."""
+        """Standardise an ``rr`` tensor ``[..., len(rr_feature_names)]`` and keep :attr:`rr_columns` (``[..., len(rr_columns)]``)."""
         import tensorflow as tf
 
         mean = tf.constant(self.rr_mean, tf.float32)
         inv_std = tf.constant(1.0 / np.asarray(self.rr_std), tf.float32)
         standard = (tf.cast(rr, tf.float32) - mean) * inv_std
-        return standard if self.rr_columns == RR_FEATURE_NAMES else tf.gather(standard, self._rr_index, axis=-1)
+        return standard if self.rr_columns == self.rr_feature_names else tf.gather(standard, self._rr_index, axis=-1)
 
     # ---- NumPy (scikit-learn models, analysis) -------------------------------------------
     def normalize_signal_numpy(self, signal: np.ndarray) -> np.ndarray:
@@ -181,14 +201,14 @@ class Normalizer:
     def normalize_rr_numpy(self, rr: np.ndarray) -> np.ndarray:
         """NumPy twin of :meth:`normalize_rr` (float32 out)."""
         standard = ((np.asarray(rr, np.float32) - np.float32(self.rr_mean)) / np.float32(self.rr_std)).astype(np.float32)
-        return standard if self.rr_columns == RR_FEATURE_NAMES else standard[..., self._rr_index]
+        return standard if self.rr_columns == self.rr_feature_names else standard[..., self._rr_index]
 
     def transform_arrays(self, arrays: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Return normalised ``signal`` [N, samples, leads] and ``rr`` [N, len(rr_columns)] from :func:`~ecgbench.data.to_numpy` arrays."""
         check_rr_fields(set(arrays), "arrays")
         return {
             "signal": self.normalize_signal_numpy(arrays["signal"]),
-            "rr": self.normalize_rr_numpy(rr_features_numpy(arrays)),
+            "rr": self.normalize_rr_numpy(rr_features_numpy(arrays, derived=self.derived_rr)),
         }
 
     def _check_leads(self, n_leads: int | None) -> None:
@@ -213,7 +233,7 @@ def fit_normalizer(
         Per-beat centring applied before the per-lead statistics are computed (and at use time).
     rr_columns : sequence of str, optional
         The ``rr`` columns the model gets (default all of ``RR_FEATURE_NAMES``); see
-        :func:`check_rr_columns`.
+        :func:`check_rr_columns`. A derived column (``rr_irregularity``) must be a field of ``data``.
     context : str, optional
         Beat context already built into ``signal`` (:mod:`ecgbench.data.context`); recorded, and
         its channels get their own per-lead statistics like any lead.
@@ -231,12 +251,13 @@ def fit_normalizer(
         raise unknown_choice("per-beat normalisation", per_beat, PER_BEAT_METHODS)
     columns = RR_FEATURE_NAMES if rr_columns is None else tuple(rr_columns)
     check_rr_columns(columns, "rr_columns")
+    derived = tuple(name for name in columns if name in DERIVED_RR_FEATURE_NAMES)
     stats = _RunningMoments(), _RunningMoments()
-    for chunk in _numpy_chunks(data):
+    for chunk in _numpy_chunks(data, derived):
         signal = np.asarray(chunk["signal"], np.float32)
         centred = signal - _beat_center_numpy(signal, per_beat)
         stats[0].add(centred.reshape(-1, centred.shape[-1]))
-        stats[1].add(rr_features_numpy(chunk))
+        stats[1].add(rr_features_numpy(chunk, derived=derived))
     if stats[1].count == 0:
         raise ConfigError("cannot fit a normalizer on an empty dataset; check the split name and that it holds beats")
     signal_mean, signal_std = stats[0].mean_std()
@@ -250,11 +271,24 @@ def fit_normalizer(
         n_examples=int(stats[1].count),
         rr_columns=columns,
         context=check_context(context, "context"),
+        rr_feature_names=RR_FEATURE_NAMES + derived,
     )
 
 
+def check_rr_feature_names(names, source: str) -> None:
+    """Raise ``ConfigError`` naming ``source`` unless ``names`` is ``RR_FEATURE_NAMES`` followed by an ordered subset of the derived names."""
+    names = tuple(names)
+    derived = names[len(RR_FEATURE_NAMES) :]
+    order = [DERIVED_RR_FEATURE_NAMES.index(name) if name in DERIVED_RR_FEATURE_NAMES else -1 for name in derived]
+    if names[: len(RR_FEATURE_NAMES)] != RR_FEATURE_NAMES or -1 in order or order != sorted(set(order)):
+        raise ConfigError(
+            f"{source} {list(names)} is not this version's RR vector ({', '.join(RR_FEATURE_NAMES)}, then optionally "
+            f"{', '.join(DERIVED_RR_FEATURE_NAMES)}); refit the normalizer"
+        )
+
+
 def check_rr_columns(columns, source: str) -> None:
-    """Raise ``ConfigError`` naming ``source`` unless ``columns`` is a non-empty, ordered subset of ``RR_FEATURE_NAMES``.
+    """Raise ``ConfigError`` naming ``source`` unless ``columns`` is a non-empty, ordered subset of ``ALL_RR_FEATURE_NAMES``.
 
     Parameters
     ----------
@@ -264,15 +298,15 @@ def check_rr_columns(columns, source: str) -> None:
         Where they came from (a recipe file's ``options.rr_features``, a normaliser file …).
     """
     columns = list(columns)
-    unknown = [name for name in columns if name not in RR_FEATURE_NAMES]
+    unknown = [name for name in columns if name not in ALL_RR_FEATURE_NAMES]
     if unknown or not columns:
         raise ConfigError(
             f"{source}: {'unknown RR feature(s) ' + ', '.join(map(str, unknown)) if unknown else 'no RR feature chosen'}; "
-            f"choose one or more of {', '.join(RR_FEATURE_NAMES)}"
+            f"choose one or more of {', '.join(ALL_RR_FEATURE_NAMES)}"
         )
-    order = [RR_FEATURE_NAMES.index(name) for name in columns]
+    order = [ALL_RR_FEATURE_NAMES.index(name) for name in columns]
     if order != sorted(set(order)):
-        raise ConfigError(f"{source}: list each RR feature once, in the order {', '.join(RR_FEATURE_NAMES)} (got {', '.join(columns)})")
+        raise ConfigError(f"{source}: list each RR feature once, in the order {', '.join(ALL_RR_FEATURE_NAMES)} (got {', '.join(columns)})")
 
 
 class _RunningMoments:
@@ -296,11 +330,12 @@ class _RunningMoments:
         return mean, np.where(std < MIN_STD, 1.0, std)
 
 
-def _numpy_chunks(data):
-    """Yield dicts of NumPy arrays (``signal`` + RR fields) from a dataset or a mapping of arrays."""
-    fields = ("signal", "rr_pre", "rr_post", "rr_local", "rr_average")
+def _numpy_chunks(data, derived: tuple[str, ...] = ()):
+    """Yield dicts of NumPy arrays (``signal`` + RR fields + the ``derived`` ones) from a dataset or a mapping of arrays."""
+    fields = ("signal", "rr_pre", "rr_post", "rr_local", "rr_average", *derived)
     if isinstance(data, Mapping):
         check_rr_fields(set(data), "arrays")
+        derived_rr_fields(set(data), derived, "arrays")
         if "signal" not in data:
             raise ConfigError("arrays lack 'signal' ([N, samples, leads], mV)")
         yield {name: np.asarray(data[name]) for name in fields}
@@ -309,6 +344,7 @@ def _numpy_chunks(data):
     if not isinstance(spec, Mapping):
         raise ConfigError("fit_normalizer needs a tf.data.Dataset of feature dicts or a dict of NumPy arrays")
     check_rr_fields(set(spec), "dataset")
+    derived_rr_fields(set(spec), derived, "dataset")
     if "signal" not in spec:
         raise ConfigError("dataset lacks the 'signal' feature ([samples, leads], mV)")
     selected = data.map(lambda example: {name: example[name] for name in fields})

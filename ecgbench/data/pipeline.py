@@ -1,6 +1,6 @@
 """The beat-classification input pipeline: features → (shuffle | balanced sampling) → batch → augment → normalise.
 
-:func:`make_beat_pipeline` yields ``({"signal": [B, samples, leads], "rr": [B, 7]}, label [B])``.
+:func:`make_beat_pipeline` yields ``({"signal": [B, samples, leads], "rr": [B, n_rr]}, label [B])``, ``n_rr`` the normaliser's ``rr_columns``.
 
 With ``cache=True`` (default) the split is read once into memory and every batch is one vectorised
 ``tf.gather`` of indices; each epoch's index order is drawn by stateless ops from a per-epoch seed
@@ -112,7 +112,7 @@ def make_beat_pipeline(
     Returns
     -------
     tf.data.Dataset
-        ``({"signal": float32 [B, samples, leads], "rr": float32 [B, 7]}, int64 label [B])``,
+        ``({"signal": float32 [B, samples, leads], "rr": float32 [B, n_rr]}, int64 label [B])``,
         deterministic (``options.deterministic = True``).
     """
     import tensorflow as tf
@@ -217,7 +217,7 @@ def _streaming(ds, normalizer, batch_size, training, seed, shuffle_buffer, finis
     _check_spec(ds.element_spec, "dataset")
 
     def select(example):
-        rr = normalizer.normalize_rr(rr_features_tf(example))
+        rr = normalizer.normalize_rr(rr_features_tf(example, derived=normalizer.derived_rr))
         return tf.cast(example["signal"], tf.float32), rr, tf.cast(example["label"], tf.int64)
 
     features = ds.map(select, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
@@ -240,7 +240,7 @@ def _model_arrays(ds, normalizer: Normalizer) -> dict[str, np.ndarray]:
         source = ds
     else:
         _check_spec(ds.element_spec, "dataset")
-        fields = ("signal", "label", *RR_INTERVAL_FIELDS)
+        fields = ("signal", "label", *RR_INTERVAL_FIELDS, *normalizer.derived_rr)
         source = to_numpy(ds.map(lambda example: {name: example[name] for name in fields}))
     label = np.asarray(source["label"], dtype=np.int64)
     if label.size == 0:
@@ -252,7 +252,7 @@ def _model_arrays(ds, normalizer: Normalizer) -> dict[str, np.ndarray]:
         )
     return {
         "signal": np.asarray(source["signal"], dtype=np.float32),
-        "rr": normalizer.normalize_rr_numpy(rr_features_numpy(source)),
+        "rr": normalizer.normalize_rr_numpy(rr_features_numpy(source, derived=normalizer.derived_rr)),
         "label": label,
     }
 

@@ -11,6 +11,13 @@ differ (de Chazal et al. 2004; Mondéjar-Guerra et al. 2019).
 Ratios are guarded: when ``rr_average`` is below :data:`MIN_RR_S` (0 or missing in the source),
 every ratio is 1.0, the neutral value "as long as this patient's average".
 
+**Derived columns** (:data:`DERIVED_RR_FEATURE_NAMES`) come after the seven, only for models that
+ask for them (recipe ``options.rr_features``): ``rr_irregularity``, the irregularity of the RR
+intervals before the beat (:mod:`ecgbench.data.rr_irregularity`). They need a record's beat
+sequence, so they are not stored in the dataset: the runner computes them when it loads the
+splits (:func:`ecgbench.runner.data.with_derived_rr`) and the stream from the beats it has
+labelled; here they are read from a field of the same name when present.
+
 References
 ----------
 de Chazal P, O'Dwyer M, Reilly RB. Automatic classification of heartbeats using ECG morphology and
@@ -35,6 +42,10 @@ RR_FEATURE_NAMES = (
     "rr_post_ratio",
     "rr_local_ratio",
 )
+#: Optional columns after :data:`RR_FEATURE_NAMES`, computed from a record's beat sequence (see above).
+DERIVED_RR_FEATURE_NAMES = ("rr_irregularity",)
+#: Every name an ``rr`` column can have, in vector order.
+ALL_RR_FEATURE_NAMES = RR_FEATURE_NAMES + DERIVED_RR_FEATURE_NAMES
 #: The interval fields the vector is derived from (seconds), as stored by the TFDS builder.
 RR_INTERVAL_FIELDS = RR_FEATURE_NAMES[:4]
 #: Shortest ``rr_average`` (seconds) used as a ratio denominator; below it the ratios are 1.0.
@@ -43,39 +54,66 @@ MIN_RR_S = 0.05
 N_RR_FEATURES = len(RR_FEATURE_NAMES)
 
 
-def rr_features_numpy(example: Mapping[str, np.ndarray]) -> np.ndarray:
-    """Build the ``rr`` matrix from NumPy arrays of the four interval fields.
+def derived_rr_fields(available, derived: tuple[str, ...] | None, source: str = "example") -> tuple[str, ...]:
+    """The derived columns to append: ``derived`` if given (each must be in ``available``), else those present.
+
+    Raises
+    ------
+    ConfigError
+        A requested derived field is missing (the message names ``source`` and how it is computed).
+    """
+    if derived is None:
+        return tuple(name for name in DERIVED_RR_FEATURE_NAMES if name in available)
+    missing = [name for name in derived if name not in available]
+    if missing:
+        from ecgbench.errors import ConfigError
+
+        raise ConfigError(
+            f"{source} lacks the derived RR field(s) {', '.join(missing)}; they are computed from each record's beat "
+            "sequence (ecgbench.runner.data.with_derived_rr), not stored in the dataset"
+        )
+    return tuple(derived)
+
+
+def rr_features_numpy(example: Mapping[str, np.ndarray], derived: tuple[str, ...] | None = None) -> np.ndarray:
+    """Build the ``rr`` matrix from NumPy arrays of the four interval fields (and derived fields).
 
     Parameters
     ----------
     example : mapping
         Holds ``rr_pre``, ``rr_post``, ``rr_local``, ``rr_average`` (seconds), each shape ``[N]``
-        (or scalars).
+        (or scalars), and optionally fields named in :data:`DERIVED_RR_FEATURE_NAMES`.
+    derived : tuple of str, optional
+        Derived columns to append (each must be in ``example``); default: those ``example`` holds.
 
     Returns
     -------
     numpy.ndarray
-        Float32, shape ``[N, 7]`` (``[7]`` for scalars), columns in :data:`RR_FEATURE_NAMES` order.
+        Float32, shape ``[N, 7 + len(derived)]`` (``[7 + …]`` for scalars), columns in
+        :data:`ALL_RR_FEATURE_NAMES` order.
     """
     pre, post, local, average = (np.asarray(example[name], dtype=np.float32) for name in RR_INTERVAL_FIELDS)
     valid = average >= MIN_RR_S
     safe = np.where(valid, average, np.float32(1.0))
     ratios = [np.where(valid, value / safe, np.float32(1.0)) for value in (pre, post, local)]
-    return np.stack([pre, post, local, average, *ratios], axis=-1).astype(np.float32)
+    extra = [np.asarray(example[name], dtype=np.float32) for name in derived_rr_fields(example, derived)]
+    return np.stack([pre, post, local, average, *ratios, *extra], axis=-1).astype(np.float32)
 
 
-def rr_features_tf(example: Mapping):
+def rr_features_tf(example: Mapping, derived: tuple[str, ...] | None = None):
     """TensorFlow twin of :func:`rr_features_numpy` for use inside ``tf.data`` maps.
 
     Parameters
     ----------
     example : mapping of tf.Tensor
-        Holds the four interval fields (seconds), any matching shape ``S``.
+        Holds the four interval fields (seconds), any matching shape ``S``, and optionally derived fields.
+    derived : tuple of str, optional
+        As in :func:`rr_features_numpy`.
 
     Returns
     -------
     tf.Tensor
-        Float32, shape ``S + [7]``.
+        Float32, shape ``S + [7 + len(derived)]``.
     """
     import tensorflow as tf
 
@@ -83,7 +121,8 @@ def rr_features_tf(example: Mapping):
     valid = average >= MIN_RR_S
     safe = tf.where(valid, average, tf.ones_like(average))
     ratios = [tf.where(valid, value / safe, tf.ones_like(value)) for value in (pre, post, local)]
-    return tf.stack([pre, post, local, average, *ratios], axis=-1)
+    extra = [tf.cast(example[name], tf.float32) for name in derived_rr_fields(example, derived)]
+    return tf.stack([pre, post, local, average, *ratios, *extra], axis=-1)
 
 
 def check_rr_fields(available: set[str] | list[str], source: str) -> None:

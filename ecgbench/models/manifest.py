@@ -17,7 +17,9 @@ file holds it, the inputs it takes, how to normalise them, and what it was train
 360 Hz); ``rr`` the seven RR features (:data:`ecgbench.data.rr.RR_FEATURE_NAMES`; seconds and
 ratios). With ``"normalizer": "none"`` the model gets these physical units; with a normaliser dict
 it gets exactly what Keras submissions get from the runner, so a normaliser whose ``rr_columns``
-selects fewer RR features (a causal model) makes ``rr`` that many columns wide.
+selects fewer RR features (a causal model) makes ``rr`` that many columns wide, and one whose
+``rr_feature_names`` add a derived column (``rr_irregularity``) has ecgbench compute it from each
+test record's beats (inter-patient task only).
 """
 
 from __future__ import annotations
@@ -130,6 +132,12 @@ def read_manifest(path: str | os.PathLike) -> Manifest:
     provided = dict(TASK_INPUTS[task])
     if normalizer is not None:  # a normaliser that selects RR columns hands the model only those
         provided["rr"] = (len(rr_columns),)
+        if parsed.derived_rr and task != "beats-interpatient":  # derived columns need each record's whole beat sequence
+            raise _fail(
+                path, f"field 'normalizer' has derived RR column(s) {', '.join(parsed.derived_rr)}, which a model file can use on "
+                "beats-interpatient only (there each record's beats are all in the test split); run the submission folder "
+                "with `ecgbench run baseline` for the intra-patient track"
+            )
         if parsed.context is not None:  # ... and one with a beat context adds the previous beat's leads
             if task != "beats-interpatient":
                 raise _fail(

@@ -289,7 +289,9 @@ class BeatArrays:
     signal : numpy.ndarray
         ``[n, samples, leads]`` float32, mV.
     rr : numpy.ndarray
-        ``[n, n_rr]`` float32, columns named by :attr:`InputSpec.rr_names`.
+        ``[n, 7]`` float32, the :data:`ecgbench.data.RR_FEATURE_NAMES` columns (s and ratios), followed
+        by the derived ones (``rr_irregularity``) when a Keras recipe's ``options.rr_features`` asks
+        for one; a Keras model gets only :attr:`InputSpec.rr_names`, through the normaliser.
     label : numpy.ndarray
         ``[n]`` int64 AAMI label (0..4); ``predict`` receives ``-1`` everywhere.
     record : numpy.ndarray

@@ -46,7 +46,7 @@ from ecgbench.models import (
     load_submission,
 )
 from ecgbench.runner.artifacts import save_keras_artifacts
-from ecgbench.runner.data import TrackData, interval_fields, load_track, track_task, with_context
+from ecgbench.runner.data import TrackData, interval_fields, load_track, track_task, with_context, with_derived_rr
 from ecgbench.runner.determinism import seed_everything
 from ecgbench.runner.ensemble import average_members, ensemble_size, member_seeds
 from ecgbench.runner.evaluate import BOOTSTRAP_RESAMPLES, score_predictions
@@ -151,6 +151,17 @@ def rr_columns_of(recipe: Recipe, source: str = "recipe") -> tuple[str, ...]:
         raise ConfigError(f"{source}: options.rr_features must be a list of RR feature names (got {chosen!r})")
     check_rr_columns(chosen, f"{source}: options.rr_features")
     return tuple(chosen)
+
+
+def needs_derived_rr(recipe: Recipe, source: str = "recipe") -> bool:
+    """Whether the recipe's ``rr`` columns include a derived one (``rr_irregularity``) the runner must compute.
+
+    Derived columns come from each record's beat sequence (:func:`ecgbench.runner.data.derived_rr_parts`),
+    so the runner builds them when it loads the splits, as it builds a beat context.
+    """
+    from ecgbench.data.rr import DERIVED_RR_FEATURE_NAMES
+
+    return any(name in DERIVED_RR_FEATURE_NAMES for name in rr_columns_of(recipe, source))
 
 
 def context_of(recipe: Recipe, source: str = "recipe") -> str | None:
@@ -438,10 +449,14 @@ def run_beat_benchmark(
     # The runner-read options are checked before any data is loaded.
     source = str(loaded.recipe_path)
     context = check_runner_options(recipe, loaded.kind, source)
+    derived_rr = loaded.kind == "keras" and needs_derived_rr(recipe, source)
     if data is None:
-        data = load_track(track, tfds_dir, quick=quick, seed=recipe.seed, context=context)
-    elif context is not None:
-        data = with_context(data, context)
+        data = load_track(track, tfds_dir, quick=quick, seed=recipe.seed, context=context, derived_rr=derived_rr)
+    else:
+        if context is not None:
+            data = with_context(data, context)
+        if derived_rr:
+            data = with_derived_rr(data)
     spec = input_spec_for(data, recipe, source=source)
 
     stage("perform")

@@ -16,6 +16,10 @@ A beat context (recipe option ``context``, :mod:`ecgbench.data.context`) is buil
 splits before any quick subset, with each beat's predecessor looked up in every split loaded:
 on the inter-patient track a record lies in one split, on the intra-patient track its beats are
 spread over ``intra_train`` and ``intra_test`` and only the three splits together hold them all.
+Derived RR columns (``rr_irregularity``, asked for in ``options.rr_features``;
+:data:`ecgbench.data.rr.DERIVED_RR_FEATURE_NAMES`) are built the same way, from each record's beat
+sequence over every split loaded (:func:`derived_rr_parts`), and appended to ``BeatArrays.rr``
+after its seven columns.
 """
 
 from __future__ import annotations
@@ -95,9 +99,44 @@ def beat_arrays(arrays: Mapping[str, np.ndarray]) -> BeatArrays:
 
 
 def interval_fields(beats: BeatArrays) -> dict[str, np.ndarray]:
-    """Return ``signal`` and the four RR interval fields (seconds), the raw form ``ecgbench.data`` takes."""
+    """Return ``signal``, the four RR interval fields (seconds) and any derived RR fields, the raw form ``ecgbench.data`` takes."""
+    from ecgbench.data.rr import ALL_RR_FEATURE_NAMES, DERIVED_RR_FEATURE_NAMES, N_RR_FEATURES
+
     fields = {name: beats.rr[:, i] for i, name in enumerate(RR_INTERVAL_COLUMNS)}
+    if beats.rr.shape[1] == len(ALL_RR_FEATURE_NAMES):
+        fields.update({name: beats.rr[:, N_RR_FEATURES + i] for i, name in enumerate(DERIVED_RR_FEATURE_NAMES)})
+    elif beats.rr.shape[1] != N_RR_FEATURES:
+        raise ConfigError(
+            f"beat rr arrays have {beats.rr.shape[1]} columns; expected {N_RR_FEATURES} ({', '.join(RR_INTERVAL_COLUMNS)} "
+            f"and ratios) or {len(ALL_RR_FEATURE_NAMES)} with the derived ones ({', '.join(DERIVED_RR_FEATURE_NAMES)})"
+        )
     return {"signal": beats.signal, **fields}
+
+
+def derived_rr_parts(parts: list[BeatArrays]) -> list[BeatArrays]:
+    """Append the derived RR columns to each :class:`BeatArrays`, computed over all parts' beats together.
+
+    Each record's beats, wherever they lie among ``parts``, form its sequence (the intra-patient
+    track spreads a record over its splits). Columns: :data:`ecgbench.data.rr.DERIVED_RR_FEATURE_NAMES`
+    (``rr_irregularity``, :func:`ecgbench.data.rr_irregularity.preceding_rr_irregularity` of
+    ``rr_pre``). Parts that already carry them are refused, so nothing is appended twice.
+    """
+    from ecgbench.data.rr import N_RR_FEATURES
+    from ecgbench.data.rr_irregularity import preceding_rr_irregularity
+
+    if any(part.rr.shape[1] != N_RR_FEATURES for part in parts):
+        raise ConfigError(f"derived RR columns can only be added to beats with the {N_RR_FEATURES} stored RR columns")
+    every = BeatArrays.concatenate(parts)
+    derived = preceding_rr_irregularity(every.record, every.sample, every.rr[:, 0])[:, None]
+    bounds = np.cumsum([0, *(len(part) for part in parts)])
+    return [replace(part, rr=np.concatenate([part.rr, derived[a:b]], axis=1).astype(np.float32))
+            for part, a, b in zip(parts, bounds[:-1], bounds[1:], strict=True)]  # fmt: skip
+
+
+def with_derived_rr(data: TrackData) -> TrackData:
+    """Return ``data`` with the derived RR columns appended to every split (:func:`derived_rr_parts`)."""
+    train, val, test = derived_rr_parts([data.train, data.val, data.test])
+    return replace(data, train=train, val=val, test=test)
 
 
 def quick_subset(beats: BeatArrays, max_beats: int, seed: int) -> BeatArrays:
@@ -143,14 +182,15 @@ def context_parts(parts: list[BeatArrays], context: str) -> list[BeatArrays]:
 
 
 def load_train_val(
-    track: str, tfds_dir: str | os.PathLike | None = None, context: str | None = None
+    track: str, tfds_dir: str | os.PathLike | None = None, context: str | None = None, derived_rr: bool = False
 ) -> tuple[BeatArrays, BeatArrays, dict[str, str]]:
     """Load only the training and validation beats of a track (the test split is never opened).
 
     :func:`load_track` reads its ``train`` and ``val`` beats through here; model development
     (``benchmarks/beat_val.py``) calls it directly, so it cannot see the test split.
     ``context`` builds a beat context into both (inter-patient track only: on the intra-patient
-    track a beat's predecessor may lie in the test split, which this function never opens).
+    track a beat's predecessor may lie in the test split, which this function never opens);
+    ``derived_rr`` appends the derived RR columns (:func:`derived_rr_parts`; inter-patient only, likewise).
 
     Returns
     -------
@@ -171,6 +211,11 @@ def load_train_val(
             "validation-only loading never opens it: choose the interpatient track (beat_val.py --track interpatient) "
             "or run the whole track with `ecgbench run baseline`"
         )
+    if derived_rr and track != "interpatient":
+        raise ConfigError(
+            f"derived RR columns on the {track} track need the test split's beats (a record's earlier intervals), and "
+            "validation-only loading never opens it: choose the interpatient track or run the whole track with `ecgbench run baseline`"
+        )
     _, train_split, val_split, _ = TRACKS[track]
     train = beat_arrays(to_numpy(load_split(train_split, "beats", tfds_dir)))
     if val_split is None:
@@ -180,6 +225,8 @@ def load_train_val(
         val, val_name = beat_arrays(to_numpy(load_split(val_split, "beats", tfds_dir))), val_split
     if context is not None:
         train, val = context_parts([train, val], context)
+    if derived_rr:
+        train, val = derived_rr_parts([train, val])
     return train, val, {"train": train_split, "val": val_name}
 
 
@@ -190,6 +237,7 @@ def load_track(
     quick: bool = False,
     seed: int = 0,
     context: str | None = None,
+    derived_rr: bool = False,
 ) -> TrackData:
     """Load the splits of a track from the built TFDS ``mitdb/beats`` dataset.
 
@@ -205,6 +253,8 @@ def load_track(
         Seed of the quick subsets (the intra-patient validation draw uses a fixed seed).
     context : str, optional
         Beat context to build into the signals (:func:`with_context`), before the quick subsets.
+    derived_rr : bool
+        Append the derived RR columns (:func:`derived_rr_parts`), before the quick subsets.
 
     Raises
     ------
@@ -222,6 +272,8 @@ def load_track(
     test = beat_arrays(to_numpy(load_split(test_split, "beats", tfds_dir)))
     if context is not None:
         train, val, test = context_parts([train, val, test], context)
+    if derived_rr:
+        train, val, test = derived_rr_parts([train, val, test])
     if quick:
         train = quick_subset(train, QUICK_MAX_BEATS["train"], seed)
         val = quick_subset(val, QUICK_MAX_BEATS["val"], seed + 1)

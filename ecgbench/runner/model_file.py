@@ -48,11 +48,13 @@ def model_features(manifest: Manifest, beats: BeatArrays) -> dict[str, np.ndarra
         features = {"signal": beats.signal.astype(np.float32), "rr": beats.rr.astype(np.float32)}
     else:
         from ecgbench.data.normalization import Normalizer
-        from ecgbench.runner.data import context_parts
+        from ecgbench.runner.data import context_parts, derived_rr_parts
 
         normalizer = Normalizer.from_dict(manifest.normalizer)
         if normalizer.context is not None:  # the model was trained with a beat context: build it from the test beats
             beats = context_parts([beats], normalizer.context)[0]
+        if normalizer.derived_rr:  # and derived RR columns likewise (each test record is whole)
+            beats = derived_rr_parts([beats])[0]
         features = normalizer.transform_arrays(interval_fields(beats))
     return {name: features[name] for name in manifest.inputs}
 

@@ -8,7 +8,9 @@ model. A model whose ``rr`` columns leave out ``rr_post`` and ``rr_post_ratio`` 
 ``rr_features``) is causal: the stream labels each beat once, as soon as its window is complete,
 instead of a provisional label followed by the final one when the next beat arrives. The stream's
 ``rr_average`` is the running mean RR since the stream started, as the offline data's is since the
-record started (:func:`ecgbench.records.beats.rr_features`).
+record started (:func:`ecgbench.records.beats.rr_features`). A model with the derived ``rr`` column
+``rr_irregularity`` (:mod:`ecgbench.data.rr_irregularity`) gets it from the ``rr_pre`` of the
+beats this classifier labelled before, so it too must be causal.
 
 Where the model comes from (``--model``, :func:`resolve_model_folder`):
 
@@ -81,6 +83,13 @@ class ModelClassifier:
                 "keeps the previous beat only for beats it labels once, in order"
             )
         self._previous: np.ndarray | None = None  # the last beat window classified (context "previous_beat")
+        self.derived_rr = tuple(getattr(normalizer, "derived_rr", ()))
+        if self.derived_rr and self.needs_post_rr:
+            raise ConfigError(
+                f"a model with derived RR column(s) {', '.join(self.derived_rr)} must be causal (no rr_post / rr_post_ratio): "
+                "the stream computes them from the beats it has labelled, once each, in order"
+            )
+        self._rr_history = np.zeros(0, np.float64)  # rr_pre (s) of the last beats labelled, for rr_irregularity
 
     def for_new_stream(self) -> ModelClassifier:
         """A classifier around the same model and normaliser with no stream state (the next record's)."""
@@ -108,8 +117,24 @@ class ModelClassifier:
             "rr_local": local,
             "rr_average": np.where(np.isfinite(rr["average"]), rr["average"], local),
         }
+        if "rr_irregularity" in self.derived_rr:
+            fields["rr_irregularity"] = self._irregularity(np.asarray(fields["rr_pre"], np.float64))
         inputs = self.normalizer.transform_arrays(fields)
         return np.asarray(self._predict(inputs), dtype=np.float32)
+
+    def _irregularity(self, rr_pre: np.ndarray) -> np.ndarray:
+        """``rr_irregularity`` of the beats of one call (in order) from the stream's earlier ``rr_pre`` values (s).
+
+        The same function as offline (:func:`ecgbench.data.rr_irregularity.preceding_rr_irregularity`)
+        on the last intervals seen plus this call's, so a stream and a record agree beat for beat
+        when they see the same intervals.
+        """
+        from ecgbench.data.rr_irregularity import DEFAULT_INTERVALS, preceding_rr_irregularity
+
+        sequence = np.concatenate([self._rr_history, rr_pre])
+        values = preceding_rr_irregularity(np.zeros(sequence.size, np.int64), np.arange(sequence.size), sequence)
+        self._rr_history = sequence[-DEFAULT_INTERVALS:]
+        return values[sequence.size - rr_pre.size :]
 
 
 @dataclass(frozen=True)

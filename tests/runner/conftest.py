@@ -28,3 +28,63 @@ def write_submission(tmp_path: Path):
         return folder
 
     return write
+
+
+@pytest.fixture()
+def stream_each_record():
+    """Feed each test record's beats, in order and in uneven batches, to a fresh streaming classifier of a run.
+
+    Returns ``(probabilities [n, 5] in the test split's row order, the classifiers used)``; the
+    classifier's own context and derived RR columns are rebuilt from the beats it is fed.
+    """
+    import numpy as np
+
+    from ecgbench.runner.data import interval_fields
+    from ecgbench.streaming.classifier import classifier_factory
+
+    def feed(run, test):
+        make = classifier_factory(str(run.record_path.parent / run.record["artifacts"]["folder"]))
+        fields = interval_fields(test)
+        out, classifiers = np.zeros((len(test), 5), np.float32), []
+        for name in np.unique(test.record):
+            rows = np.flatnonzero(test.record == name)
+            rows = rows[np.argsort(test.sample[rows])]
+            classifier = make()  # one classifier per stream: the previous record's beats must not leak in
+            classifiers.append(classifier)
+            got, start = [], 0
+            for size in [1, 3, 2, 5, 1, 100]:
+                batch = rows[start : start + size]
+                if batch.size == 0:
+                    break
+                rr = {"pre": fields["rr_pre"][batch], "post": np.full(batch.size, np.nan), "local": fields["rr_local"][batch],
+                      "average": fields["rr_average"][batch]}  # fmt: skip
+                got.append(classifier.classify(fields["signal"][batch], rr))
+                start += size
+            out[rows[: sum(len(g) for g in got)]] = np.concatenate(got)
+        return out, classifiers
+
+    return feed
+
+
+@pytest.fixture()
+def score_as_model_file(tiny_track):
+    """Export a run's artefacts as an ONNX model-file submission and evaluate it on the tiny track.
+
+    Returns ``(manifest dict, the model-file run result)``.
+    """
+    import importlib.util
+    import json
+
+    from ecgbench.paths import repo_root
+    from ecgbench.runner.model_file import evaluate_model_file
+
+    def score(run, folder: Path):
+        path = repo_root() / "examples" / "submission_onnx" / "export_baseline.py"
+        spec = importlib.util.spec_from_file_location("_export_baseline_for_tests", path)
+        export = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(export)
+        exported = export.export_run_artifacts(run.record_path.parent / run.record["run_id"], folder / "onnx")
+        manifest = json.loads((exported / "manifest.json").read_text())
+        return manifest, evaluate_model_file(exported, data=tiny_track, results_dir=folder / "results", bootstrap_resamples=5)
+
+    return score

@@ -10,7 +10,7 @@ import pytest
 from ecgbench.errors import ConfigError
 from ecgbench.models import BeatArrays
 from ecgbench.runner.beat import run_beat_benchmark
-from ecgbench.runner.data import context_parts, interval_fields, load_train_val
+from ecgbench.runner.data import context_parts, load_train_val
 
 KERAS_SOURCE = "from ecgbench.models.loader import load_submission\nbuild_model = load_submission('cnn1d').module.build_model\n"
 
@@ -62,48 +62,18 @@ def test_run_records_the_context_and_its_model_sees_each_beats_predecessor(conte
     assert "rr_post" not in normalizer["rr_columns"]
 
 
-def test_stream_rebuilds_the_offline_context_chunk_by_chunk(context_run, tiny_track):
+def test_stream_rebuilds_the_offline_context_chunk_by_chunk(context_run, tiny_track, stream_each_record):
     """Fed one record's beats in order, in uneven batches, the streaming classifier gives the run's test predictions."""
-    from ecgbench.streaming.classifier import classifier_factory
-
-    folder = context_run.record_path.parent / context_run.record["artifacts"]["folder"]
-    make = classifier_factory(str(folder))
-    test = tiny_track.test
-    fields = interval_fields(test)
+    got, classifiers = stream_each_record(context_run, tiny_track.test)
+    assert all(c.context == "previous_beat" and c.needs_post_rr is False for c in classifiers)
     with np.load(context_run.predictions_path) as saved:
-        expected = saved["probabilities"]
-    for name in np.unique(test.record):
-        rows = np.flatnonzero(test.record == name)
-        rows = rows[np.argsort(test.sample[rows])]
-        classifier = make()  # one classifier per stream: the previous record's last beat must not leak in
-        assert classifier.context == "previous_beat" and classifier.needs_post_rr is False
-        got, start = [], 0
-        for size in [1, 3, 2, 5, 1, 100]:
-            batch = rows[start : start + size]
-            if batch.size == 0:
-                break
-            rr = {"pre": fields["rr_pre"][batch], "post": np.full(batch.size, np.nan), "local": fields["rr_local"][batch],
-                  "average": fields["rr_average"][batch]}  # fmt: skip
-            got.append(classifier.classify(fields["signal"][batch], rr))
-            start += size
-        np.testing.assert_allclose(np.concatenate(got), expected[rows], atol=1e-5)
+        np.testing.assert_allclose(got, saved["probabilities"], atol=1e-5)
 
 
-def test_a_context_model_submitted_as_a_file_gets_its_context_built(context_run, tiny_track, tmp_path):
+def test_a_context_model_submitted_as_a_file_gets_its_context_built(context_run, tmp_path, score_as_model_file):
     """The ONNX file of the run, with its manifest's normaliser, scores exactly what the run scored."""
-    import importlib.util
-
-    from ecgbench.paths import repo_root
-    from ecgbench.runner.model_file import evaluate_model_file
-
-    path = repo_root() / "examples" / "submission_onnx" / "export_baseline.py"
-    spec = importlib.util.spec_from_file_location("_export_baseline_ctx", path)
-    export = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(export)
-    folder = export.export_run_artifacts(context_run.record_path.parent / context_run.record["run_id"], tmp_path / "onnx")
-    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest, onnx_run = score_as_model_file(context_run, tmp_path)
     assert manifest["inputs"]["signal"] == [288, 4] and manifest["normalizer"]["context"] == "previous_beat"
-    onnx_run = evaluate_model_file(folder, data=tiny_track, results_dir=tmp_path / "results", bootstrap_resamples=5)
     with np.load(context_run.predictions_path) as keras_saved, np.load(onnx_run.predictions_path) as onnx_saved:
         np.testing.assert_allclose(onnx_saved["probabilities"], keras_saved["probabilities"], atol=1e-4)
 
