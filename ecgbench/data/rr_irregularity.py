@@ -16,6 +16,10 @@ intervals when it labels a beat), and the beat's own interval is left out, so an
 premature beat does not make its own context irregular. Sinus rhythm gives about 0.02-0.03, AF
 0.2-0.3 (DS1 records 201 and 203 against 101, 209, 220).
 
+A model gets it as the ``rr`` column ``rr_irregularity`` (recipe ``options.rr_features``; see
+:mod:`ecgbench.data.rr`). Added to cnn1d-context it did not raise the DS1 cross-validated
+selection score over three seeds (``baselines/cnn1d-context/README.md``), so no baseline uses it.
+
 References
 ----------
 Tateno K, Glass L. Automatic detection of atrial fibrillation using the coefficient of variation
