@@ -233,7 +233,6 @@ def cross_validate(
     """
     import numpy as np
 
-    from ecgbench.data.rr import RR_FEATURE_NAMES
     from ecgbench.runner.beat import fit_keras_on_splits, needs_derived_rr
     from ecgbench.runner.data import derived_rr_parts, interval_fields, load_train_val
     from ecgbench.runner.keras_trainer import predict_keras
@@ -250,7 +249,7 @@ def cross_validate(
             from ecgbench.runner.data import context_parts
 
             beats = context_parts([beats], context)[0]
-        if needs_derived_rr(recipe) and beats.rr.shape[1] == len(RR_FEATURE_NAMES):
+        if needs_derived_rr(recipe):
             beats = derived_rr_parts([beats])[0]
     folds = subject_folds(np.unique(beats.record).tolist(), k)
     spec = spec_of(beats)

@@ -34,7 +34,8 @@ def test_derived_column_spans_splits_and_is_added_once():
     np.testing.assert_array_equal(with_even.rr[:, 7], expected[0::2])
     np.testing.assert_array_equal(with_odd.rr[:, 7], expected[1::2])
     np.testing.assert_array_equal(with_even.rr[:, :7], even.rr)
-    assert interval_fields(with_even)["rr_irregularity"] is not None and "rr_irregularity" not in interval_fields(even)
+    np.testing.assert_array_equal(interval_fields(with_even)["rr_irregularity"], with_even.rr[:, 7])
+    assert "rr_irregularity" not in interval_fields(even)
     with pytest.raises(ConfigError, match="only be added to beats with the 7 stored RR columns"):
         derived_rr_parts([with_even])
 
