@@ -28,11 +28,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import typer
+from ds1_alarm_sweep import ChunkOption, ClassifiersOption, DataDirOption, JsonOption, ResultsDirOption, sweep_ds1
 from rich.console import Console
 from rich.table import Table
 
@@ -64,28 +64,20 @@ def af_seconds_by_record(result) -> dict[str, float]:
 
 @app.command()
 def main(
-    data_dir: Annotated[Path | None, typer.Option(help="Raw data root holding mitdb/ (default ../shared/data).")] = None,
-    classifiers: Annotated[str, typer.Option(help="Comma-separated --model values of `ecgbench run stream`.")] = "cnn1d,rules",
-    chunk: Annotated[float, typer.Option(help="Chunk length, seconds.")] = 1.0,
-    results_dir: Annotated[Path, typer.Option(help="Results tree holding the classifiers' runs.")] = Path("leaderboards/results"),
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+    data_dir: DataDirOption = None,
+    classifiers: ClassifiersOption = "cnn1d,rules",
+    chunk: ChunkOption = 1.0,
+    results_dir: ResultsDirOption = Path("leaderboards/results"),
+    as_json: JsonOption = False,
 ) -> None:
     """Compare the AF detectors on DS1 with each classifier."""
-    from ecgbench.paths import database_dir, shared_data_dir
     from ecgbench.records.splits import DS1
-    from ecgbench.streaming.alarms import AlarmConfig
-    from ecgbench.streaming.classifier import classifier_factory
-    from ecgbench.streaming.track import run_track
 
-    directory = database_dir("mitdb", data_dir or shared_data_dir())
     rows = []
-    for model in [name.strip() for name in classifiers.split(",") if name.strip()]:
-        make_classifier = classifier_factory(model, results_dir=results_dir)
-        for variant, options in VARIANTS.items():
-            result = run_track(DS1, directory, make_classifier, chunk, alarms=AlarmConfig(**options))
-            metrics = result.metrics()
-            rows.append({"classifier": model, "detector": variant, **{k: round(float(metrics[k]), 2) for k in FIGURES},
-                         "af_alarm_s_by_record": af_seconds_by_record(result)})  # fmt: skip
+    for model, variant, result in sweep_ds1(classifiers, VARIANTS, data_dir, chunk, results_dir):
+        metrics = result.metrics()
+        rows.append({"classifier": model, "detector": variant, **{k: round(float(metrics[k]), 2) for k in FIGURES},
+                     "af_alarm_s_by_record": af_seconds_by_record(result)})  # fmt: skip
     if as_json:
         import json
 

@@ -32,9 +32,18 @@ AFDwellOption = Annotated[
     typer.Option("--af-dwell", min=1, help="petrenas: judged beats the decision must disagree with the AF state before it changes (1: the paper's detector, no dwell). Default: ecgbench.streaming.AlarmConfig's.", show_default=False),
 ]
 
+VTProbabilityOption = Annotated[
+    float | None,
+    typer.Option("--vt-probability", min=0.0, max=1.0, help="VT rule: a beat also counts as ventricular when the classifier's p(V) + p(F) reaches this (0 < p <= 1). Default: the beat labels alone (ecgbench.streaming.AlarmConfig's).", show_default=False),
+]
 
-def _alarm_config(af_detector: str | None, af_dwell: int | None = None):
-    """The :class:`~ecgbench.streaming.AlarmConfig` of ``--af-detector`` and ``--af-dwell`` (a clear error for a bad detector name; click rejects a dwell below 1)."""
+
+def _alarm_config(af_detector: str | None, af_dwell: int | None = None, vt_probability: float | None = None):
+    """The :class:`~ecgbench.streaming.AlarmConfig` of ``--af-detector``, ``--af-dwell`` and ``--vt-probability``.
+
+    A bad detector name gets a clear error; click rejects a dwell below 1 and a probability outside [0, 1],
+    AlarmConfig a probability of 0.
+    """
     from ecgbench.errors import ConfigError
     from ecgbench.streaming.alarms import AF_METHODS, AlarmConfig
 
@@ -45,6 +54,8 @@ def _alarm_config(af_detector: str | None, af_dwell: int | None = None):
         options["af_method"] = af_detector
     if af_dwell is not None:
         options["af_dwell"] = af_dwell
+    if vt_probability is not None:
+        options["vt_probability"] = vt_probability
     return AlarmConfig(**options)
 
 
@@ -90,6 +101,7 @@ def stream(
     results_dir: Annotated[Path | None, typer.Option("--results-dir", help="Results tree searched when --model is a baseline name (default leaderboards/results).", show_default=False)] = None,
     af_detector: AFDetectorOption = None,
     af_dwell: AFDwellOption = None,
+    vt_probability: VTProbabilityOption = None,
 ) -> None:
     """Stream a record (or stdin) through the pipeline with a live monitor, or JSON-line events."""
     from rich.live import Live
@@ -108,7 +120,7 @@ def stream(
     else:
         name, directory = _record_location(record, data_dir)
         source = RecordSource(name, directory, classifier.sampling_rate, chunk)
-    pipeline = StreamingPipeline(source.fs, source.n_leads, classifier, config=PipelineConfig(alarms=_alarm_config(af_detector, af_dwell)))
+    pipeline = StreamingPipeline(source.fs, source.n_leads, classifier, config=PipelineConfig(alarms=_alarm_config(af_detector, af_dwell, vt_probability)))
     pacer = Pacer(speed)
     live_view = monitor and console.is_terminal
     stdout_writer = None if live_view else JsonLinesWriter(sys.stdout)
@@ -172,6 +184,7 @@ def run_stream(
     json_output: JsonOption = False,
     af_detector: AFDetectorOption = None,
     af_dwell: AFDwellOption = None,
+    vt_probability: VTProbabilityOption = None,
 ) -> None:
     """The streaming track: replay records, score beats, AF, ventricular runs, alarm delays and latency."""
     from rich.progress import Progress
@@ -191,7 +204,7 @@ def run_stream(
         raise ConfigError(f"--records: {exc}") from None
     directory = database_dir("mitdb", data_dir)
     make_classifier = classifier_factory(model, results_dir=results_dir)  # fails early on a bad --model
-    alarms = _alarm_config(af_detector, af_dwell)
+    alarms = _alarm_config(af_detector, af_dwell, vt_probability)
     started = time.time()
     with Progress(console=err_console, transient=True) as progress:
         task = progress.add_task(f"streaming {len(names)} records", total=len(names))
@@ -205,7 +218,8 @@ def run_stream(
     if json_output:
         print_json({"metrics": metrics, "delays": result.delays, "vt_alarms": result.vt_alarms, "run_record": str(path) if path else None})
         return
-    table = Table(title=f"streaming track · model {model} · {records} · chunk {chunk:g} s · AF detector {_af_label(alarms)}")
+    table = Table(title=f"streaming track · model {model} · {records} · chunk {chunk:g} s · AF detector {_af_label(alarms)}"
+                  + (f" · VT p(V)+p(F) >= {alarms.vt_probability:g}" if alarms.vt_probability is not None else ""))
     table.add_column("metric")
     table.add_column("value", justify="right")
     for key, value in metrics.items():

@@ -52,7 +52,11 @@ VT
     ``vt_min_rate`` bpm, over the whole run or its last ``vt_min_beats`` beats: a run is three
     or more consecutive ventricular beats (AAMI EC57), VT such a run above 100 bpm (ACC/AHA/ESC
     2006). IEC 60601-2-27 tests the heart-rate meter and its alarm delays but leaves arrhythmia
-    criteria to the manufacturer's disclosure: these are ours.
+    criteria to the manufacturer's disclosure: these are ours. A beat is ventricular for this rule
+    when its label is one of ``vt_labels`` or, with ``vt_probability`` set, when the classifier's
+    probability summed over ``vt_labels`` reaches it: the alarm may run at a more sensitive
+    operating point than the beat labels (one run beat labelled N otherwise splits a VT run).
+    The beat labels, the EC57 beat statistics and the AF detector's ectopic filter are unchanged.
 Asystole
     No beat for ``asystole`` seconds; suppressed when the detection lead was bad (lead off, flat
     line) for most of the pause, which is reported as a quality alarm instead.
@@ -122,6 +126,10 @@ class AlarmConfig:
         ventricular origin at a rate above 100 bpm", ACC/AHA/ESC 2006).
     vt_labels : str
         AAMI labels counted as ventricular in a run (V and F, as the EC57 run scorer).
+    vt_probability : float or None
+        When set (0 < p <= 1), a beat also counts as ventricular for the VT rule when the
+        classifier's probability summed over ``vt_labels`` is at least this (unitless); None: the
+        beat's label alone decides.
     asystole : float
         Seconds without a beat that raise the asystole alarm.
     rr_min, rr_max : float
@@ -142,6 +150,7 @@ class AlarmConfig:
     vt_min_beats: int = 3
     vt_min_rate: float = 100.0
     vt_labels: str = "VF"
+    vt_probability: float | None = None
     asystole: float = 4.0
     rr_min: float = 0.2
     rr_max: float = 3.0
@@ -151,6 +160,8 @@ class AlarmConfig:
             raise ConfigError(f"alarm config af_method={self.af_method!r} is not one of {', '.join(AF_METHODS)}")
         if self.af_dwell < 1:
             raise ConfigError(f"alarm config af_dwell={self.af_dwell} must be >= 1 beat (1: no dwell)")
+        if self.vt_probability is not None and not 0.0 < self.vt_probability <= 1.0:
+            raise ConfigError(f"alarm config vt_probability={self.vt_probability} must be in (0, 1] (or None: labels only)")
         if self.af_window < 2 or not 0.0 < self.af_alpha < 1.0:
             raise ConfigError(f"alarm config needs af_window >= 2 beats and 0 < af_alpha < 1 (got {self.af_window}, {self.af_alpha})")
 
@@ -389,11 +400,21 @@ class RhythmMonitor:
             return "VT"
         return "AFIB" if self.af.active else "N"
 
-    def on_beat(self, time: float, label: str, pause_quality_bad: float = 0.0) -> list[AlarmChange]:
+    def is_ventricular_for_vt(self, label: str, ventricular_probability: float = float("nan")) -> bool:
+        """Whether a beat counts as ventricular for the VT rule (its label, or ``vt_probability``; see the module notes)."""
+        cfg = self.config
+        if label in cfg.vt_labels:
+            return True
+        return cfg.vt_probability is not None and bool(ventricular_probability >= cfg.vt_probability)
+
+    def on_beat(self, time: float, label: str, pause_quality_bad: float = 0.0,
+                ventricular_probability: float = float("nan")) -> list[AlarmChange]:  # fmt: skip
         """Feed one classified beat (R time s, AAMI label); return alarm changes in time order.
 
         ``pause_quality_bad`` is the fraction of the pause before this beat during which the
         detection lead was bad; it decides whether a long pause counts as asystole.
+        ``ventricular_probability`` is the classifier's probability summed over
+        ``AlarmConfig.vt_labels`` (used only with ``AlarmConfig.vt_probability``; NaN: unknown).
         """
         changes: list[AlarmChange] = []
         rr = time - self.last_beat_time if np.isfinite(self.last_beat_time) else float("nan")
@@ -406,7 +427,7 @@ class RhythmMonitor:
         ventricular = label == "V"  # ectopic-beat filtering of the AF detector: premature ventricular beats
         if np.isfinite(rr) and self.config.rr_min <= rr <= self.config.rr_max:
             self._recent_rr.append(rr)
-        for change in (self.af.update(time, rr, ventricular, self._last_ventricular), self.vt.update(time, label in self.config.vt_labels)):
+        for change in (self.af.update(time, rr, ventricular, self._last_ventricular), self.vt.update(time, self.is_ventricular_for_vt(label, ventricular_probability))):
             if change is not None:
                 changes.append(change)
         self._last_ventricular = ventricular

@@ -202,6 +202,7 @@ class StreamingPipeline:
         self.filtered = SampleRing(history, n_leads)
         self.quality = QualityMonitor(self.fs, n_leads, self.config.detection_lead, self.config.quality)
         self.rhythm = RhythmMonitor(self.config.alarms)
+        self._vt_columns = [AAMI_CLASSES.index(c) for c in self.config.alarms.vt_labels]
         self.latency = LatencyTracker()
         self._last_value = np.zeros(n_leads, np.float32)
         self._pending: deque[int] = deque()
@@ -360,10 +361,11 @@ class StreamingPipeline:
             rr = {key: np.append(values, extra[key]) for key, values in rr.items()}
         probs = np.asarray(self.classifier.classify(windows, rr), dtype=np.float64)
         labels = probs.argmax(axis=1)
+        ventricular = probs[:, self._vt_columns].sum(axis=1)  # for AlarmConfig.vt_probability
         decided = self.time
         events: list[Event] = []
         first_labels: list[float] = []  # one histogram update per chunk, not per beat
-        for r, label, p in zip(peaks, labels, probs):
+        for r, label, p, p_ventricular in zip(peaks, labels, probs, ventricular):
             beat = BeatEvent(r, r / self.fs, AAMI_CLASSES[int(label)], float(p[label]), decided)
             if self._provisional is not None and self._provisional[0] == r:
                 self.latency.add_agreement(self._provisional[1] == beat.label)
@@ -372,7 +374,7 @@ class StreamingPipeline:
                 first_labels.append(beat.latency)
             pause_start = self.rhythm.last_beat_time
             bad = self.quality.bad_fraction(pause_start, beat.time) if np.isfinite(pause_start) else 0.0
-            changes = self.rhythm.on_beat(beat.time, beat.label, bad)
+            changes = self.rhythm.on_beat(beat.time, beat.label, bad, float(p_ventricular))
             events.append(beat)
             events += [self._alarm(c) for c in changes]
             self.recent_beats.append(beat)

@@ -135,7 +135,7 @@ def write_stream_run(
         "recipe": {"chunk_s": result.chunk, "speed": 0, "learning_period_s": result.ec57.settings["learning_period_s"],
                    "records": records_spec or ",".join(records), "af_method": result.alarms.af_method,
                    "af_dwell": result.alarms.af_dwell if result.alarms.af_method == "petrenas" else None,
-                   "alarms": result.alarms.to_dict()},  # fmt: skip
+                   "vt_probability": result.alarms.vt_probability, "alarms": result.alarms.to_dict()},  # fmt: skip
         "seed": 0,
         "dataset": {**dataset, "splits": {"test": (records_spec or ",".join(records)).lower()}, "n_beats": {"test": n_beats}},
         "metrics": {k: {"value": v, "ci_low": None, "ci_high": None} for k, v in result.metrics().items()},

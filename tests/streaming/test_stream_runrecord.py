@@ -45,6 +45,8 @@ def test_run_stream_record_passes_every_check_and_renders(mitdb_dir, tmp_path):
     assert "QRS Se" in text and "VT alarmed" in text and "latency p99 (s)" in text
     assert record["recipe"]["af_method"] == "petrenas" and record["recipe"]["alarms"]["af_eta"] == 0.725
     assert record["recipe"]["af_dwell"] == 32 and "AF dwell (beats)" in text
+    assert record["recipe"]["vt_probability"] is None and record["recipe"]["alarms"]["vt_probability"] is None
+    assert "VT p(V)+p(F) ≥" in text
     assert "| petrenas |" in text and ",petrenas," in board_csv(board) and ">petrenas<" in board_html(board)
     assert f"{record['metrics']['qrs.se']['value']:.2f}" in text
 

@@ -80,6 +80,57 @@ def test_fusion_beats_count_in_a_ventricular_run_as_in_the_ec57_run_scorer():
     assert _feed(times, ["N"] * 6 + ["V", "F", "V"] + ["N"] * 4, AlarmConfig(vt_labels="V")) == []
 
 
+def test_vt_probability_lets_a_run_beat_labelled_n_count_only_above_the_threshold():
+    times = np.cumsum([0.8] * 6 + [0.4] * 4 + [0.8] * 4)
+    labels = ["N"] * 6 + ["V", "N", "V", "V"] + ["N"] * 4
+    p_ventricular = [0.01] * 6 + [0.9, 0.35, 0.8, 0.9] + [0.01] * 4
+
+    def feed(config):
+        monitor = RhythmMonitor(config)
+        return [c for t, label, p in zip(times, labels, p_ventricular) for c in monitor.on_beat(float(t), label, 0.0, p)]
+
+    assert feed(AlarmConfig()) == []  # labels alone: the N splits the run into 1 + 2 beats
+    assert feed(AlarmConfig(vt_probability=0.4)) == []  # 0.35 is below the operating point
+    changes = feed(AlarmConfig(vt_probability=0.3))
+    assert [(c.kind, c.state) for c in changes] == [("VT", "start"), ("VT", "end")]
+    assert changes[0].time == pytest.approx(times[6]) and changes[0].evidence["run_length"] == 3
+    monitor = RhythmMonitor(AlarmConfig(vt_probability=0.3))  # an unknown probability (NaN) never counts
+    assert not monitor.is_ventricular_for_vt("N") and monitor.is_ventricular_for_vt("F")
+
+
+class _UnsureOfV:
+    """RuleClassifier whose V beats come out as N at argmax with p(V) = 0.35 (a hesitant model)."""
+
+    def __init__(self) -> None:
+        self.inner = RuleClassifier(FS)
+        for name in ("sampling_rate", "window_before", "window_after", "needs_post_rr", "filtered"):
+            setattr(self, name, getattr(self.inner, name))
+
+    def classify(self, windows, rr):
+        probs = np.asarray(self.inner.classify(windows, rr), dtype=np.float64)
+        v = probs.argmax(axis=1) == 2  # AAMI_CLASSES: N, S, V, F, Q
+        probs[v] = [0.6, 0.05, 0.35, 0.0, 0.0]
+        return probs
+
+
+def test_pipeline_hands_the_classifier_v_plus_f_probability_to_the_vt_rule():
+    from ecgbench.streaming.pipeline import PipelineConfig
+
+    symbols = ["N"] * 25 + ["V"] * 4 + ["N"] * 25
+    ecg = synthetic_ecg(duration=45.0, heart_rate=97.5, symbols=symbols, rr_jitter=0.0, seed=11)
+    runs = {}
+    for probability in (None, 0.3, 0.4):
+        pipeline = StreamingPipeline(FS, 2, _UnsureOfV(), config=PipelineConfig(alarms=AlarmConfig(vt_probability=probability)))
+        events = [e for start in range(0, ecg.signal.shape[0], 360) for e in pipeline.process(ecg.signal[start : start + 360], start)]
+        events += pipeline.flush()
+        runs[probability] = ([(e.time, e.label) for e in events if isinstance(e, BeatEvent)], _vt_starts(events))
+    assert runs[None][0] == runs[0.3][0] == runs[0.4][0]  # beat labels (and so EC57 beat figures) unchanged
+    assert "V" not in {label for _, label in runs[None][0]}
+    assert runs[None][1] == [] and runs[0.4][1] == []
+    v_first = ecg.r_peaks[ecg.symbols == "V"][0] / FS
+    assert len(runs[0.3][1]) == 1 and abs(runs[0.3][1][0].time - v_first) < 0.05
+
+
 # --- AF ---------------------------------------------------------------------------------------
 
 MEDIAN = AlarmConfig(af_method="median")
@@ -180,6 +231,9 @@ def test_alarm_config_rejects_an_unknown_af_method():
         AlarmConfig(af_alpha=1.0)
     with pytest.raises(ConfigError, match="af_dwell"):
         AlarmConfig(af_dwell=0)
+    for bad in (0.0, -0.1, 1.5):
+        with pytest.raises(ConfigError, match="vt_probability"):
+            AlarmConfig(vt_probability=bad)
 
 
 def test_af_onset_and_offset_point_to_the_change_not_to_the_confirming_beat():

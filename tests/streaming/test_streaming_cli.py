@@ -47,6 +47,10 @@ def test_stream_unknown_record_and_model_are_clear_errors(tmp_path):
     assert result.exit_code == 2 and "--af-detector 'magic'" in result.output and "petrenas" in result.output
     result = runner.invoke(app, ["stream", str(tmp_path / "cli2"), "--af-dwell", "0"])
     assert result.exit_code == 2 and "'--af-dwell'" in result.output and "greater than or equal to 1" in result.output
+    result = runner.invoke(app, ["stream", str(tmp_path / "cli2"), "--vt-probability", "0"])
+    assert result.exit_code == 2 and "vt_probability=0.0 must be in (0, 1]" in result.output
+    result = runner.invoke(app, ["stream", str(tmp_path / "cli2"), "--vt-probability", "1.5"])
+    assert result.exit_code == 2 and "'--vt-probability'" in result.output
 
 
 @pytest.mark.slow
