@@ -57,6 +57,11 @@ VT
     probability summed over ``vt_labels`` reaches it: the alarm may run at a more sensitive
     operating point than the beat labels (one run beat labelled N otherwise splits a VT run).
     The beat labels, the EC57 beat statistics and the AF detector's ectopic filter are unchanged.
+    The default is the labels alone: the operating point belongs to a classifier (its
+    probabilities' calibration), so it is chosen per classifier on DS1 only
+    (``python benchmarks/vt_detector_ds1.py``, rule fixed before the run: most alarmable DS1
+    onsets alarmed with at most twice the label rule's false VT alarms per hour), and given with
+    ``--vt-probability``: 0.3 for cnn1d, 0.4 for cnn1d-context.
 Asystole
     No beat for ``asystole`` seconds; suppressed when the detection lead was bad (lead off, flat
     line) for most of the pause, which is reported as a quality alarm instead.
