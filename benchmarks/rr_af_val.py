@@ -123,18 +123,25 @@ def print_tables(results: dict[str, dict]) -> None:
                       f"missed AF by record {result['af_missed_by_record']}")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def development_data(description: str):
+    """Parse ``--tfds-dir`` / ``--json``, then load rr-af, the ``train`` and ``val`` windows (never ``test``) and their features.
+
+    Returns ``(args, loaded submission, splits, input spec, feature cache, seconds spent on features)``.
+    """
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--tfds-dir", default=None, help="folder of the built TFDS datasets (mitdb/rhythm; default $ECGBENCH_TFDS_DIR)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON instead of tables")
     args = parser.parse_args()
-
     loaded = load_submission(SUBMISSION)
     splits = load_rhythm_splits(WINDOW_S, args.tfds_dir, roles=SPLITS)
     spec = rhythm_window_spec(splits["train"], SAMPLING_RATE)
     start = time.perf_counter()
     cache = window_feature_cache(loaded.module, splits, loaded.recipe.options)
-    feature_s = time.perf_counter() - start
+    return args, loaded, splits, spec, cache, time.perf_counter() - start
+
+
+def main() -> None:
+    args, loaded, splits, spec, cache, feature_s = development_data(__doc__.splitlines()[0])
     results = {variant: evaluate_variant(loaded, spec, splits, cache, flag) for variant, flag in VARIANTS.items()}
     support = {name: int((splits["val"].label == RHYTHM_CLASSES.index(name)).sum()) for name in RHYTHM_CLASSES}
     if args.json:

@@ -23,6 +23,9 @@ rhythms**: scikit-learn's ``HistGradientBoostingClassifier`` (class-balanced, Na
 on the non-AF windows gives ``p(c | not AF)``. Output: ``p_AF`` for AFIB and
 ``(1 − p_AF) · p(c | not AF)`` for every other class, so the runner gets one ten-way distribution.
 
+``options["af_features"]`` (default ``"all"``) names the stage-1 feature set of
+:data:`AF_FEATURE_SETS`; stage 2 always sees every feature.
+
 Selection: every pair (``options.af_C`` × ``options.grid``) is fitted on ``train`` and the pair
 with the best ``val`` macro-F1 (classes present in ``val``) is kept. :meth:`Submission.refit`
 refits that pair on ``train ∪ val`` when the runner's ``refit_on_train_val`` option asks for it.
@@ -44,6 +47,7 @@ from sklearn.metrics import f1_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from ecgbench.errors import ConfigError
 from ecgbench.signal import detect_qrs
 from ecgbench.signal.af_irregularity import AF_FEATURE_NAMES, af_irregularity_features
 from ecgbench.signal.atrial_activity import ATRIAL_FEATURE_NAMES, atrial_activity_features
@@ -53,6 +57,18 @@ from ecgbench.signal.rr_periodicity import PERIODICITY_FEATURE_NAMES, rr_periodi
 WINDOW_FEATURE_NAMES = (*FEATURE_NAMES, *AF_FEATURE_NAMES, *ATRIAL_FEATURE_NAMES)
 #: Features with ``options["periodicity"]``: the default ones, then the RR-periodicity ones.
 PERIODIC_WINDOW_FEATURE_NAMES = (*WINDOW_FEATURE_NAMES, *PERIODICITY_FEATURE_NAMES)
+#: Stage-1 (AF vs rest) feature sets, ``options["af_features"]``; None = every window feature.
+#: ``ectopy_robust``: features frequent ectopic beats cannot make irregular by themselves (rate,
+#: ectopic-filtered and morphology-gated irregularity, atrial/morphology features, RR periodicity);
+#: ``benchmarks/rr_af_loso.py`` compares the sets on train ∪ val, leaving one subject out.
+AF_FEATURE_SETS: dict[str, tuple[str, ...] | None] = {
+    "all": None,
+    "ectopy_robust": (
+        "hr_mean_bpm", "rr_median_s", "filtered_irregularity", "filtered_rmssd_norm",
+        "dominant_fraction", "gated_rmssd_norm", "gated_mad_norm", "p_wave_consistency", "qrs_spread",
+        *PERIODICITY_FEATURE_NAMES,
+    ),
+}  # fmt: skip
 DEFAULT_AF_C = (0.1,)
 DEFAULT_GRID = ({"max_leaf_nodes": 15},)
 
@@ -79,6 +95,7 @@ class Submission:
         self.af_class = list(input_spec.class_names).index("AFIB")
         self.qrs_method, self.lead, self.seed = "ecgbench", 0, 0
         self.periodicity = False
+        self.af_columns: list[int] | None = None  # stage-1 columns of the feature matrix (None: all)
         self.chosen: tuple[float, dict] | None = None
         self.models = None
         self.selection: list[dict] = []
@@ -99,7 +116,25 @@ class Submission:
         names = PERIODIC_WINDOW_FEATURE_NAMES if self.periodicity else WINDOW_FEATURE_NAMES
         return np.vstack([row[: len(names)] for row in rows]) if rows else np.zeros((0, len(names)))
 
+    def _af_columns(self, options: dict) -> list[int] | None:
+        """Columns of ``options["af_features"]`` (a name of :data:`AF_FEATURE_SETS`) in the feature matrix."""
+        name = options.get("af_features", "all")
+        if name not in AF_FEATURE_SETS:
+            raise ConfigError(f"rr-af recipe options.af_features={name!r} is not one of {', '.join(AF_FEATURE_SETS)}")
+        features = AF_FEATURE_SETS[name]
+        if features is None:
+            return None
+        names = PERIODIC_WINDOW_FEATURE_NAMES if self.periodicity else WINDOW_FEATURE_NAMES
+        missing = [f for f in features if f not in names]
+        if missing:
+            raise ConfigError(f"rr-af options.af_features={name!r} needs {missing}: set options.periodicity to true")
+        return [names.index(f) for f in features]
+
+    def _af_inputs(self, x: np.ndarray) -> np.ndarray:
+        return x if self.af_columns is None else x[:, self.af_columns]
+
     def _fit_af(self, x: np.ndarray, label: np.ndarray, c: float):
+        """Stage 1 on ``x`` (already restricted to the AF feature set)."""
         model = make_pipeline(
             SimpleImputer(strategy="median"), StandardScaler(),
             LogisticRegression(C=c, class_weight="balanced", max_iter=5000),
@@ -114,7 +149,7 @@ class Submission:
 
     def _combine(self, models, x: np.ndarray) -> np.ndarray:
         af_model, rest_model = models
-        p_af = af_model.predict_proba(x)[:, 1]
+        p_af = af_model.predict_proba(self._af_inputs(x))[:, 1]
         out = np.zeros((len(x), self.n_classes), np.float64)
         out[:, rest_model.classes_] = rest_model.predict_proba(x) * (1.0 - p_af)[:, None]
         out[:, self.af_class] = p_af
@@ -125,9 +160,10 @@ class Submission:
         options = recipe.options
         self.qrs_method, self.lead, self.seed = options.get("qrs_method", "ecgbench"), int(options.get("lead", 0)), recipe.seed
         self.periodicity = bool(options.get("periodicity", False))
+        self.af_columns = self._af_columns(options)
         x_train, x_val = self._features(train), self._features(val)
         present = sorted(set(np.unique(val.label).tolist()))
-        af_models = {float(c): self._fit_af(x_train, train.label, float(c)) for c in options.get("af_C", DEFAULT_AF_C)}
+        af_models = {float(c): self._fit_af(self._af_inputs(x_train), train.label, float(c)) for c in options.get("af_C", DEFAULT_AF_C)}
         best = None
         for params in options.get("grid", DEFAULT_GRID):
             rest_model = self._fit_rest(x_train, train.label, params, options)
@@ -145,7 +181,7 @@ class Submission:
             raise RuntimeError("refit called before fit")
         c, params = self.chosen
         x = self._features(train_val)
-        self.models = (self._fit_af(x, train_val.label, c), self._fit_rest(x, train_val.label, params, recipe.options))
+        self.models = (self._fit_af(self._af_inputs(x), train_val.label, c), self._fit_rest(x, train_val.label, params, recipe.options))
 
     def predict(self, arrays) -> np.ndarray:
         """``[n, n_classes]`` probabilities; classes absent from training get 0."""

@@ -15,7 +15,7 @@ from ecgbench.records import RHYTHM_CLASSES, RHYTHM_TEST, RHYTHM_TRAIN, RHYTHM_V
 from ecgbench.records.synthetic import synthetic_ecg
 from ecgbench.runner.data import TrackData
 from ecgbench.runner.rhythm import run_rhythm_benchmark
-from ecgbench.runner.rhythm_data import check_subject_disjoint, rhythm_task, window_config
+from ecgbench.runner.rhythm_data import check_subject_disjoint, rhythm_task, rhythm_window_spec, window_config
 from ecgbench.runner.rhythm_evaluate import confusion_figures, score_rhythm
 
 FS = 360.0
@@ -85,6 +85,29 @@ def test_rr_af_detects_af_and_vt_from_detected_beats(rhythm_track, tmp_path):
     assert result.record["training"]["selection_classes"] == ["N", "AFIB", "VT"]
     again = _run("rr-af", rhythm_track, tmp_path / "again")
     assert np.array_equal(read_predictions(again.predictions_path)["probabilities"], read_predictions(result.predictions_path)["probabilities"])
+
+
+def test_rr_af_af_feature_set_restricts_stage_one_only(rhythm_track, tmp_path, write_submission):
+    from ecgbench.models import SubmissionError, baselines_dir
+    from ecgbench.models.loader import load_submission
+
+    source = (baselines_dir() / "rr-af" / "submission.py").read_text()
+    recipe = json.loads((baselines_dir() / "rr-af" / "recipe.json").read_text())
+    robust = {**recipe, "options": {**recipe["options"], "af_features": "ectopy_robust", "refit_on_train_val": False}}
+    folder = write_submission("rr-af-robust", source, json.dumps(robust))
+    loaded = load_submission(str(folder))
+    submission = loaded.module.Submission(rhythm_window_spec(rhythm_track.train, FS))
+    submission.fit(rhythm_track.train, rhythm_track.val, loaded.recipe)
+    af_model, rest_model = submission.models
+    expected = loaded.module.AF_FEATURE_SETS["ectopy_robust"]
+    assert af_model.n_features_in_ == len(expected) < rest_model.n_features_in_ == len(loaded.module.PERIODIC_WINDOW_FEATURE_NAMES)
+    assert submission.predict(rhythm_track.test).shape == (len(rhythm_track.test), len(RHYTHM_CLASSES))
+    for options, message in (({"af_features": "magic"}, "af_features='magic' is not one of all, ectopy_robust"),
+                             ({"af_features": "ectopy_robust", "periodicity": False}, "set options.periodicity to true")):  # fmt: skip
+        bad = write_submission(f"rr-af-bad-{len(message)}", source, json.dumps({**recipe, "options": {**recipe["options"], **options}}))
+        with pytest.raises(SubmissionError, match=message):
+            _run(str(bad), rhythm_track, tmp_path / "bad")
+        assert not (tmp_path / "bad").exists() or not any((tmp_path / "bad").rglob("*.json"))
 
 
 def test_confusion_figures_golden():
