@@ -15,6 +15,6 @@ install:
 test:
 	$(PY) -m pytest -q
 
-# Speed and memory benchmarks: run on demand, they print their figures.
+# Speed and memory benchmarks: run on demand, they print their figures (benchmarks/_*.py are shared helpers).
 bench:
-	for script in benchmarks/*.py; do $(PY) $$script || exit 1; done
+	for script in benchmarks/[!_]*.py; do $(PY) $$script || exit 1; done

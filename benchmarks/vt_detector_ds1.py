@@ -31,7 +31,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import typer
-from ds1_alarm_sweep import ChunkOption, ClassifiersOption, DataDirOption, JsonOption, ResultsDirOption, sweep_ds1
+from _ds1_alarm_sweep import ChunkOption, ClassifiersOption, DataDirOption, JsonOption, ResultsDirOption, sweep_ds1
 from rich.console import Console
 from rich.table import Table
 

@@ -88,6 +88,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ecgbench.errors import ConfigError
+from ecgbench.records.symbols import AAMI_CLASSES
 
 #: AF detectors :class:`RhythmMonitor` can run (``AlarmConfig.af_method``).
 AF_METHODS = ("median", "petrenas")
@@ -165,6 +166,8 @@ class AlarmConfig:
             raise ConfigError(f"alarm config af_method={self.af_method!r} is not one of {', '.join(AF_METHODS)}")
         if self.af_dwell < 1:
             raise ConfigError(f"alarm config af_dwell={self.af_dwell} must be >= 1 beat (1: no dwell)")
+        if not self.vt_labels or any(label not in AAMI_CLASSES for label in self.vt_labels):
+            raise ConfigError(f"alarm config vt_labels={self.vt_labels!r} must be AAMI classes, some of {''.join(AAMI_CLASSES)}")
         if self.vt_probability is not None and not 0.0 < self.vt_probability <= 1.0:
             raise ConfigError(f"alarm config vt_probability={self.vt_probability} must be in (0, 1] (or None: labels only)")
         if self.af_window < 2 or not 0.0 < self.af_alpha < 1.0:

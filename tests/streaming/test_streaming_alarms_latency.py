@@ -234,6 +234,9 @@ def test_alarm_config_rejects_an_unknown_af_method():
     for bad in (0.0, -0.1, 1.5):
         with pytest.raises(ConfigError, match="vt_probability"):
             AlarmConfig(vt_probability=bad)
+    for bad in ("VX", ""):
+        with pytest.raises(ConfigError, match="vt_labels"):
+            AlarmConfig(vt_labels=bad)
 
 
 def test_af_onset_and_offset_point_to_the_change_not_to_the_confirming_beat():
