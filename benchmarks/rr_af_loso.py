@@ -63,12 +63,15 @@ def main() -> None:
     label = np.array([y for _, _, y in windows])
     subjects = np.array([subject_of(r) for r, _, _ in windows])
     submission = loaded.module.Submission(spec)
-    names = loaded.module.PERIODIC_WINDOW_FEATURE_NAMES
+    submission.periodicity = bool(loaded.recipe.options.get("periodicity", False))  # the recipe's feature matrix
+    names = loaded.module.PERIODIC_WINDOW_FEATURE_NAMES if submission.periodicity else loaded.module.WINDOW_FEATURE_NAMES
     results = {}
-    for set_name, features in loaded.module.AF_FEATURE_SETS.items():
-        columns = [names.index(f) for f in (features or names)]
-        rows = [loso_af(submission, full[:, columns], label, subjects, float(c)) for c in loaded.recipe.options.get("af_C", [0.1])]
-        results[set_name] = {"features": list(features or names), "by_C": rows, "best": max(rows, key=lambda row: row["balanced"])}
+    for set_name in loaded.module.AF_FEATURE_SETS:
+        submission.af_columns = submission._af_columns({"af_features": set_name})  # the option's own column choice
+        x = submission._af_inputs(full[:, : len(names)])
+        rows = [loso_af(submission, x, label, subjects, float(c)) for c in loaded.recipe.options.get("af_C", [0.1])]
+        used = names if submission.af_columns is None else [names[i] for i in submission.af_columns]
+        results[set_name] = {"features": list(used), "by_C": rows, "best": max(rows, key=lambda row: row["balanced"])}
     adopt = results["ectopy_robust"]["best"]["balanced"] > results["all"]["best"]["balanced"]
     support = {"windows": int(label.size), "af_windows": int((label == RHYTHM_CLASSES.index("AFIB")).sum()),
                "subjects": int(np.unique(subjects).size)}  # fmt: skip

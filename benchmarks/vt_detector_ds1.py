@@ -43,17 +43,16 @@ SETTINGS: dict[str, float | None] = {"labels": None, "p >= 0.4": 0.4, "p >= 0.3"
 
 def vt_figures(result, records: tuple[str, ...]) -> dict:
     """VT alarm figures of ``result`` over ``records``: onsets alarmed, delays, false alarms per hour."""
-    import numpy as np
+    from ecgbench.streaming.track import summarise_delays
 
     onsets = [row for row in result.delays["VT"] if row["record"] in records]
-    alarmable = [row for row in onsets if row["meets_rule"]]
-    delays = [row["delay"] for row in onsets if row["delay"] is not None]
+    every, alarmable = summarise_delays(onsets), summarise_delays(row for row in onsets if row["meets_rule"])
     false = sum(not row["true"] for row in result.vt_alarms if row["record"] in records)
     hours = sum(s.n_samples / s.fs for s in result.streams if s.record in records) / 3600.0
     return {
-        "onsets": len(onsets), "alarmed": len(delays),
-        "alarmable": len(alarmable), "alarmable_alarmed": sum(row["delay"] is not None for row in alarmable),
-        "median_delay_s": round(float(np.median(delays)), 2) if delays else None,
+        "onsets": every["onsets"], "alarmed": every["alarmed"],
+        "alarmable": alarmable["onsets"], "alarmable_alarmed": alarmable["alarmed"],
+        "median_delay_s": round(every["median_delay_s"], 2) if every["alarmed"] else None,
         "false": false, "false_per_hour": round(false / hours, 2) if hours else None,
     }  # fmt: skip
 

@@ -7,6 +7,7 @@ import pytest
 
 from ecgbench.errors import ConfigError
 from ecgbench.records.io import Annotations
+from ecgbench.records.symbols import AAMI_CLASSES
 from ecgbench.records.synthetic import synthetic_ecg
 from ecgbench.streaming.alarms import AlarmConfig, RhythmMonitor
 from ecgbench.streaming.classifier import RuleClassifier
@@ -108,7 +109,7 @@ class _UnsureOfV:
 
     def classify(self, windows, rr):
         probs = np.asarray(self.inner.classify(windows, rr), dtype=np.float64)
-        v = probs.argmax(axis=1) == 2  # AAMI_CLASSES: N, S, V, F, Q
+        v = probs.argmax(axis=1) == AAMI_CLASSES.index("V")
         probs[v] = [0.6, 0.05, 0.35, 0.0, 0.0]
         return probs
 
