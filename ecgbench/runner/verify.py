@@ -55,17 +55,30 @@ class VerifyReport:
     checks: tuple[MetricCheck, ...]
     predictions_equal: bool
     submission_unchanged: bool | None
+    recorded_processor: str | None = None
+    processor: str | None = None
 
     @property
     def reproduced(self) -> bool:
         """Every figure equal and the prediction file identical."""
         return self.predictions_equal and all(c.equal for c in self.checks)
 
+    @property
+    def same_processor(self) -> bool:
+        """Whether the re-run ran on the CPU model the record names (records without one count as the same).
+
+        Keras training reproduces digit for digit on one CPU family, not across them: TensorFlow's
+        oneDNN kernels take different code paths (the 2026-11-24 and 2026-12-04 cnn1d seed-0 runs,
+        AMD EPYC and Intel Xeon, differ in DS2 accuracy while each repeats on its own CPU).
+        """
+        return self.recorded_processor is None or self.recorded_processor == self.processor
+
     def to_dict(self) -> dict:
         """JSON-ready dict."""
         return {
             "run_id": self.run_id, "command": self.command, "reproduced": self.reproduced,
             "predictions_equal": self.predictions_equal, "submission_unchanged": self.submission_unchanged,
+            "recorded_processor": self.recorded_processor, "processor": self.processor, "same_processor": self.same_processor,
             "metrics": [{**dataclasses.asdict(c), "equal": c.equal} for c in self.checks],
         }  # fmt: skip
 
@@ -120,4 +133,5 @@ def verify_run(
     for metric, entry_values in record["metrics"].items():
         again = rerun.record["metrics"].get(metric, {})
         checks += [MetricCheck(metric, f, entry_values.get(f), again.get(f)) for f in _FIELDS]
-    return VerifyReport(entry.run_id, command, tuple(checks), predictions_equal, unchanged)
+    processors = [(r.get("provenance") or {}).get("hardware", {}).get("processor") for r in (record, rerun.record)]
+    return VerifyReport(entry.run_id, command, tuple(checks), predictions_equal, unchanged, *processors)

@@ -86,6 +86,29 @@ def test_verify_detects_an_edited_record(mitdb_like_track, prior_run, tmp_path):
     report = verify_run(load_run(record_path), data=mitdb_like_track)
     assert not report.reproduced
     assert [(c.metric, c.field) for c in report.checks if not c.equal] == [("gross.accuracy", "value")]
+    assert report.same_processor and report.processor == record["provenance"]["hardware"]["processor"]
+
+
+def test_verify_names_a_different_recording_cpu(mitdb_like_track, prior_run, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    import ecgbench.runner.verify as verify_module
+    from ecgbench.cli import app
+
+    record_path = tmp_path / "beats-interpatient" / prior_run.record_path.name
+    record_path.parent.mkdir()
+    shutil.copy(prior_run.predictions_path, record_path.with_suffix(".npz"))
+    record = json.loads(prior_run.record_path.read_text())
+    record["provenance"]["hardware"]["processor"] = "Some Other CPU"
+    record_path.write_text(json.dumps(record))
+    report = verify_run(load_run(record_path), data=mitdb_like_track)
+    assert report.reproduced and not report.same_processor  # the prior baseline trains nothing: equal anyway
+    assert report.to_dict()["recorded_processor"] == "Some Other CPU" and report.to_dict()["same_processor"] is False
+    record["metrics"]["gross.accuracy"]["value"] += 0.01  # a mismatch on another CPU names both CPUs
+    record_path.write_text(json.dumps(record))
+    monkeypatch.setattr(verify_module, "verify_run", lambda entry, tfds_dir=None: verify_run(entry, data=mitdb_like_track))
+    result = CliRunner().invoke(app, ["verify", str(record_path), "--results-dir", str(tmp_path)], env={"COLUMNS": "200"})
+    assert result.exit_code == 1 and "recorded on Some Other CPU, re-run on" in result.output
 
 
 def _manifest(folder, **changes):
