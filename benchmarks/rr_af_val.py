@@ -79,13 +79,13 @@ def evaluate_variant(loaded, spec: InputSpec, splits: dict, cache: dict, periodi
     confusion = np.zeros((k, k), np.int64)
     np.add.at(confusion, (val.label, predicted), 1)
     figures = confusion_figures(confusion, RHYTHM_CLASSES)
-    c, params = submission.chosen
+    setting, params = submission.chosen
     af = RHYTHM_CLASSES.index("AFIB")
     false_alarms = val.record[(predicted == af) & (val.label != af)]
     missed = val.record[(predicted != af) & (val.label == af)]
     return {
         "periodicity": periodicity,
-        "chosen": {"af_C": c, **params},
+        "chosen": {**setting, **params},
         "figures": {name: round(float(figures[name]), 2) for name in FIGURES},
         "rows": {name: confusion[RHYTHM_CLASSES.index(name)].tolist() for name in ROW_CLASSES},
         "af_false_alarms_by_record": _counts(false_alarms),

@@ -17,8 +17,12 @@ With ``options["periodicity"]`` (default false) each window also gets
 and the best of lags 2-3: bigeminy and trigeminy are periodic, AF is not), appended after
 :data:`WINDOW_FEATURE_NAMES` (:data:`PERIODIC_WINDOW_FEATURE_NAMES`).
 
-Stage 1, **AF vs rest**: an L2-regularised, class-balanced logistic regression (median
-imputation of undefined features, standardisation) gives ``p_AF``. Stage 2, **the other
+Stage 1, **AF vs rest**, gives ``p_AF``. ``options["af_model"]`` picks its model:
+``"logistic"`` (default) is an L2-regularised, class-balanced logistic regression (median
+imputation of undefined features, standardisation), one candidate per ``options["af_C"]``;
+``"gbm"`` is a class-balanced, NaN-aware ``HistGradientBoostingClassifier`` (shallow trees can
+read "irregular *and* periodic", i.e. bigeminy, where a linear score cannot), one candidate per
+parameter dict of ``options["af_gbm"]``. Stage 2, **the other
 rhythms**: scikit-learn's ``HistGradientBoostingClassifier`` (class-balanced, NaN-aware) trained
 on the non-AF windows gives ``p(c | not AF)``. Output: ``p_AF`` for AFIB and
 ``(1 − p_AF) · p(c | not AF)`` for every other class, so the runner gets one ten-way distribution.
@@ -26,7 +30,7 @@ on the non-AF windows gives ``p(c | not AF)``. Output: ``p_AF`` for AFIB and
 ``options["af_features"]`` (default ``"all"``) names the stage-1 feature set of
 :data:`AF_FEATURE_SETS`; stage 2 always sees every feature.
 
-Selection: every pair (``options.af_C`` × ``options.grid``) is fitted on ``train`` and the pair
+Selection: every pair (stage-1 candidate × ``options.grid``) is fitted on ``train`` and the pair
 with the best ``val`` macro-F1 (classes present in ``val``) is kept. :meth:`Submission.refit`
 refits that pair on ``train ∪ val`` when the runner's ``refit_on_train_val`` option asks for it.
 
@@ -70,6 +74,11 @@ AF_FEATURE_SETS: dict[str, tuple[str, ...] | None] = {
     ),
 }  # fmt: skip
 DEFAULT_AF_C = (0.1,)
+#: Stage-1 gradient boosting settings when ``options["af_model"] == "gbm"`` and ``af_gbm`` is unset
+#: (the setting ``benchmarks/rr_af_loso.py`` chose on train ∪ val).
+DEFAULT_AF_GBM = ({"max_depth": 2, "min_samples_leaf": 100, "learning_rate": 0.05, "max_iter": 100},)
+#: Valid ``options["af_model"]`` values (stage-1 model).
+AF_MODELS = ("logistic", "gbm")
 DEFAULT_GRID = ({"max_leaf_nodes": 15},)
 
 
@@ -96,7 +105,7 @@ class Submission:
         self.qrs_method, self.lead, self.seed = "ecgbench", 0, 0
         self.periodicity = False
         self.af_columns: list[int] | None = None  # stage-1 columns of the feature matrix (None: all)
-        self.chosen: tuple[float, dict] | None = None
+        self.chosen: tuple[dict, dict] | None = None  # (stage-1 setting, stage-2 parameters)
         self.models = None
         self.selection: list[dict] = []
         self._cache: dict[tuple[str, int], np.ndarray] = {}
@@ -133,12 +142,24 @@ class Submission:
     def _af_inputs(self, x: np.ndarray) -> np.ndarray:
         return x if self.af_columns is None else x[:, self.af_columns]
 
-    def _fit_af(self, x: np.ndarray, label: np.ndarray, c: float):
-        """Stage 1 on ``x`` (already restricted to the AF feature set)."""
-        model = make_pipeline(
-            SimpleImputer(strategy="median"), StandardScaler(),
-            LogisticRegression(C=c, class_weight="balanced", max_iter=5000),
-        )  # fmt: skip
+    def af_settings(self, options: dict) -> list[dict]:
+        """Stage-1 candidates of ``options``: ``{"af_C": C}`` per ``af_C`` (logistic) or ``{"af_gbm": params}`` per ``af_gbm``."""
+        model = options.get("af_model", "logistic")
+        if model == "logistic":
+            return [{"af_C": float(c)} for c in options.get("af_C", DEFAULT_AF_C)]
+        if model == "gbm":
+            return [{"af_gbm": dict(params)} for params in options.get("af_gbm", DEFAULT_AF_GBM)]
+        raise ConfigError(f"rr-af recipe options.af_model={model!r} is not one of {', '.join(AF_MODELS)}")
+
+    def _fit_af(self, x: np.ndarray, label: np.ndarray, setting: dict):
+        """Stage 1 (one setting of :meth:`af_settings`) on ``x`` (already restricted to the AF feature set)."""
+        if "af_gbm" in setting:
+            model = HistGradientBoostingClassifier(early_stopping=False, random_state=self.seed, class_weight="balanced", **setting["af_gbm"])
+        else:
+            model = make_pipeline(
+                SimpleImputer(strategy="median"), StandardScaler(),
+                LogisticRegression(C=setting["af_C"], class_weight="balanced", max_iter=5000),
+            )  # fmt: skip
         return model.fit(x, label == self.af_class)
 
     def _fit_rest(self, x: np.ndarray, label: np.ndarray, params: dict, options: dict):
@@ -156,32 +177,33 @@ class Submission:
         return out / out.sum(axis=1, keepdims=True)
 
     def fit(self, train, val, recipe) -> None:
-        """Fit every (``af_C``, ``grid``) pair on ``train``; keep the best macro-F1 on ``val``."""
+        """Fit every (stage-1 setting, ``grid``) pair on ``train``; keep the best macro-F1 on ``val``."""
         options = recipe.options
         self.qrs_method, self.lead, self.seed = options.get("qrs_method", "ecgbench"), int(options.get("lead", 0)), recipe.seed
         self.periodicity = bool(options.get("periodicity", False))
         self.af_columns = self._af_columns(options)
         x_train, x_val = self._features(train), self._features(val)
         present = sorted(set(np.unique(val.label).tolist()))
-        af_models = {float(c): self._fit_af(self._af_inputs(x_train), train.label, float(c)) for c in options.get("af_C", DEFAULT_AF_C)}
+        settings = self.af_settings(options)
+        af_models = [self._fit_af(self._af_inputs(x_train), train.label, setting) for setting in settings]
         best = None
         for params in options.get("grid", DEFAULT_GRID):
             rest_model = self._fit_rest(x_train, train.label, params, options)
-            for c, af_model in af_models.items():
+            for setting, af_model in zip(settings, af_models, strict=True):
                 predicted = self._combine((af_model, rest_model), x_val).argmax(axis=1)
                 score = f1_score(val.label, predicted, labels=present, average="macro", zero_division=0)
-                self.selection.append({"af_C": c, **params, "val_macro_f1": round(float(score), 4)})
+                self.selection.append({**setting, **params, "val_macro_f1": round(float(score), 4)})
                 if best is None or score > best[0]:
-                    best = (score, (c, dict(params)), (af_model, rest_model))
+                    best = (score, (setting, dict(params)), (af_model, rest_model))
         _, self.chosen, self.models = best
 
     def refit(self, train_val, recipe) -> None:
         """Refit the configuration chosen by :meth:`fit` on ``train ∪ val`` (no new selection)."""
         if self.chosen is None:
             raise RuntimeError("refit called before fit")
-        c, params = self.chosen
+        setting, params = self.chosen
         x = self._features(train_val)
-        self.models = (self._fit_af(self._af_inputs(x), train_val.label, c), self._fit_rest(x, train_val.label, params, recipe.options))
+        self.models = (self._fit_af(self._af_inputs(x), train_val.label, setting), self._fit_rest(x, train_val.label, params, recipe.options))
 
     def predict(self, arrays) -> np.ndarray:
         """``[n, n_classes]`` probabilities; classes absent from training get 0."""

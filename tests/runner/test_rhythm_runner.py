@@ -77,14 +77,59 @@ def test_prior_writes_a_rhythm_record(rhythm_track, tmp_path):
     assert low <= record["metrics"]["accuracy"]["value"] <= high
 
 
-def test_rr_af_detects_af_and_vt_from_detected_beats(rhythm_track, tmp_path):
-    result = _run("rr-af", rhythm_track, tmp_path)
+def _rr_af_variant(write_submission, name: str, **options):
+    """rr-af's own code and recipe with ``options`` merged into the recipe's options, as a submission folder."""
+    from ecgbench.models import baselines_dir
+
+    source = (baselines_dir() / "rr-af" / "submission.py").read_text()
+    recipe = json.loads((baselines_dir() / "rr-af" / "recipe.json").read_text())
+    return write_submission(name, source, json.dumps({**recipe, "options": {**recipe["options"], **options}}))
+
+
+def _small_leaf_gbm(recipe_options: dict) -> list[dict]:
+    """The recipe's stage-1 GBM settings with leaves of 5 windows: its 100-window leaves suit MIT-BIH's
+    13 000 training windows, but cannot split this fixture's 69 (the stage would predict the prior)."""
+    return [{**params, "min_samples_leaf": 5} for params in recipe_options["af_gbm"]]
+
+
+def test_rr_af_detects_af_and_vt_from_detected_beats(rhythm_track, tmp_path, write_submission):
+    from ecgbench.models import baselines_dir
+
+    recipe = json.loads((baselines_dir() / "rr-af" / "recipe.json").read_text())
+    assert recipe["options"]["af_model"] == "gbm"
+    folder = _rr_af_variant(write_submission, "rr-af-small-leaves", af_gbm=_small_leaf_gbm(recipe["options"]))
+    result = _run(str(folder), rhythm_track, tmp_path)
     metrics = result.record["metrics"]
     assert metrics["af.se"]["value"] >= 90 and metrics["af.sp"]["value"] >= 90
     assert metrics["ventricular.se"]["value"] >= 90
     assert result.record["training"]["selection_classes"] == ["N", "AFIB", "VT"]
-    again = _run("rr-af", rhythm_track, tmp_path / "again")
+    again = _run(str(folder), rhythm_track, tmp_path / "again")
     assert np.array_equal(read_predictions(again.predictions_path)["probabilities"], read_predictions(result.predictions_path)["probabilities"])
+
+
+def test_rr_af_stage_one_model_option(rhythm_track, tmp_path, write_submission):
+    from ecgbench.models import SubmissionError, baselines_dir
+    from ecgbench.models.loader import load_submission
+
+    recipe = json.loads((baselines_dir() / "rr-af" / "recipe.json").read_text())
+    spec = rhythm_window_spec(rhythm_track.train, FS)
+    af = RHYTHM_CLASSES.index("AFIB")
+    variants = (("logistic", {"af_C": [0.1]}, "Pipeline"), ("gbm", {"af_gbm": _small_leaf_gbm(recipe["options"])}, "HistGradientBoostingClassifier"))
+    for model, options, expected in variants:
+        loaded = load_submission(str(_rr_af_variant(write_submission, f"rr-af-{model}", af_model=model, **options)))
+        submission = loaded.module.Submission(spec)
+        submission.fit(rhythm_track.train, rhythm_track.val, loaded.recipe)
+        af_model, _ = submission.models
+        assert type(af_model).__name__ == expected
+        setting, _ = submission.chosen
+        assert set(setting) == set(options)
+        assert all(set(row) >= set(setting) for row in submission.selection)
+        predicted = submission.predict(rhythm_track.test).argmax(axis=1)
+        assert np.mean(predicted[rhythm_track.test.label == af] == af) >= 0.9
+    bad = _rr_af_variant(write_submission, "rr-af-bad-model", af_model="svm")
+    with pytest.raises(SubmissionError, match="af_model='svm' is not one of logistic, gbm"):
+        _run(str(bad), rhythm_track, tmp_path / "bad")
+    assert not (tmp_path / "bad").exists() or not any((tmp_path / "bad").rglob("*.json"))
 
 
 def test_rr_af_af_feature_set_restricts_stage_one_only(rhythm_track, tmp_path, write_submission):
@@ -204,10 +249,10 @@ def test_keras_rhythm_model_trains_with_augmentation(rhythm_track, tmp_path, wri
 def test_refit_on_train_val_records_what_it_trained_on(rhythm_track, tmp_path, write_submission):
     from ecgbench.models import baselines_dir
 
-    source = (baselines_dir() / "rr-af" / "submission.py").read_text()
     recipe = json.loads((baselines_dir() / "rr-af" / "recipe.json").read_text())
-    plain = write_submission("rr-af-plain", source, json.dumps({**recipe, "options": {**recipe["options"], "refit_on_train_val": False}}))
-    refit = _run("rr-af", rhythm_track, tmp_path / "refit").record
+    small = _small_leaf_gbm(recipe["options"])
+    plain = _rr_af_variant(write_submission, "rr-af-plain", af_gbm=small, refit_on_train_val=False)
+    refit = _run(str(_rr_af_variant(write_submission, "rr-af-refit", af_gbm=small)), rhythm_track, tmp_path / "refit").record
     assert refit["recipe"]["options"]["refit_on_train_val"] is True
     block = refit["training"]["refit"]
     assert block["on"] == "train+val" and block["windows"] == len(rhythm_track.train) + len(rhythm_track.val)
