@@ -122,6 +122,7 @@ _STREAM_COLUMNS: tuple[Column, ...] = (
     Column("af_method", "AF detector", section="recipe", default="median"),
     Column("af_dwell", "AF dwell (beats)", section="recipe", decimals=0),
     Column("vt_probability", "VT p(V)+p(F) ≥", section="recipe"),
+    Column("model_run", "model (run streamed)", section="training"),
     Column("latency.algorithmic_p50_s", "latency p50 (s)"),
     Column("latency.algorithmic_p99_s", "latency p99 (s)"),
     Column("latency.first_label_p99_s", "first label p99 (s)"),
@@ -198,7 +199,9 @@ TRACKS: dict[str, Track] = {
             "before it changes, 32 by default since 2026-12-04, blank for median runs and for petrenas runs from before "
             "the dwell existed, which had none); VT p(V)+p(F) ≥ column: blank when a beat counts as ventricular for the "
             "VT rule by its label alone (the default), else the classifier probability that also makes it count "
-            "(`--vt-probability`, since 2026-12-06); VT = annotated VT onsets alarmed (of all onsets; and of the "
+            "(`--vt-probability`, since 2026-12-06); model column: the inter-patient run whose trained model was "
+            "streamed (a baseline name streams its newest run at the recipe's seed, so rows of one submission may "
+            "stream different trainings; blank for built-in classifiers); VT = annotated VT onsets alarmed (of all onsets; and of the "
             "alarmable onsets, whose reference beats meet the run's VT rule, by default >= 3 beats faster than 100 "
             "bpm; the others are missed by design), the median delay from onset to alarm (s) and VT alarms with no "
             "ventricular run behind them per hour; algorithmic latency (R peak → final beat label, s) p50/p99, and "

@@ -113,6 +113,10 @@ def test_text_setting_column_shows_its_value_and_the_default_for_older_records()
     new, old = {"recipe": {"af_method": "petrenas"}}, {"recipe": {"chunk_s": 1.0}}
     assert column.entry(new) == {"value": "petrenas"} and column.entry(old) == {"value": "median"}
     assert format_cell(column.entry(new)) == "petrenas"
+    (model,) = [c for c in TRACKS["streaming"].columns if c.key == "model_run"]
+    streamed = {"training": {"model_run": "20261124T214359Z-cnn1d-seed0"}}
+    assert format_cell(model.entry(streamed)) == "20261124T214359Z-cnn1d-seed0"
+    assert model.entry({"training": {"note": "built-in classifier 'rules': nothing trained"}}) == {}
 
     class _Entry:
         record, run_id = new, "x"
