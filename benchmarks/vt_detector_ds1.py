@@ -9,7 +9,9 @@ median delay from onset to alarm (s), and the VT alarms with no ventricular run 
 Settings (:mod:`ecgbench.streaming.alarms`): ``labels``, a beat is ventricular for the VT rule when
 its label is V or F (the default); ``p >= x``, also when the classifier's p(V) + p(F) >= x.
 
-Classifiers: ``cnn1d`` and ``cnn1d-context`` (their committed inter-patient runs). Both were
+Classifiers: ``cnn1d`` and ``cnn1d-context`` (a name means the model ``ecgbench run stream --model
+NAME`` streams: the newest committed inter-patient run at the recipe's seed; a run record path
+names another). The operating point belongs to that trained model. Both were
 trained on ``ds1_train``, so on those 18 records their labels are better than on unseen ones; the
 4 ``ds1_val`` records (101, 118, 205, 223; VT runs in 205 and 223) were only used for early
 stopping and are the fairer evidence, so they are printed apart.
@@ -17,6 +19,11 @@ stopping and are the fairer evidence, so they are printed apart.
 Decision rule, fixed before the first run: for each classifier, the setting with the most
 alarmable DS1 onsets alarmed whose DS1 false VT alarms per hour are at most twice those of
 ``labels``; ties go to the less sensitive setting (higher x).
+
+Outcomes (2026-12-06): cnn1d run ``20261204T205242Z`` → p >= 0.3; cnn1d-context ``20261204T041728Z``
+→ p >= 0.4; cnn1d's 2026-11-24 weights (``20261206T065023Z``, the newest seed-0 run since that day)
+→ labels (p >= 0.1 alarms 35 of 36 alarmable onsets, labels 33, but at 5.08 false alarms per hour
+against 1.54).
 
     python benchmarks/vt_detector_ds1.py [--data-dir ../shared/data] [--classifiers cnn1d,cnn1d-context] [--chunk 1] [--json]
 

@@ -61,7 +61,10 @@ VT
     probabilities' calibration), so it is chosen per classifier on DS1 only
     (``python benchmarks/vt_detector_ds1.py``, rule fixed before the run: most alarmable DS1
     onsets alarmed with at most twice the label rule's false VT alarms per hour), and given with
-    ``--vt-probability``: 0.3 for cnn1d, 0.4 for cnn1d-context.
+    ``--vt-probability``. It belongs to a trained model, not to a baseline name: 0.4 for
+    cnn1d-context (its seed-0 run ``20261204T041728Z``); for cnn1d, 0.3 for the 2026-12-04
+    training ``20261204T205242Z`` and the labels alone for the 2026-11-24 weights that
+    ``--model cnn1d`` streams since the 2026-12-06 rerun ``20261206T065023Z`` (same weights).
 Asystole
     No beat for ``asystole`` seconds; suppressed when the detection lead was bad (lead off, flat
     line) for most of the pause, which is reported as a quality alarm instead.
