@@ -211,6 +211,7 @@ def cross_validate(
     beats: BeatArrays | None = None,
     on_epoch=None,
     on_fold=None,
+    predictions_path: Path | None = None,
 ) -> dict[str, Any]:
     """Grouped K-fold cross-validation on the training records of the inter-patient track (see the module docstring).
 
@@ -224,6 +225,10 @@ def cross_validate(
         Pre-loaded ``train ∪ val`` beats (tests); default from :func:`ecgbench.runner.data.load_train_val`.
     on_fold : callable, optional
         Called with ``(fold_index, k)`` before each fold is trained.
+    predictions_path : path-like, optional
+        Also save every held-out beat's ``record``, ``sample``, ``label`` and ``probabilities``
+        (``[n, 5]``, from the model that never saw its record) to this ``.npz``, for analyses that
+        post-process the predictions on DS1 only.
 
     Returns
     -------
@@ -269,6 +274,8 @@ def cross_validate(
         per_fold.append({"held_out": test_records, "val": val_records, "figures": val_figures(test, fold_probabilities),
                          "record_accuracy": {r: round(100.0 * float(correct[test.record == r].mean()), 2) for r in test_records},
                          "best_epoch": _best_epochs(fitted.report), "epochs_run": fitted.report.epochs_run})  # fmt: skip
+    if predictions_path is not None:
+        np.savez(predictions_path, record=beats.record, sample=beats.sample, label=beats.label, probabilities=probabilities)
     return {
         "submission": loaded.name,
         "track": track,
@@ -343,7 +350,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="grouped K-fold cross-validation on DS1 (interpatient track) instead of ds1_val")  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print the result as JSON instead of a table")
     parser.add_argument("--output", type=Path, default=None, help="also write the JSON result to this file")
+    parser.add_argument("--predictions", type=Path, default=None,
+                        help="with --cv: also save the held-out predictions (record, sample, label, probabilities) to this .npz")  # fmt: skip
     args = parser.parse_args(argv)
+    if args.predictions is not None and args.cv is None:
+        parser.error("--predictions needs --cv (only cross-validation predicts every DS1 record held out)")
 
     from rich.progress import Progress
 
@@ -368,7 +379,8 @@ def main(argv: list[str] | None = None) -> int:
                     progress.update(task, description=fold_label[0], completed=0)
 
                 result = cross_validate(args.submission, args.track, changes, args.cv, seed=args.seed, tfds_dir=args.tfds_dir,
-                                        data_dir=args.data_dir, on_epoch=on_epoch, on_fold=on_fold)  # fmt: skip
+                                        data_dir=args.data_dir, on_epoch=on_epoch, on_fold=on_fold,
+                                        predictions_path=args.predictions)  # fmt: skip
     except EcgbenchError as exc:
         err_console.print(f"error: {exc}")
         return 2

@@ -45,6 +45,7 @@ from ecgbench.models import (
     check_probabilities,
     load_submission,
 )
+from ecgbench.runner.af_gate_option import af_gate_of, gate_test_probabilities
 from ecgbench.runner.artifacts import save_keras_artifacts
 from ecgbench.runner.data import TrackData, interval_fields, load_track, track_task, with_context, with_derived_rr
 from ecgbench.runner.determinism import seed_everything
@@ -449,6 +450,7 @@ def run_beat_benchmark(
     # The runner-read options are checked before any data is loaded.
     source = str(loaded.recipe_path)
     context = check_runner_options(recipe, loaded.kind, source)
+    af_gate = af_gate_of(recipe.options, source, track)
     derived_rr = loaded.kind == "keras" and needs_derived_rr(recipe, source)
     if data is None:
         data = load_track(track, tfds_dir, quick=quick, seed=recipe.seed, context=context, derived_rr=derived_rr)
@@ -470,6 +472,8 @@ def run_beat_benchmark(
         # The beat splits are defined by records (de Chazal's DS1/DS2 put 201 and 202, one subject,
         # on both sides; intra-patient shares every subject), so only the rhythm track checks subjects.
         probabilities, report, refit = _perform_estimator(loaded, spec, recipe, data, check_subjects=False)
+    if af_gate:
+        probabilities = gate_test_probabilities(probabilities, data.test.record, data.test.sample, data.sampling_rate)
 
     stage("evaluate")
     ec57, metrics = score_predictions(

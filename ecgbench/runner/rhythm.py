@@ -164,6 +164,8 @@ def run_rhythm_benchmark(
         raise ConfigError(f"{loaded.recipe_path}: options.ensemble is a beat-track option; the rhythm runner trains one model")
     if "context" in recipe.options:
         raise ConfigError(f"{loaded.recipe_path}: options.context is a beat-track option (a beat's predecessor); a rhythm window is its own context")
+    if "af_gate" in recipe.options:
+        raise ConfigError(f"{loaded.recipe_path}: options.af_gate is a beat-track option (S beat calls inside AF); a rhythm window's label is its rhythm")
     if data is None:
         data = load_rhythm_track(window_s, tfds_dir, quick=quick, seed=recipe.seed)
     check_subject_disjoint(data)

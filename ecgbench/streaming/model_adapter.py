@@ -62,6 +62,10 @@ class ModelClassifier:
 
     Attributes
     ----------
+    af_gate : bool
+        Whether the run's recipe asked for the AF gate (``options.af_gate``,
+        :mod:`ecgbench.runner.af_gate_option`): the stream pipeline then moves p(S) to p(N) for beats
+        it labels while its rhythm monitor is in AF, as the runner did to the run's test predictions.
     needs_post_rr : bool
         Whether the model's ``rr`` columns need the next beat (``normalizer.uses_post_rr``).
     """
@@ -69,8 +73,9 @@ class ModelClassifier:
     filtered = False  # the beat-track windows are raw mV; the normaliser centres them
 
     def __init__(self, predict: Callable[[dict[str, np.ndarray]], np.ndarray], normalizer, sampling_rate: float = 360.0,
-                 window_before: float = 0.3, window_after: float = 0.5) -> None:  # fmt: skip
+                 window_before: float = 0.3, window_after: float = 0.5, af_gate: bool = False) -> None:  # fmt: skip
         self._predict = predict
+        self.af_gate = bool(af_gate)
         self.normalizer = normalizer
         self.needs_post_rr = bool(normalizer.uses_post_rr)
         self.sampling_rate = float(sampling_rate)
@@ -93,7 +98,7 @@ class ModelClassifier:
 
     def for_new_stream(self) -> ModelClassifier:
         """A classifier around the same model and normaliser with no stream state (the next record's)."""
-        return ModelClassifier(self._predict, self.normalizer, self.sampling_rate, self.window_before, self.window_after)
+        return ModelClassifier(self._predict, self.normalizer, self.sampling_rate, self.window_before, self.window_after, self.af_gate)
 
     def classify(self, windows: np.ndarray, rr: dict[str, np.ndarray]) -> np.ndarray:
         """Return ``[B, 5]`` probabilities for raw windows ``[B, n, leads]`` (mV) and RR intervals (s).
@@ -306,7 +311,23 @@ def load_model_classifier(spec: str, valid_builtins: tuple[str, ...] = (), resul
     if backend == "auto":
         backend = "onnx" if _onnx_available() else "tf"
     make = _onnx_predict if backend == "onnx" else _compiled_predict
-    return ModelClassifier(make(model, normalizer.n_leads, len(normalizer.rr_columns)), normalizer)
+    af_gate = _recipe_af_gate(source.folder)
+    return ModelClassifier(make(model, normalizer.n_leads, len(normalizer.rr_columns)), normalizer, af_gate=af_gate)
+
+
+def _recipe_af_gate(folder: Path) -> bool:
+    """``options.af_gate`` of the recipe saved beside a trained model (False when the folder has no recipe)."""
+    from ecgbench.runner.af_gate_option import af_gate_of
+    from ecgbench.runner.artifacts import RECIPE_FILE
+
+    path = folder / RECIPE_FILE
+    if not path.is_file():
+        return False
+    try:
+        recipe = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise CorruptDataError(f"{path}: unreadable recipe beside the model ({exc}); re-run the baseline to rewrite it") from exc
+    return af_gate_of(recipe.get("options") or {}, str(path))
 
 
 def _onnx_available() -> bool:

@@ -361,11 +361,14 @@ class StreamingPipeline:
             rr = {key: np.append(values, extra[key]) for key, values in rr.items()}
         probs = np.asarray(self.classifier.classify(windows, rr), dtype=np.float64)
         labels = probs.argmax(axis=1)
+        gate = bool(getattr(self.classifier, "af_gate", False))
         ventricular = probs[:, self._vt_columns].sum(axis=1)  # for AlarmConfig.vt_probability
         decided = self.time
         events: list[Event] = []
         first_labels: list[float] = []  # one histogram update per chunk, not per beat
         for r, label, p, p_ventricular in zip(peaks, labels, probs, ventricular):
+            if gate and self.rhythm.af.active:  # the AF gate (ecgbench.streaming.af_gate): the state before this beat
+                p, label = _gated(p)
             beat = BeatEvent(r, r / self.fs, AAMI_CLASSES[int(label)], float(p[label]), decided)
             if self._provisional is not None and self._provisional[0] == r:
                 self.latency.add_agreement(self._provisional[1] == beat.label)
@@ -381,8 +384,11 @@ class StreamingPipeline:
         if peaks:
             self.latency.add_beats([decided - r / self.fs for r in peaks])
         if provisional is not None:
+            p_last = probs[-1]
             k = int(labels[-1])
-            event = ProvisionalBeatEvent(provisional, provisional / self.fs, AAMI_CLASSES[k], float(probs[-1, k]), decided)
+            if gate and self.rhythm.af.active:
+                p_last, k = _gated(p_last)
+            event = ProvisionalBeatEvent(provisional, provisional / self.fs, AAMI_CLASSES[k], float(p_last[k]), decided)
             self._provisional = (provisional, event.label)
             first_labels.append(event.latency)
             events.append(event)
@@ -411,3 +417,14 @@ class StreamingPipeline:
         """The last ``seconds`` of the filtered ``lead`` (mV), for display."""
         n = min(int(round(seconds * self.fs)), self.filtered.end - self.filtered.start)
         return self.filtered.get(self.filtered.end - n, self.filtered.end)[:, lead]
+
+
+_N, _S = AAMI_CLASSES.index("N"), AAMI_CLASSES.index("S")
+
+
+def _gated(p: np.ndarray) -> tuple[np.ndarray, int]:
+    """One beat's probabilities with p(S) moved to p(N) (the AF gate) and its new arg-max."""
+    p = p.copy()
+    p[_N] += p[_S]
+    p[_S] = 0.0
+    return p, int(p.argmax())

@@ -151,7 +151,7 @@ def test_subject_folds_keep_a_subject_together_and_use_every_record_once():
         beat_val.subject_folds(records, 8)
 
 
-def test_cross_validation_never_trains_or_selects_on_the_held_out_records(tiny_track, monkeypatch):
+def test_cross_validation_never_trains_or_selects_on_the_held_out_records(tiny_track, monkeypatch, tmp_path):
     import ecgbench.runner.beat as runner_beat
 
     beat_val = _beat_val()
@@ -164,8 +164,13 @@ def test_cross_validation_never_trains_or_selects_on_the_held_out_records(tiny_t
 
     monkeypatch.setattr(runner_beat, "fit_keras_on_splits", spy)
     beats = type(tiny_track.train).concatenate([tiny_track.train, tiny_track.val])
-    result = beat_val.cross_validate("cnn1d", "interpatient", {"epochs": 1}, 3, seed=0, beats=beats)
+    saved = tmp_path / "held_out.npz"
+    result = beat_val.cross_validate("cnn1d", "interpatient", {"epochs": 1}, 3, seed=0, beats=beats, predictions_path=saved)
     assert result["n_beats"] == len(beats)
+    held = np.load(saved)
+    np.testing.assert_array_equal(held["record"], beats.record)
+    np.testing.assert_array_equal(held["label"], beats.label)
+    assert held["probabilities"].shape == (len(beats), 5) and np.allclose(held["probabilities"].sum(axis=1), 1.0, atol=1e-4)
     for fold, (trained, validated) in zip(result["folds"], seen, strict=True):
         held_out = set(fold["held_out"])
         assert not held_out & (trained | validated) and validated == set(fold["val"]) and not trained & validated

@@ -1,0 +1,94 @@
+"""DS1-only check of the AF gate (:mod:`ecgbench.streaming.af_gate`) on cross-validated beat predictions.
+
+Why: most false SVEB calls of the Keras baselines on DS2 are normal beats inside AF and flutter
+episodes (``baselines/cnn1d-context/README.md``, a diagnosis read from a committed DS2 run). A
+remedy chosen because of a test-set diagnosis must be judged without the test set, so it is
+judged here, on DS1 only: ``python benchmarks/beat_val.py --track interpatient --cv 5
+--submission NAME --seed N --predictions FILE`` predicts every DS1 record with a model that never
+saw its patient; this script applies the gate to those held-out predictions and prints the pooled
+EC57 figures without and with it (the runner's scorer, paced records excluded), and per record
+the S calls the gate removed, how many of them were true S beats, and the beats held in AF.
+
+Decision rule, fixed before the first result was seen: adopt the gate for a submission if, over
+the prediction files given (one per seed) and averaged over them, the pooled SVEB F1 with the gate
+is higher than without it and the macro-F1 of N, S and V (the runner's selection score) is not
+lower. First applied (2026-12-06) to cnn1d-context, seeds 0 and 1 (both fixed before either ran).
+
+    python benchmarks/af_gate_ds1.py FILE.npz [FILE.npz ...] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+from beat_val import SAMPLING_RATE, val_figures
+
+from ecgbench.models import BeatArrays
+from ecgbench.records import AAMI_CLASSES
+from ecgbench.streaming.af_gate import gate_supraventricular
+
+#: Figures compared (keys of :func:`beat_val.val_figures`).
+FIGURES = ("accuracy", "sveb.se", "sveb.ppv", "sveb.f1", "veb.f1", "macro_f1_nsv")
+
+
+def held_out_beats(path: Path) -> tuple[BeatArrays, np.ndarray]:
+    """The beats (reference labels, record, sample) and held-out probabilities saved by ``beat_val.py --predictions``."""
+    saved = np.load(path)
+    n = len(saved["label"])
+    beats = BeatArrays(signal=np.zeros((n, 1, 1), np.float32), rr=np.zeros((n, 0), np.float32), label=saved["label"].astype(np.int64),
+                       record=saved["record"].astype(str), sample=saved["sample"].astype(np.int64))  # fmt: skip
+    return beats, saved["probabilities"]
+
+
+def compare(path: Path) -> dict:
+    """Figures without and with the gate for one prediction file, and the gate's changes per record."""
+    beats, probabilities = held_out_beats(path)
+    gated, in_af = gate_supraventricular(probabilities, beats.record, beats.sample, SAMPLING_RATE)
+    s = AAMI_CLASSES.index("S")
+    removed = (probabilities.argmax(axis=1) == s) & (gated.argmax(axis=1) != s)
+    per_record = {}
+    for record in np.unique(beats.record[in_af | removed]).tolist():
+        mine = beats.record == record
+        per_record[record] = {"beats_in_af": int((in_af & mine).sum()), "s_calls_removed": int((removed & mine).sum()),
+                              "true_s_removed": int((removed & mine & (beats.label == s)).sum())}  # fmt: skip
+    return {"file": str(path), "without": val_figures(beats, probabilities), "with": val_figures(beats, gated), "per_record": per_record}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="+", type=Path, help="held-out predictions saved by beat_val.py --cv K --predictions")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    args = parser.parse_args(argv)
+    results = [compare(path) for path in args.files]
+    mean = {side: {name: float(np.mean([r[side][name] for r in results])) for name in FIGURES} for side in ("without", "with")}
+    adopt = mean["with"]["sveb.f1"] > mean["without"]["sveb.f1"] and mean["with"]["macro_f1_nsv"] >= mean["without"]["macro_f1_nsv"]
+    if args.json:
+        print(json.dumps({"results": results, "mean": mean, "adopt": adopt}, indent=2))
+        return 0
+    from rich.table import Table
+
+    from ecgbench.cli._common import console
+
+    table = Table(title="AF gate on DS1 cross-validated predictions (pooled held-out beats, %)")
+    for column in ("predictions", "gate", *FIGURES):
+        table.add_column(column, justify="left" if column in ("predictions", "gate") else "right")
+    for result in results:
+        for side in ("without", "with"):
+            table.add_row(Path(result["file"]).name, side, *(f"{result[side][name]:.2f}" for name in FIGURES))
+    for side in ("without", "with"):
+        table.add_row("mean", side, *(f"{mean[side][name]:.2f}" for name in FIGURES))
+    console.print(table)
+    for result in results:
+        changes = ", ".join(f"{record}: {c['s_calls_removed']} S calls removed ({c['true_s_removed']} true S), {c['beats_in_af']} beats in AF"
+                            for record, c in result["per_record"].items())  # fmt: skip
+        console.print(f"{Path(result['file']).name}: {changes or 'no beat held in AF'}")
+    console.print(f"decision rule (module notes): adopt the gate = {adopt}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
