@@ -110,6 +110,8 @@ _STREAM_COLUMNS: tuple[Column, ...] = (
     Column("qrs.ppv", "QRS +P"),
     Column("veb.se", "VEB Se"),
     Column("veb.ppv", "VEB +P"),
+    Column("sveb.se", "SVEB Se"),
+    Column("sveb.ppv", "SVEB +P"),
     Column("af.episode_se", "AF ep. Se"),
     Column("af.episode_ppv", "AF ep. +P"),
     Column("vt_alarm.alarmed", "VT alarmed", decimals=0),
@@ -192,8 +194,8 @@ TRACKS: dict[str, Track] = {
         title="Streaming (real-time replay of the DS2 records)",
         note=(
             "The 22 DS2 records replayed in chunks of the run's length (chunk column, s) through the causal pipeline "
-            "(streaming filter, online QRS detector, the run's beat classifier, AF/VT alarms). EC57 gross QRS and VEB "
-            "Se/+P on the detected beats; AF episode Se/+P, from the run's AF detector (AF detector column: "
+            "(streaming filter, online QRS detector, the run's beat classifier, AF/VT alarms). EC57 gross QRS, VEB "
+            "and SVEB Se/+P on the detected beats; AF episode Se/+P, from the run's AF detector (AF detector column: "
             "`petrenas`, Petrėnas et al. 2015, the default since 2026-12-04, or `median`, the earlier 8-beat "
             "median-|ΔRR| detector; AF dwell column: judged beats the petrenas decision must disagree with the AF state "
             "before it changes, 32 by default since 2026-12-04, blank for median runs and for petrenas runs from before "

@@ -42,7 +42,7 @@ def test_run_stream_record_passes_every_check_and_renders(mitdb_dir, tmp_path):
     (tmp_path / "streaming" / "bad.json").unlink()
     board = build_board("streaming", load_entries(tmp_path)[0], tmp_path)
     text = board_markdown(board)
-    assert "QRS Se" in text and "VT alarmed" in text and "latency p99 (s)" in text
+    assert "QRS Se" in text and "VT alarmed" in text and "latency p99 (s)" in text and "SVEB +P" in text
     assert record["recipe"]["af_method"] == "petrenas" and record["recipe"]["alarms"]["af_eta"] == 0.725
     assert record["recipe"]["af_dwell"] == 32 and "AF dwell (beats)" in text
     assert record["recipe"]["vt_probability"] is None and record["recipe"]["alarms"]["vt_probability"] is None
