@@ -56,6 +56,9 @@ class BeatClassifier(Protocol):
         True if ``rr["post"]`` must be known (the pipeline then waits for the next beat).
     filtered : bool
         True to get windows of the streaming-filtered signal, False for the raw signal (mV).
+
+    Optional: ``af_gate`` (bool, default False when absent), True to have the pipeline move p(S) to
+    p(N) for beats labelled while the rhythm monitor is in AF (:mod:`ecgbench.streaming.af_gate`).
     """
 
     sampling_rate: float

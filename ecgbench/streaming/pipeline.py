@@ -367,7 +367,10 @@ class StreamingPipeline:
         events: list[Event] = []
         first_labels: list[float] = []  # one histogram update per chunk, not per beat
         for r, label, p, p_ventricular in zip(peaks, labels, probs, ventricular):
-            if gate and self.rhythm.af.active:  # the AF gate (ecgbench.streaming.af_gate): the state before this beat
+            # The rhythm monitor gets the classifier's own label; the AF gate (ecgbench.streaming.af_gate)
+            # changes only the label shown, from the monitor's state before this beat, so it never feeds back.
+            monitor_label = AAMI_CLASSES[int(label)]
+            if gate and self.rhythm.af.active:
                 p, label = _gated(p)
             beat = BeatEvent(r, r / self.fs, AAMI_CLASSES[int(label)], float(p[label]), decided)
             if self._provisional is not None and self._provisional[0] == r:
@@ -377,7 +380,7 @@ class StreamingPipeline:
                 first_labels.append(beat.latency)
             pause_start = self.rhythm.last_beat_time
             bad = self.quality.bad_fraction(pause_start, beat.time) if np.isfinite(pause_start) else 0.0
-            changes = self.rhythm.on_beat(beat.time, beat.label, bad, float(p_ventricular))
+            changes = self.rhythm.on_beat(beat.time, monitor_label, bad, float(p_ventricular))
             events.append(beat)
             events += [self._alarm(c) for c in changes]
             self.recent_beats.append(beat)

@@ -96,6 +96,22 @@ class _CallsEverythingS:
         return probs
 
 
+class _UnsureVEveryFifth(_CallsEverythingS):
+    """Every fifth beat it classifies is V at p 0.45 (N 0.3, S 0.25): in AF the gate shows it as N."""
+
+    def __init__(self, af_gate: bool) -> None:
+        super().__init__(af_gate)
+        self.count = 0
+
+    def classify(self, windows, rr):
+        probs = super().classify(windows, rr)
+        for i in range(len(windows)):
+            if self.count % 5 == 4:
+                probs[i] = [0.3, 0.25, 0.45, 0.0, 0.0]
+            self.count += 1
+        return probs
+
+
 def test_stream_applies_the_gate_only_for_a_gated_model_and_only_in_af():
     from ecgbench.records.synthetic import synthetic_ecg
     from ecgbench.streaming.events import AlarmEvent, BeatEvent
@@ -135,3 +151,30 @@ def test_a_saved_models_recipe_decides_the_stream_gate(tmp_path):
     (tmp_path / "recipe.json").write_text("{not json")
     with pytest.raises(CorruptDataError, match="unreadable recipe beside the model"):
         _recipe_af_gate(tmp_path)
+
+
+def test_stream_gate_changes_shown_labels_only_never_the_rhythm_monitor():
+    from ecgbench.records.synthetic import synthetic_ecg
+    from ecgbench.streaming.events import AlarmEvent, BeatEvent
+    from ecgbench.streaming.pipeline import StreamingPipeline
+
+    ecg = synthetic_ecg(fs=FS, duration=300.0, heart_rate=95.0, rr_jitter=0.3, seed=5)
+    runs = {}
+    for gate in (False, True):
+        pipeline = StreamingPipeline(FS, ecg.signal.shape[1], _UnsureVEveryFifth(gate))
+        fed, on_beat = [], pipeline.rhythm.on_beat
+
+        def spy(time, label, *args, fed=fed, on_beat=on_beat):
+            fed.append(label)
+            return on_beat(time, label, *args)
+
+        pipeline.rhythm.on_beat = spy
+        events = [e for start in range(0, ecg.signal.shape[0], 360) for e in pipeline.process(ecg.signal[start : start + 360], start)]
+        events += pipeline.flush()
+        alarms = [(e.kind, e.state, e.time) for e in events if isinstance(e, AlarmEvent)]
+        runs[gate] = ([e.label for e in events if isinstance(e, BeatEvent)], alarms, fed)
+    (plain, plain_alarms, plain_fed), (gated, gated_alarms, gated_fed) = runs[False], runs[True]
+    assert gated_fed == plain_fed == plain  # the monitor gets the classifier's own labels, gate or not
+    assert plain_alarms == gated_alarms and any(kind == "AF" for kind, _, _ in plain_alarms)
+    changed = [(a, b) for a, b in zip(plain, gated, strict=True) if a != b]
+    assert ("V", "N") in changed and set(changed) <= {("V", "N"), ("S", "N")}
