@@ -14,7 +14,11 @@ the prediction files given (one per seed) and averaged over them, the pooled SVE
 is higher than without it and the macro-F1 of N, S and V (the runner's selection score) is not
 lower. First applied (2026-12-06) to cnn1d-context, seeds 0 and 1 (both fixed before either ran).
 
+    python benchmarks/af_gate_ds1.py [--submission cnn1d-context] [--seeds 0,1] [--tfds-dir DIR] [--json]
     python benchmarks/af_gate_ds1.py FILE.npz [FILE.npz ...] [--json]
+
+Without files it runs the cross-validation itself for each seed (about 12 min per seed on 2 cores)
+and keeps the predictions in a temporary folder; with files it only reads them.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from beat_val import SAMPLING_RATE, val_figures
+from beat_val import SAMPLING_RATE, cross_validate, val_figures
 
 from ecgbench.models import BeatArrays
 from ecgbench.records import AAMI_CLASSES
@@ -58,12 +62,42 @@ def compare(path: Path) -> dict:
     return {"file": str(path), "without": val_figures(beats, probabilities), "with": val_figures(beats, gated), "per_record": per_record}
 
 
+def cross_validated_predictions(submission: str, seeds: list[int], tfds_dir: str | None, folder: Path) -> list[Path]:
+    """Run ``beat_val``'s 5-fold DS1 cross-validation once per seed; return the saved prediction files."""
+    from rich.progress import Progress
+
+    from ecgbench.cli._common import err_console
+
+    paths = []
+    with Progress(console=err_console, transient=True) as progress:
+        task = progress.add_task("cross-validation", total=5 * len(seeds))
+        for seed in seeds:
+            path = folder / f"{submission}-seed{seed}.npz"
+
+            def on_fold(fold: int, k: int, seed: int = seed) -> None:
+                progress.update(task, completed=seeds.index(seed) * k + fold, description=f"seed {seed}, fold {fold + 1}/{k}")
+
+            cross_validate(submission, "interpatient", {}, 5, seed=seed, tfds_dir=tfds_dir, on_fold=on_fold, predictions_path=path)
+            paths.append(path)
+    return paths
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("files", nargs="+", type=Path, help="held-out predictions saved by beat_val.py --cv K --predictions")
+    parser.add_argument("files", nargs="*", type=Path, help="held-out predictions saved by beat_val.py --cv K --predictions")
+    parser.add_argument("--submission", default="cnn1d-context", help="without files: the Keras submission to cross-validate")
+    parser.add_argument("--seeds", default="0,1", help="without files: comma-separated seeds")
+    parser.add_argument("--tfds-dir", default=None, help="without files: built TFDS datasets (default $ECGBENCH_TFDS_DIR)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
     args = parser.parse_args(argv)
-    results = [compare(path) for path in args.files]
+    if args.files:
+        results = [compare(path) for path in args.files]
+    else:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as folder:
+            seeds = [int(seed) for seed in args.seeds.split(",")]
+            results = [compare(path) for path in cross_validated_predictions(args.submission, seeds, args.tfds_dir, Path(folder))]
     mean = {side: {name: float(np.mean([r[side][name] for r in results])) for name in FIGURES} for side in ("without", "with")}
     adopt = mean["with"]["sveb.f1"] > mean["without"]["sveb.f1"] and mean["with"]["macro_f1_nsv"] >= mean["without"]["macro_f1_nsv"]
     if args.json:
