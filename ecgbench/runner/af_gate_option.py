@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import numpy as np
-
 from ecgbench.errors import ConfigError
 
 #: Recipe option name.
@@ -40,10 +38,3 @@ def af_gate_of(options: Mapping, source: str, track: str | None = None) -> bool:
         )
     return value
 
-
-def gate_test_probabilities(probabilities: np.ndarray, record: np.ndarray, sample: np.ndarray, fs: float) -> np.ndarray:
-    """The test probabilities with S moved to N for beats the rhythm monitor holds in AF."""
-    from ecgbench.streaming.af_gate import gate_supraventricular
-
-    gated, _ = gate_supraventricular(probabilities, record, sample, fs)
-    return gated.astype(probabilities.dtype, copy=False)

@@ -45,7 +45,7 @@ from ecgbench.models import (
     check_probabilities,
     load_submission,
 )
-from ecgbench.runner.af_gate_option import af_gate_of, gate_test_probabilities
+from ecgbench.runner.af_gate_option import af_gate_of
 from ecgbench.runner.artifacts import save_keras_artifacts
 from ecgbench.runner.data import TrackData, interval_fields, load_track, track_task, with_context, with_derived_rr
 from ecgbench.runner.determinism import seed_everything
@@ -473,7 +473,9 @@ def run_beat_benchmark(
         # on both sides; intra-patient shares every subject), so only the rhythm track checks subjects.
         probabilities, report, refit = _perform_estimator(loaded, spec, recipe, data, check_subjects=False)
     if af_gate:
-        probabilities = gate_test_probabilities(probabilities, data.test.record, data.test.sample, data.sampling_rate)
+        from ecgbench.streaming.af_gate import gate_supraventricular  # the stream's rhythm monitor, loaded only when asked for
+
+        probabilities, _ = gate_supraventricular(probabilities, data.test.record, data.test.sample, data.sampling_rate)
 
     stage("evaluate")
     ec57, metrics = score_predictions(

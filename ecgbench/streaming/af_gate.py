@@ -56,6 +56,17 @@ def af_state_before_each_beat(times_s: np.ndarray, labels, config: AlarmConfig |
     return state
 
 
+_N, _S = AAMI_CLASSES.index("N"), AAMI_CLASSES.index("S")
+
+
+def pool_supraventricular(probabilities: np.ndarray) -> np.ndarray:
+    """A copy of ``[..., 5]`` probabilities with p(S) added to p(N) and p(S) set to 0 (the gate's move)."""
+    pooled = np.array(probabilities, copy=True)
+    pooled[..., _N] += pooled[..., _S]
+    pooled[..., _S] = 0.0
+    return pooled
+
+
 def gate_supraventricular(
     probabilities: np.ndarray,
     record: np.ndarray,
@@ -94,8 +105,6 @@ def gate_supraventricular(
         beats = np.flatnonzero(record == name)
         beats = beats[np.argsort(sample[beats], kind="stable")]
         in_af[beats] = af_state_before_each_beat(sample[beats] / float(fs), labels[beats], config)
-    n, s = AAMI_CLASSES.index("N"), AAMI_CLASSES.index("S")
     gated = probabilities.copy()
-    gated[in_af, n] += gated[in_af, s]
-    gated[in_af, s] = 0.0
+    gated[in_af] = pool_supraventricular(probabilities[in_af])
     return gated, in_af

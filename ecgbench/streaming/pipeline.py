@@ -26,6 +26,7 @@ import numpy as np
 from ecgbench.errors import ConfigError
 from ecgbench.records.symbols import AAMI_CLASSES
 from ecgbench.streaming.alarms import AlarmChange, AlarmConfig, RhythmMonitor
+from ecgbench.streaming.af_gate import pool_supraventricular
 from ecgbench.streaming.buffers import SampleRing
 from ecgbench.streaming.classifier import RR_KEYS, BeatClassifier, check_classifier
 from ecgbench.streaming.events import AlarmEvent, BeatEvent, Event, ProvisionalBeatEvent
@@ -203,6 +204,7 @@ class StreamingPipeline:
         self.quality = QualityMonitor(self.fs, n_leads, self.config.detection_lead, self.config.quality)
         self.rhythm = RhythmMonitor(self.config.alarms)
         self._vt_columns = [AAMI_CLASSES.index(c) for c in self.config.alarms.vt_labels]
+        self._af_gate = bool(getattr(self.classifier, "af_gate", False))  # BeatClassifier's optional attribute
         self.latency = LatencyTracker()
         self._last_value = np.zeros(n_leads, np.float32)
         self._pending: deque[int] = deque()
@@ -361,7 +363,6 @@ class StreamingPipeline:
             rr = {key: np.append(values, extra[key]) for key, values in rr.items()}
         probs = np.asarray(self.classifier.classify(windows, rr), dtype=np.float64)
         labels = probs.argmax(axis=1)
-        gate = bool(getattr(self.classifier, "af_gate", False))
         ventricular = probs[:, self._vt_columns].sum(axis=1)  # for AlarmConfig.vt_probability
         decided = self.time
         events: list[Event] = []
@@ -370,8 +371,9 @@ class StreamingPipeline:
             # The rhythm monitor gets the classifier's own label; the AF gate (ecgbench.streaming.af_gate)
             # changes only the label shown, from the monitor's state before this beat, so it never feeds back.
             monitor_label = AAMI_CLASSES[int(label)]
-            if gate and self.rhythm.af.active:
-                p, label = _gated(p)
+            if self._af_gate and self.rhythm.af.active:
+                p = pool_supraventricular(p)
+                label = int(p.argmax())
             beat = BeatEvent(r, r / self.fs, AAMI_CLASSES[int(label)], float(p[label]), decided)
             if self._provisional is not None and self._provisional[0] == r:
                 self.latency.add_agreement(self._provisional[1] == beat.label)
@@ -389,8 +391,9 @@ class StreamingPipeline:
         if provisional is not None:
             p_last = probs[-1]
             k = int(labels[-1])
-            if gate and self.rhythm.af.active:
-                p_last, k = _gated(p_last)
+            if self._af_gate and self.rhythm.af.active:
+                p_last = pool_supraventricular(p_last)
+                k = int(p_last.argmax())
             event = ProvisionalBeatEvent(provisional, provisional / self.fs, AAMI_CLASSES[k], float(p_last[k]), decided)
             self._provisional = (provisional, event.label)
             first_labels.append(event.latency)
@@ -420,14 +423,3 @@ class StreamingPipeline:
         """The last ``seconds`` of the filtered ``lead`` (mV), for display."""
         n = min(int(round(seconds * self.fs)), self.filtered.end - self.filtered.start)
         return self.filtered.get(self.filtered.end - n, self.filtered.end)[:, lead]
-
-
-_N, _S = AAMI_CLASSES.index("N"), AAMI_CLASSES.index("S")
-
-
-def _gated(p: np.ndarray) -> tuple[np.ndarray, int]:
-    """One beat's probabilities with p(S) moved to p(N) (the AF gate) and its new arg-max."""
-    p = p.copy()
-    p[_N] += p[_S]
-    p[_S] = 0.0
-    return p, int(p.argmax())
