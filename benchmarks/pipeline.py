@@ -3,7 +3,10 @@
 Builds a realistic-size in-memory split (default 50,000 synthetic beats of 288 × 2 samples with the
 ds1 class mix; or ``--split ds1_train`` to use the built TFDS dataset), fits the normaliser, then
 times full epochs of ``make_beat_pipeline(training=True)`` after one warm-up epoch. The reference
-row (no augmentation) is measured in the same run, so the ratio survives a loaded machine.
+row (no augmentation) is measured in the same run, so the ratio survives a loaded machine. A last
+row runs the augmented case with tf.data's autotuner turned back on (the pipeline turns it off;
+see :func:`ecgbench.data.pipeline.pipeline_options`), so the setting's effect is measured in the
+same run too.
 Real NSTDB noise is used when ``../shared/data/nstdb`` (or ``--data-dir``) exists; otherwise a
 synthetic noise bank, said so in the output.
 
@@ -31,6 +34,8 @@ from rich.console import Console
 from rich.table import Table
 
 TARGET_BEATS_PER_S = 50_000
+#: The augmented case again with tf.data's autotuner on, as the pipeline ran before it was turned off.
+AUTOTUNER_CASE = "every augmentation, p=1, tf.data autotuner on"
 _DS1_CLASS_MIX = (0.894, 0.020, 0.075, 0.008, 0.003)  # approximate N, S, V, F, Q shares of MIT-BIH DS1
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
@@ -55,6 +60,15 @@ def synthetic_split(n_beats: int, seed: int) -> dict[str, np.ndarray]:
         "rr_local": (rr_average * rng.uniform(0.9, 1.1, n_beats)).astype(np.float32),
         "rr_average": rr_average.astype(np.float32),
     }
+
+
+def autotuner_on():
+    """``tf.data.Options`` that turn back on the autotuner ``make_beat_pipeline`` turns off (comparison row)."""
+    import tensorflow as tf
+
+    options = tf.data.Options()
+    options.autotune.enabled = True
+    return options
 
 
 def warm_up(pipeline) -> None:
@@ -114,12 +128,15 @@ def main(
         ("no augmentation (reference)", dict(augment=None, balance=None)),
         ("every augmentation, p=1", dict(augment=every, balance=None)),
         ("every augmentation, p=1, balance=sqrt", dict(augment=every, balance="sqrt")),
+        (AUTOTUNER_CASE, dict(augment=every, balance=None)),
     ]
     pipelines = []
     for name, options in cases:
         pipeline = make_beat_pipeline(
             arrays, normalizer, batch_size=batch_size, training=True, seed=0, noise=noise, **options
         )
+        if name == AUTOTUNER_CASE:
+            pipeline = pipeline.with_options(autotuner_on())
         warm_up(pipeline)
         pipelines.append(pipeline)
     timings: list[list[tuple[float, float, int]]] = [[] for _ in cases]

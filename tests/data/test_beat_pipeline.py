@@ -102,6 +102,19 @@ def test_epoch_two_is_identical_in_a_fresh_process(tmp_path, capsys):
     assert len(fresh) == 64 and fresh == here
 
 
+def test_autotuner_is_off_and_the_batches_equal_those_with_it_on(beat_dataset, normalizer, fake_noise_bank):
+    import tensorflow as tf
+
+    pipeline = _train(beat_dataset, normalizer, 3, fake_noise_bank)
+    assert pipeline.options().deterministic is True and pipeline.options().autotune.enabled is False
+    turned_on = tf.data.Options()
+    turned_on.autotune.enabled = True
+    with_autotuner = _train(beat_dataset, normalizer, 3, fake_noise_bank).with_options(turned_on)
+    assert with_autotuner.options().autotune.enabled is True
+    for ours, theirs in zip(_epoch(pipeline), _epoch(with_autotuner), strict=True):
+        np.testing.assert_array_equal(ours, theirs)
+
+
 @pytest.mark.parametrize("method", ["uniform", "sqrt"])
 def test_balanced_sampling_approaches_the_target_mix(make_beats, method):
     arrays = make_beats(4000, seed=2, class_mix=(0.85, 0.06, 0.05, 0.03, 0.01))
