@@ -13,9 +13,14 @@ Decision rule, fixed before the first result was seen: adopt the gate for a subm
 the prediction files given (one per seed) and averaged over them, the pooled SVEB F1 with the gate
 is higher than without it and the macro-F1 of N, S and V (the runner's selection score) is not
 lower. First applied (2026-12-06) to cnn1d-context, seeds 0 and 1 (both fixed before either ran).
+Second application (session 14, written down before the third member's cross-validation ended):
+cnn1d-context-ensemble, ensemble seed 0, whose members are cnn1d-context seeds 0, 1 and 2
+(:func:`ecgbench.runner.ensemble.member_seeds`). Its held-out predictions are the mean of those
+three single-seed cross-validations (``--ensemble``), as its saved model is the mean of its
+members; the same rule applies to that one prediction set.
 
     python benchmarks/af_gate_ds1.py [--submission cnn1d-context] [--seeds 0,1] [--tfds-dir DIR] [--json]
-    python benchmarks/af_gate_ds1.py FILE.npz [FILE.npz ...] [--json]
+    python benchmarks/af_gate_ds1.py FILE.npz [FILE.npz ...] [--ensemble] [--json]
 
 Without files it runs the cross-validation itself for each seed (about 12 min per seed on 2 cores)
 and keeps the predictions in a temporary folder; with files it only reads them.
@@ -48,9 +53,25 @@ def held_out_beats(path: Path) -> tuple[BeatArrays, np.ndarray]:
     return beats, saved["probabilities"]
 
 
-def compare(path: Path) -> dict:
-    """Figures without and with the gate for one prediction file, and the gate's changes per record."""
-    beats, probabilities = held_out_beats(path)
+def averaged_members(paths: list[Path]) -> tuple[BeatArrays, np.ndarray]:
+    """A seed ensemble's held-out predictions: the mean of its members' single-seed prediction files.
+
+    Member ``k`` of ensemble seed ``s`` trains exactly as the single run of seed ``s * K + k``
+    (:func:`ecgbench.runner.ensemble.member_seeds`), fold by fold here too, and the ensemble's
+    output is the mean of its members' probabilities. The files must hold the same beats in the
+    same order (the same ``train ∪ val`` split and folds).
+    """
+    members = [held_out_beats(path) for path in paths]
+    beats = members[0][0]
+    for path, (other, _) in zip(paths[1:], members[1:], strict=True):
+        same = [np.array_equal(getattr(beats, name), getattr(other, name)) for name in ("record", "sample", "label")]
+        if not all(same):
+            raise SystemExit(f"{path} holds other beats than {paths[0]}: members of one ensemble must share the DS1 split")
+    return beats, np.mean([probabilities for _, probabilities in members], axis=0, dtype=np.float32)
+
+
+def compare(name: str, beats: BeatArrays, probabilities: np.ndarray) -> dict:
+    """Figures without and with the gate for one set of held-out predictions, and the gate's changes per record."""
     gated, in_af = gate_supraventricular(probabilities, beats.record, beats.sample, SAMPLING_RATE)
     s = AAMI_CLASSES.index("S")
     removed = (probabilities.argmax(axis=1) == s) & (gated.argmax(axis=1) != s)
@@ -59,7 +80,7 @@ def compare(path: Path) -> dict:
         mine = beats.record == record
         per_record[record] = {"beats_in_af": int((in_af & mine).sum()), "s_calls_removed": int((removed & mine).sum()),
                               "true_s_removed": int((removed & mine & (beats.label == s)).sum())}  # fmt: skip
-    return {"file": str(path), "without": val_figures(beats, probabilities), "with": val_figures(beats, gated), "per_record": per_record}
+    return {"file": name, "without": val_figures(beats, probabilities), "with": val_figures(beats, gated), "per_record": per_record}
 
 
 def cross_validated_predictions(submission: str, seeds: list[int], tfds_dir: str | None, folder: Path) -> list[Path]:
@@ -88,16 +109,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--submission", default="cnn1d-context", help="without files: the Keras submission to cross-validate")
     parser.add_argument("--seeds", default="0,1", help="without files: comma-separated seeds")
     parser.add_argument("--tfds-dir", default=None, help="without files: built TFDS datasets (default $ECGBENCH_TFDS_DIR)")
+    parser.add_argument("--ensemble", action="store_true", help="with files: average them into one seed ensemble's predictions")
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
     args = parser.parse_args(argv)
-    if args.files:
-        results = [compare(path) for path in args.files]
+    if args.ensemble and len(args.files) < 2:
+        parser.error("--ensemble needs the prediction files of two or more members")
+    if args.ensemble:
+        names = " + ".join(path.name for path in args.files)
+        results = [compare(f"mean of {names}", *averaged_members(args.files))]
+    elif args.files:
+        results = [compare(path.name, *held_out_beats(path)) for path in args.files]
     else:
         import tempfile
 
         with tempfile.TemporaryDirectory() as folder:
             seeds = [int(seed) for seed in args.seeds.split(",")]
-            results = [compare(path) for path in cross_validated_predictions(args.submission, seeds, args.tfds_dir, Path(folder))]
+            paths = cross_validated_predictions(args.submission, seeds, args.tfds_dir, Path(folder))
+            results = [compare(path.name, *held_out_beats(path)) for path in paths]
     mean = {side: {name: float(np.mean([r[side][name] for r in results])) for name in FIGURES} for side in ("without", "with")}
     adopt = mean["with"]["sveb.f1"] > mean["without"]["sveb.f1"] and mean["with"]["macro_f1_nsv"] >= mean["without"]["macro_f1_nsv"]
     if args.json:
@@ -112,14 +140,14 @@ def main(argv: list[str] | None = None) -> int:
         table.add_column(column, justify="left" if column in ("predictions", "gate") else "right")
     for result in results:
         for side in ("without", "with"):
-            table.add_row(Path(result["file"]).name, side, *(f"{result[side][name]:.2f}" for name in FIGURES))
+            table.add_row(result["file"], side, *(f"{result[side][name]:.2f}" for name in FIGURES))
     for side in ("without", "with"):
         table.add_row("mean", side, *(f"{mean[side][name]:.2f}" for name in FIGURES))
     console.print(table)
     for result in results:
         changes = ", ".join(f"{record}: {c['s_calls_removed']} S calls removed ({c['true_s_removed']} true S), {c['beats_in_af']} beats in AF"
                             for record, c in result["per_record"].items())  # fmt: skip
-        console.print(f"{Path(result['file']).name}: {changes or 'no beat held in AF'}")
+        console.print(f"{result['file']}: {changes or 'no beat held in AF'}")
     console.print(f"decision rule (module notes): adopt the gate = {adopt}")
     return 0
 
