@@ -82,3 +82,15 @@ def test_rhythm_runner_refuses_the_af_gate(tmp_path, write_submission):
     with pytest.raises(ConfigError, match="options.af_gate is a beat-track option"):
         run_rhythm_benchmark(folder, tfds_dir=tmp_path / "no-dataset-here", results_dir=tmp_path / "r")
     assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize(
+    ("gated", "plain"), [("cnn1d-context-afgate", "cnn1d-context"), ("cnn1d-context-ensemble-afgate", "cnn1d-context-ensemble")]
+)
+def test_gated_baselines_are_their_plain_recipes_with_the_gate_on_inter_patient_only(gated, plain):
+    from ecgbench.models import load_submission
+
+    recipe = load_submission(gated).recipe.to_dict()
+    assert recipe["options"].pop("af_gate") is True
+    assert recipe["tracks"]["intrapatient"]["options"].pop("af_gate") is False
+    assert recipe == load_submission(plain).recipe.to_dict()
