@@ -51,6 +51,25 @@ TfdsDirOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON to stdout instead of tables.")]
 
 
+def rerender_leaderboards(results_dir: Path, record_path: Path) -> None:
+    """Regenerate the leaderboards beside ``results_dir`` after a run wrote ``record_path`` (notes on stderr).
+
+    The run record is already safe on disk; if another record stops the tables from rendering,
+    the error says so and names the command that renders them once it is fixed.
+    """
+    from ecgbench.errors import EcgbenchError
+    from ecgbench.leaderboard.render import render_leaderboards
+
+    try:
+        written = render_leaderboards(results_dir)
+    except EcgbenchError as exc:
+        raise type(exc)(
+            f"{record_path} was written, but the leaderboards were not re-rendered: {exc}; "
+            f"fix that, then run: ecgbench leaderboard render --results-dir {results_dir}"
+        ) from exc
+    err_console.print(f"leaderboards re-rendered: {len(written)} files in {Path(results_dir).parent}")
+
+
 def print_json(payload: Any) -> None:
     """Write ``payload`` as indented JSON to stdout (no Rich markup, safe to pipe)."""
     sys.stdout.write(json.dumps(payload, indent=2, sort_keys=False, default=_json_default) + "\n")

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ecgbench.cli._common import DataDirOption, JsonOption, console, err_console, print_json
+from ecgbench.cli._common import DataDirOption, JsonOption, console, err_console, print_json, rerender_leaderboards
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -128,6 +128,7 @@ def run_digitize(
 
         _, record_path = write_digitize_run(payload, directory, list(DS2), started, results_dir)
         err_console.print(f"run record written to {record_path}")
+        rerender_leaderboards(results_dir, record_path)
     if json_output:
         print_json(payload)
         return

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ecgbench.cli._common import DataDirOption, JsonOption, TfdsDirOption, console, err_console, print_json
+from ecgbench.cli._common import DataDirOption, JsonOption, TfdsDirOption, console, err_console, print_json, rerender_leaderboards
 
 app = typer.Typer(help="Run a benchmark track and write its run record under leaderboards/results/.", no_args_is_help=True)
 
@@ -82,6 +82,7 @@ def baseline(
                 bootstrap_resamples=bootstrap, on_epoch=on_epoch, on_stage=on_stage,
             )  # fmt: skip
         progress.update(stage_task, description=f"{name}: done")
+    rerender_leaderboards(results_dir, result.record_path)
     if json_output:
         print_json({"record_path": str(result.record_path), **result.record})
         return

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from ecgbench.cli._common import DataDirOption, JsonOption, console, err_console, print_json
+from ecgbench.cli._common import DataDirOption, JsonOption, console, err_console, print_json, rerender_leaderboards
 
 app = typer.Typer()
 run_app = typer.Typer()
@@ -215,6 +215,7 @@ def run_stream(
     if save:
         _, path = write_stream_run(result, model, names, directory, started, results_dir,
                                    records_spec=records if records in ("DS1", "DS2") else None)  # fmt: skip
+        rerender_leaderboards(results_dir, path)
     if json_output:
         print_json({"metrics": metrics, "delays": result.delays, "vt_alarms": result.vt_alarms, "run_record": str(path) if path else None})
         return

@@ -21,9 +21,33 @@ def test_run_baseline_json_and_errors(tmp_path, monkeypatch, tiny_track):
     payload = json.loads(out.stdout)
     assert payload["task"] == "beats-interpatient" and payload["submission"]["name"] == "prior"
     assert (results / "beats-interpatient" / f"{payload['run_id']}.json").is_file()
+    board = (tmp_path / "beats-interpatient.md").read_text()  # the run re-rendered the boards beside its results
+    assert payload["run_id"] in board and "leaderboards re-rendered" in out.stderr
 
     bad = runner.invoke(app, ["run", "baseline", "no-such-model", "--results-dir", str(results)])
     assert bad.exit_code == 2
     assert "unknown baseline 'no-such-model'" in bad.stderr
     bad_track = runner.invoke(app, ["run", "baseline", "prior", "--track", "weekly"])
     assert bad_track.exit_code == 2 and "unknown track 'weekly'" in bad_track.stderr
+
+
+def test_run_record_survives_a_leaderboard_that_cannot_render(tmp_path, monkeypatch, tiny_track):
+    from typer.testing import CliRunner
+
+    from ecgbench.cli import app
+    from ecgbench.errors import CorruptDataError
+
+    def broken(results_dir):
+        raise CorruptDataError("record x.json: bad JSON")
+
+    monkeypatch.setattr("ecgbench.runner.beat.load_track", lambda *args, **kwargs: tiny_track)
+    monkeypatch.setattr("ecgbench.leaderboard.render.render_leaderboards", broken)
+    results = tmp_path / "results"
+    out = CliRunner().invoke(app, ["run", "baseline", "prior", "--results-dir", str(results), "--bootstrap", "20"],
+                             env={"COLUMNS": "200", "NO_COLOR": "1"})  # fmt: skip
+    assert out.exit_code == 2
+    written = list((results / "beats-interpatient").glob("*.json"))
+    assert len(written) == 1
+    message = " ".join(out.stderr.split())
+    assert f"{written[0]} was written, but the leaderboards were not re-rendered: record x.json: bad JSON" in message
+    assert f"ecgbench leaderboard render --results-dir {results}" in message

@@ -200,7 +200,7 @@ def test_cli_rhythm_task(rhythm_track, tmp_path, monkeypatch):
     monkeypatch.setattr("ecgbench.runner.rhythm.load_rhythm_track", lambda *args, **kwargs: rhythm_track)
     runner = CliRunner()
     env = {"COLUMNS": "140", "NO_COLOR": "1"}
-    args = ["run", "baseline", "prior", "--task", "rhythm", "--results-dir", str(tmp_path), "--bootstrap", "20"]
+    args = ["run", "baseline", "prior", "--task", "rhythm", "--results-dir", str(tmp_path / "results"), "--bootstrap", "20"]
     table = runner.invoke(app, args, env=env)
     assert table.exit_code == 0, table.output
     assert "AHA goal" in table.stdout and "VT+VFL Se (n=23)" in table.stdout

@@ -25,8 +25,9 @@ def _statuses(path):
 def test_run_stream_record_passes_every_check_and_renders(mitdb_dir, tmp_path):
     from ecgbench.cli.run import app
 
+    results = tmp_path / "results"
     result = runner.invoke(app, ["stream", "--model", "rules", "--records", "119,100", "--data-dir", str(mitdb_dir.parent),
-                                 "--results-dir", str(tmp_path), "--json"])  # fmt: skip
+                                 "--results-dir", str(results), "--json"])  # fmt: skip
     assert result.exit_code == 0, result.output
     path = json.loads(result.stdout)["run_record"]
     record = json.loads(open(path).read())
@@ -37,11 +38,12 @@ def test_run_stream_record_passes_every_check_and_renders(mitdb_dir, tmp_path):
     assert by_check["dataset-checksum"].status == "pass"
     assert by_check["metrics"].status == "skip" and "replay" in by_check["metrics"].message
     record["dataset"]["records"] = ["119"]  # a checksum that does not match the listed records fails
-    (tmp_path / "streaming" / "bad.json").write_text(json.dumps({**record, "run_id": "bad"}))
-    assert _statuses(tmp_path / "streaming" / "bad.json")[1]["dataset-checksum"].status == "fail"
-    (tmp_path / "streaming" / "bad.json").unlink()
-    board = build_board("streaming", load_entries(tmp_path)[0], tmp_path)
+    (results / "streaming" / "bad.json").write_text(json.dumps({**record, "run_id": "bad"}))
+    assert _statuses(results / "streaming" / "bad.json")[1]["dataset-checksum"].status == "fail"
+    (results / "streaming" / "bad.json").unlink()
+    board = build_board("streaming", load_entries(results)[0], results)
     text = board_markdown(board)
+    assert record["run_id"] in (tmp_path / "streaming.md").read_text()  # the run re-rendered the boards
     assert "QRS Se" in text and "VT alarmed" in text and "latency p99 (s)" in text and "SVEB +P" in text
     assert record["recipe"]["af_method"] == "petrenas" and record["recipe"]["alarms"]["af_eta"] == 0.725
     assert record["recipe"]["af_dwell"] == 32 and "AF dwell (beats)" in text
@@ -55,11 +57,13 @@ def test_run_stream_record_passes_every_check_and_renders(mitdb_dir, tmp_path):
 def test_run_digitize_writes_a_checked_record(mitdb_dir, tmp_path):
     from ecgbench.cli.run import app
 
-    result = runner.invoke(app, ["digitize", "--segments", "1", "--data-dir", str(mitdb_dir.parent), "--results-dir", str(tmp_path)])
+    results = tmp_path / "results"
+    result = runner.invoke(app, ["digitize", "--segments", "1", "--data-dir", str(mitdb_dir.parent), "--results-dir", str(results)])
     assert result.exit_code == 0, result.output
-    (path,) = (tmp_path / "digitize").glob("*.json")
+    (path,) = (results / "digitize").glob("*.json")
     record = json.loads(path.read_text())
     assert record["metrics"]["snr_db.clean.median"]["value"] > 5.0
     report, by_check = _statuses(path)
     assert report.ok, [r.message for r in report.failures()]
-    assert "SNR clean p50 (dB)" in board_markdown(build_board("digitize", load_entries(tmp_path)[0], tmp_path))
+    assert "SNR clean p50 (dB)" in board_markdown(build_board("digitize", load_entries(results)[0], results))
+    assert path.stem in (tmp_path / "digitize.md").read_text()  # the run re-rendered the boards

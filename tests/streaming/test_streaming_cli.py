@@ -59,9 +59,9 @@ def test_run_stream_track_json_and_run_record(mitdb_dir, tmp_path):
     from ecgbench.leaderboard.record import read_run_record
 
     result = runner.invoke(run_app, ["--records", "119", "--data-dir", str(mitdb_dir.parent), "--json",
-                                     "--results-dir", str(tmp_path)])  # fmt: skip
+                                     "--results-dir", str(tmp_path / "results")])  # fmt: skip
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     assert payload["metrics"]["qrs.se"] >= 99.5 and payload["metrics"]["throughput_x_realtime"] > 1.0
     record = read_run_record(payload["run_record"])
-    assert record["task"] == "streaming" and (tmp_path / "streaming" / record["predictions"]["file"]).is_file()
+    assert record["task"] == "streaming" and (tmp_path / "results" / "streaming" / record["predictions"]["file"]).is_file()
