@@ -63,7 +63,7 @@ def rerender_leaderboards(results_dir: Path, record_path: Path) -> None:
     try:
         written = render_leaderboards(results_dir)
     except EcgbenchError as exc:
-        raise type(exc)(
+        raise EcgbenchError(  # one message for every error type (SubmissionError takes two arguments)
             f"{record_path} was written, but the leaderboards were not re-rendered: {exc}; "
             f"fix that, then run: ecgbench leaderboard render --results-dir {results_dir}"
         ) from exc

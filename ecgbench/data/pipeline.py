@@ -145,8 +145,8 @@ def make_beat_pipeline(
 def pipeline_options():
     """``tf.data.Options`` of every beat pipeline: deterministic order, tf.data's autotuner off.
 
-    With the autotuner off, ``AUTOTUNE`` keeps tf.data's fixed defaults: map parallelism = min(16,
-    schedulable cores) and a prefetch buffer that grows while the consumer waits. On 2 cores the
+    With the autotuner off, ``AUTOTUNE`` takes tf.data's fixed defaults (map parallelism = min(16,
+    schedulable cores)) instead of values re-planned while the pipeline runs. On 2 cores the
     autotuner's re-planning made the augmented pipeline's rate bimodal (repeats at 33k and at 56k
     beats/s in one run); the fixed defaults are steadier and faster in the median. The batches are
     the same bit for bit either way; ``benchmarks/pipeline.py`` measures both in one run.
