@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -15,6 +18,7 @@ from ecgbench.paths import shared_data_dir  # noqa: E402
 from ecgbench.records.synthetic import write_synthetic_record  # noqa: E402
 
 _SHARED = shared_data_dir()
+_BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 _MISSING = "needs the PhysioNet reference data in ../shared/data (absent here)"
 
 
@@ -22,6 +26,29 @@ def _database(name: str) -> Path:
     if _SHARED is None or not (_SHARED / name).is_dir():
         pytest.skip(f"{_MISSING}: ../shared/data/{name} not found")
     return _SHARED / name
+
+
+@pytest.fixture(scope="session")
+def benchmark_module():
+    """``name -> module``: import ``benchmarks/<name>.py`` (a script, not a package) once per session.
+
+    The module is registered in ``sys.modules`` (dataclasses resolve their annotations there) and
+    ``benchmarks/`` is put on ``sys.path``, as running the script does, for scripts importing a sibling.
+    """
+    loaded: dict[str, ModuleType] = {}
+
+    def load(name: str) -> ModuleType:
+        if name not in loaded:
+            if str(_BENCHMARKS) not in sys.path:
+                sys.path.insert(0, str(_BENCHMARKS))
+            spec = importlib.util.spec_from_file_location(f"_benchmark_{name}", _BENCHMARKS / f"{name}.py")
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[spec.name] = module
+            spec.loader.exec_module(module)
+            loaded[name] = module
+        return loaded[name]
+
+    return load
 
 
 @pytest.fixture(scope="session")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,18 +12,12 @@ from ecgbench.errors import CorruptDataError
 from ecgbench.records import RHYTHM_CLASSES
 from ecgbench.records.synthetic import synthetic_ecg
 
-REPO = Path(__file__).resolve().parents[2]
 LUDB_FS = 500.0
 
 
 @pytest.fixture(scope="module")
-def external():
-    path = REPO / "benchmarks" / "rhythm_external.py"
-    spec = importlib.util.spec_from_file_location("_rhythm_external", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses resolve their annotations through sys.modules
-    spec.loader.exec_module(module)
-    return module
+def external(benchmark_module):
+    return benchmark_module("rhythm_external")
 
 
 def write_ludb_like(folder: Path, name: str, duration: float = 10.0, units: str = "mV", offset_mv: float = 0.3) -> np.ndarray:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 from pathlib import Path
@@ -33,12 +32,9 @@ def tracked_cnn1d(tmp_path):
     return folder
 
 
-def _beat_val():
-    path = REPO / "benchmarks" / "beat_val.py"
-    spec = importlib.util.spec_from_file_location("_beat_val", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+@pytest.fixture(scope="module")
+def beat_val(benchmark_module):
+    return benchmark_module("beat_val")
 
 
 def test_precedence_top_level_track_changes_cli(tracked_cnn1d):
@@ -111,8 +107,7 @@ def test_load_train_val_never_opens_the_test_split(monkeypatch, tiny_track, trac
     assert len(train) + len(val) == len(tiny_track.train) + (len(tiny_track.val) if track == "interpatient" else 0)
 
 
-def test_beat_val_parses_changes():
-    beat_val = _beat_val()
+def test_beat_val_parses_changes(beat_val):
     assert beat_val.parse_changes(["epochs=40", "options.leads=[0,1]", "options.x=2", "balance=none"]) == {
         "epochs": 40, "options": {"leads": [0, 1], "x": 2}, "balance": "none",
     }  # fmt: skip
@@ -122,9 +117,8 @@ def test_beat_val_parses_changes():
         beat_val.parse_changes(["seed.x=1"])
 
 
-def test_beat_val_trains_exactly_as_the_runner(tiny_track, tmp_path):
+def test_beat_val_trains_exactly_as_the_runner(beat_val, tiny_track, tmp_path):
     """Same seed and recipe: the script's per-epoch validation scores are the runner's, digit for digit."""
-    beat_val = _beat_val()
     run = run_beat_benchmark("cnn1d", track="intrapatient", data=tiny_track, results_dir=tmp_path, epochs=2, seed=3,
                              bootstrap_resamples=BOOT, command="pytest")  # fmt: skip
     result = beat_val.train_and_score("cnn1d", "intrapatient", {"epochs": 2}, seed=3, splits=(tiny_track.train, tiny_track.val))
@@ -140,8 +134,7 @@ def test_beat_val_trains_exactly_as_the_runner(tiny_track, tmp_path):
     assert 0.0 <= result["val"]["accuracy"] <= 100.0
 
 
-def test_subject_folds_keep_a_subject_together_and_use_every_record_once():
-    beat_val = _beat_val()
+def test_subject_folds_keep_a_subject_together_and_use_every_record_once(beat_val):
     records = ["101", "106", "201", "202", "203", "108", "109", "112"]
     folds = beat_val.subject_folds(records, 3)
     assert sorted(r for fold in folds for r in fold) == sorted(records)
@@ -151,10 +144,9 @@ def test_subject_folds_keep_a_subject_together_and_use_every_record_once():
         beat_val.subject_folds(records, 8)
 
 
-def test_cross_validation_never_trains_or_selects_on_the_held_out_records(tiny_track, monkeypatch, tmp_path):
+def test_cross_validation_never_trains_or_selects_on_the_held_out_records(beat_val, tiny_track, monkeypatch, tmp_path):
     import ecgbench.runner.beat as runner_beat
 
-    beat_val = _beat_val()
     seen = []
     original = runner_beat.fit_keras_on_splits
 

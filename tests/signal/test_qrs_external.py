@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def external():
-    path = REPO / "benchmarks" / "qrs_external.py"
-    spec = importlib.util.spec_from_file_location("_qrs_external", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+def external(benchmark_module):
+    return benchmark_module("qrs_external")
 
 
 class _Quiet:

@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from ecgbench.records import AAMI_CLASSES
 from ecgbench.records.io import write_annotations
 
-REPO = Path(__file__).resolve().parents[2]
 FS = 360.0
 
 
 @pytest.fixture(scope="module")
-def vt_misses():
-    path = REPO / "benchmarks" / "vt_misses.py"
-    spec = importlib.util.spec_from_file_location("_vt_misses", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+def vt_misses(benchmark_module):
+    return benchmark_module("vt_misses")
 
 
 def _saved(times_s, labels):
