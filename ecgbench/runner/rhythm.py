@@ -31,12 +31,13 @@ from typing import Any
 import numpy as np
 
 from ecgbench.errors import ConfigError
-from ecgbench.models import BeatArrays, InputSpec, LoadedSubmission, Recipe, SubmissionError
+from ecgbench.models import BeatArrays, InputSpec, LoadedSubmission, Recipe
+from ecgbench.runner.af_gate_option import AF_GATE_OPTION
 from ecgbench.runner.beat import _perform_estimator, load_with_recipe
 from ecgbench.runner.data import TrackData
 from ecgbench.runner.ensemble import ensemble_size
 from ecgbench.runner.evaluate import BOOTSTRAP_CONFIDENCE, BOOTSTRAP_RESAMPLES
-from ecgbench.runner.keras_trainer import EpochCallback, TrainingReport, predict_keras, train_keras
+from ecgbench.runner.keras_trainer import EpochCallback, predict_keras, train_keras
 from ecgbench.runner.recording import record_run
 from ecgbench.runner.rhythm_data import (
     DEFAULT_WINDOW_S,
@@ -164,8 +165,8 @@ def run_rhythm_benchmark(
         raise ConfigError(f"{loaded.recipe_path}: options.ensemble is a beat-track option; the rhythm runner trains one model")
     if "context" in recipe.options:
         raise ConfigError(f"{loaded.recipe_path}: options.context is a beat-track option (a beat's predecessor); a rhythm window is its own context")
-    if "af_gate" in recipe.options:
-        raise ConfigError(f"{loaded.recipe_path}: options.af_gate is a beat-track option (S beat calls inside AF); a rhythm window's label is its rhythm")
+    if AF_GATE_OPTION in recipe.options:
+        raise ConfigError(f"{loaded.recipe_path}: options.{AF_GATE_OPTION} is a beat-track option (S beat calls inside AF); a rhythm window's label is its rhythm")
     if data is None:
         data = load_rhythm_track(window_s, tfds_dir, quick=quick, seed=recipe.seed)
     check_subject_disjoint(data)

@@ -353,6 +353,13 @@ class StreamingPipeline:
         return {"pre": pre, "post": np.nan, "local": float(np.mean(recent + [pre])),
                 "average": (self._rr_sum + pre) / (self._rr_count + 1)}  # fmt: skip
 
+    def _shown(self, p: np.ndarray, label: int) -> tuple[np.ndarray, int]:
+        """The probabilities and label shown for a beat: AF-gated (p(S) moved to p(N)) while the monitor is in AF."""
+        if self._af_gate and self.rhythm.af.active:
+            p = pool_supraventricular(p)
+            return p, int(p.argmax())
+        return p, label
+
     def _classify(self, peaks: list[int], provisional: int | None = None) -> list[Event]:
         """Classify the final ``peaks`` and, in the same batched call, a ``provisional`` beat."""
         batch = peaks + ([provisional] if provisional is not None else [])
@@ -371,9 +378,7 @@ class StreamingPipeline:
             # The rhythm monitor gets the classifier's own label; the AF gate (ecgbench.streaming.af_gate)
             # changes only the label shown, from the monitor's state before this beat, so it never feeds back.
             monitor_label = AAMI_CLASSES[int(label)]
-            if self._af_gate and self.rhythm.af.active:
-                p = pool_supraventricular(p)
-                label = int(p.argmax())
+            p, label = self._shown(p, int(label))
             beat = BeatEvent(r, r / self.fs, AAMI_CLASSES[int(label)], float(p[label]), decided)
             if self._provisional is not None and self._provisional[0] == r:
                 self.latency.add_agreement(self._provisional[1] == beat.label)
@@ -389,11 +394,7 @@ class StreamingPipeline:
         if peaks:
             self.latency.add_beats([decided - r / self.fs for r in peaks])
         if provisional is not None:
-            p_last = probs[-1]
-            k = int(labels[-1])
-            if self._af_gate and self.rhythm.af.active:
-                p_last = pool_supraventricular(p_last)
-                k = int(p_last.argmax())
+            p_last, k = self._shown(probs[-1], int(labels[-1]))
             event = ProvisionalBeatEvent(provisional, provisional / self.fs, AAMI_CLASSES[k], float(p_last[k]), decided)
             self._provisional = (provisional, event.label)
             first_labels.append(event.latency)
