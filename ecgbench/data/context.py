@@ -14,6 +14,13 @@ a stream's input.
 
 The first beat of a record has no predecessor and gets its own window.
 
+``"previous_beat_and_template"`` adds a third window: the beat's **template**, the sample-wise
+median of the windows of its last :data:`TEMPLATE_BEATS` predecessors in the record (fewer at the
+start; the first beat's template is its own window). The previous beat may itself be ectopic; the
+median of sixteen is the patient's dominant morphology as long as fewer than half of them are, as
+the running dominant-beat template of monitor beat classifiers (Hamilton 2003) is. It is causal
+too: a stream keeps its last sixteen windows.
+
 References
 ----------
 Niu J, Tang Y, Sun Z, Zhang W. Inter-patient ECG classification with symbolic representations and
@@ -27,8 +34,14 @@ import numpy as np
 
 from ecgbench.errors import ConfigError, unknown_choice
 
-#: Valid beat contexts (None: the beat window alone).
-CONTEXTS: tuple[str, ...] = ("previous_beat",)
+#: Valid beat contexts (None: the beat window alone) → windows per beat in the signal, the beat's own first.
+CONTEXT_WINDOWS: dict[str, int] = {"previous_beat": 2, "previous_beat_and_template": 3}
+#: Valid beat contexts, in :data:`CONTEXT_WINDOWS` order.
+CONTEXTS: tuple[str, ...] = tuple(CONTEXT_WINDOWS)
+#: Predecessors whose sample-wise median is a beat's template (context ``"previous_beat_and_template"``).
+TEMPLATE_BEATS = 16
+#: Beats per block when templates are computed offline (bounds the median's copy to ~100 MB).
+_TEMPLATE_BLOCK = 512
 
 
 def check_context(context: str | None, source: str = "context") -> str | None:
@@ -38,6 +51,11 @@ def check_context(context: str | None, source: str = "context") -> str | None:
     if not isinstance(context, str):
         raise ConfigError(f"{source} must be one of {', '.join(CONTEXTS)} or null (got {context!r})")
     raise unknown_choice(f"{source}", context, CONTEXTS)
+
+
+def context_windows(context: str | None) -> int:
+    """Windows per beat in a signal built with ``context`` (1 without one): the channel count is this times the leads."""
+    return 1 if context is None else CONTEXT_WINDOWS[check_context(context)]
 
 
 def previous_beat_index(record: np.ndarray, sample: np.ndarray) -> np.ndarray:
@@ -94,3 +112,66 @@ def with_previous_beat(signal: np.ndarray, record: np.ndarray, sample: np.ndarra
     if signal.ndim != 3 or signal.shape[0] != len(record):
         raise ConfigError(f"signal must be [n, samples, leads] with one window per beat (got {signal.shape}, {len(record)} beats)")
     return np.concatenate([signal, signal[previous_beat_index(record, sample)]], axis=-1)
+
+
+def template_of(predecessors: np.ndarray) -> np.ndarray:
+    """Template of one beat: the sample-wise median of ``[samples, leads, k]`` predecessor windows (k ≥ 1).
+
+    The one median used offline (:func:`running_templates`) and in a stream
+    (:class:`ecgbench.streaming.ModelClassifier`), so both give the same float32 values.
+    """
+    return np.median(predecessors, axis=-1).astype(predecessors.dtype, copy=False)
+
+
+def running_templates(signal: np.ndarray, record: np.ndarray, sample: np.ndarray, beats: int = TEMPLATE_BEATS) -> np.ndarray:
+    """Each beat's template: :func:`template_of` its last ``beats`` predecessors in its record.
+
+    Parameters
+    ----------
+    signal : numpy.ndarray
+        ``[n, samples, leads]`` beat windows (mV), R peak at the same position in every window.
+    record, sample : numpy.ndarray
+        ``[n]`` record names and R-peak samples of the windows; beats may come in any order.
+    beats : int
+        Predecessors per template (fewer at a record's start; a record's first beat gets its own window).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``[n, samples, leads]`` templates, in the order of ``signal``.
+    """
+    signal = np.asarray(signal)
+    if signal.ndim != 3 or signal.shape[0] != len(record):
+        raise ConfigError(f"signal must be [n, samples, leads] with one window per beat (got {signal.shape}, {len(record)} beats)")
+    if beats < 1:
+        raise ConfigError(f"a template needs at least one predecessor (got beats={beats})")
+    previous_beat_index(record, sample)  # refuses two beats of one record at one sample
+    record = np.asarray(record).astype(str)
+    order = np.lexsort((np.asarray(sample, dtype=np.int64), record))
+    starts = np.flatnonzero(np.r_[True, record[order][1:] != record[order][:-1]])
+    out = np.empty_like(signal)
+    for start, stop in zip(starts, np.r_[starts[1:], order.size], strict=True):
+        index = order[start:stop]
+        windows = np.moveaxis(signal[index], 0, -1)  # [samples, leads, m]: predecessors on the last axis
+        out[index[0]] = signal[index[0]]
+        for i in range(1, min(beats, index.size)):  # fewer than ``beats`` predecessors
+            out[index[i]] = template_of(windows[..., :i])
+        if index.size > beats:  # full windows: beat i's template is the median of beats i-beats .. i-1
+            view = np.lib.stride_tricks.sliding_window_view(windows[..., :-1], beats, axis=-1)  # [samples, leads, m-beats, beats]
+            for lo in range(0, view.shape[2], _TEMPLATE_BLOCK):
+                block = template_of(view[:, :, lo : lo + _TEMPLATE_BLOCK])  # [samples, leads, b]
+                out[index[beats + lo : beats + lo + block.shape[-1]]] = np.moveaxis(block, -1, 0)
+    return out
+
+
+def with_context(signal: np.ndarray, record: np.ndarray, sample: np.ndarray, context: str) -> np.ndarray:
+    """Return ``signal`` with ``context`` built in: ``[n, samples, context_windows(context)·leads]``.
+
+    ``"previous_beat"``: :func:`with_previous_beat`; ``"previous_beat_and_template"``: that, then
+    each beat's :func:`running_templates`.
+    """
+    check_context(context)
+    out = with_previous_beat(signal, record, sample)
+    if context == "previous_beat_and_template":
+        out = np.concatenate([out, running_templates(signal, record, sample)], axis=-1)
+    return out

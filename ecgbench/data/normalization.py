@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from ecgbench.data.context import check_context
+from ecgbench.data.context import check_context, context_windows
 from ecgbench.data.rr import (
     ALL_RR_FEATURE_NAMES,
     DERIVED_RR_FEATURE_NAMES,
@@ -102,10 +102,11 @@ class Normalizer:
         if outside:
             raise ConfigError(f"normalizer rr_columns {', '.join(outside)} are not in its rr_feature_names ({', '.join(names)})")
         check_context(self.context, "normalizer context")
-        if self.context is not None and len(self.signal_mean) % 2:
+        windows = context_windows(self.context)
+        if len(self.signal_mean) % windows:
             raise ConfigError(
-                f"normalizer context {self.context!r} needs an even number of signal channels (the beat's leads, then "
-                f"the previous beat's); got {len(self.signal_mean)}"
+                f"normalizer context {self.context!r} needs a multiple of {windows} signal channels (the beat's leads, then "
+                f"the same leads of each context window); got {len(self.signal_mean)}"
             )
 
     @property

@@ -119,6 +119,7 @@ def read_manifest(path: str | os.PathLike) -> Manifest:
     if normalizer == "none":
         normalizer = None
     elif isinstance(normalizer, dict):
+        from ecgbench.data.context import context_windows
         from ecgbench.data.normalization import Normalizer
         from ecgbench.errors import ConfigError
 
@@ -138,7 +139,7 @@ def read_manifest(path: str | os.PathLike) -> Manifest:
                 "beats-interpatient only (there each record's beats are all in the test split); run the submission folder "
                 "with `ecgbench run baseline` for the intra-patient track"
             )
-        if parsed.context is not None:  # ... and one with a beat context adds the previous beat's leads
+        if parsed.context is not None:  # ... and one with a beat context adds its context windows' leads
             if task != "beats-interpatient":
                 raise _fail(
                     path, f"field 'normalizer' has context {parsed.context!r}, which a model file can use on beats-interpatient "
@@ -146,7 +147,7 @@ def read_manifest(path: str | os.PathLike) -> Manifest:
                     "`ecgbench run baseline` for the intra-patient track, whose beats span two splits"
                 )
             samples, leads = provided["signal"]
-            provided["signal"] = (samples, 2 * leads)
+            provided["signal"] = (samples, context_windows(parsed.context) * leads)
     inputs = _inputs(path, raw["inputs"], provided)
     trained_on = raw["trained_on"]
     if not isinstance(trained_on, dict) or "train" not in trained_on or not all(isinstance(v, str) for v in trained_on.values()):

@@ -167,13 +167,15 @@ def context_parts(parts: list[BeatArrays], context: str) -> list[BeatArrays]:
     """Build ``context`` into the signal of each :class:`BeatArrays`, looking predecessors up across all parts.
 
     ``"previous_beat"`` appends, after each beat's leads, the leads of the beat before it in the same
-    record (:func:`ecgbench.data.context.with_previous_beat`), wherever that beat lies among ``parts``.
+    record (:func:`ecgbench.data.context.with_previous_beat`), wherever that beat lies among ``parts``;
+    ``"previous_beat_and_template"`` then the beat's running template
+    (:func:`ecgbench.data.context.running_templates`), from predecessors in any part likewise.
     """
-    from ecgbench.data.context import check_context, with_previous_beat
+    from ecgbench.data.context import check_context, with_context
 
     check_context(context)
     union = BeatArrays.concatenate(parts)
-    signal = with_previous_beat(union.signal, union.record, union.sample)
+    signal = with_context(union.signal, union.record, union.sample, context)
     out, start = [], 0
     for part in parts:
         out.append(replace(part, signal=signal[start : start + len(part)]))

@@ -30,12 +30,14 @@ from __future__ import annotations
 import functools
 import json
 import os
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from ecgbench.data.context import TEMPLATE_BEATS, template_of
 from ecgbench.errors import ConfigError, CorruptDataError, DataNotFoundError
 
 MODEL_FILE = "model.keras"
@@ -87,7 +89,7 @@ class ModelClassifier:
                 f"a model with beat context {self.context!r} must be causal (no rr_post / rr_post_ratio): the stream "
                 "keeps the previous beat only for beats it labels once, in order"
             )
-        self._previous: np.ndarray | None = None  # the last beat window classified (context "previous_beat")
+        self._recent: deque[np.ndarray] = deque(maxlen=TEMPLATE_BEATS)  # the last beat windows classified (beat context)
         self.derived_rr = tuple(getattr(normalizer, "derived_rr", ()))
         if self.derived_rr and self.needs_post_rr:
             raise ConfigError(
@@ -103,17 +105,15 @@ class ModelClassifier:
     def classify(self, windows: np.ndarray, rr: dict[str, np.ndarray]) -> np.ndarray:
         """Return ``[B, 5]`` probabilities for raw windows ``[B, n, leads]`` (mV) and RR intervals (s).
 
-        With the context ``"previous_beat"`` the windows must be the stream's beats in order, each
-        once (a causal model's calls): each window gets the one before it as its context, the first
-        window of a stream its own (as the first beat of a record offline,
-        :mod:`ecgbench.data.context`). One classifier serves one stream.
+        With a beat context the windows must be the stream's beats in order, each once (a causal
+        model's calls): each window gets the one before it (``"previous_beat"``), and also the
+        median of the last :data:`~ecgbench.data.context.TEMPLATE_BEATS` before it
+        (``"previous_beat_and_template"``); the first window of a stream is its own context, as the
+        first beat of a record offline (:mod:`ecgbench.data.context`). One classifier serves one stream.
         """
         windows = np.asarray(windows, np.float32)
-        if self.context == "previous_beat" and len(windows):
-            first = windows[:1] if self._previous is None else self._previous[None]
-            previous = np.concatenate([first, windows[:-1]])
-            self._previous = windows[-1].copy()
-            windows = np.concatenate([windows, previous], axis=-1)
+        if self.context is not None and len(windows):
+            windows = np.concatenate([windows, self._context_of(windows)], axis=-1)
         local = np.where(np.isfinite(rr["local"]), rr["local"], 1.0)
         fields = {
             "signal": windows,
@@ -126,6 +126,16 @@ class ModelClassifier:
             fields["rr_irregularity"] = self._irregularity(np.asarray(fields["rr_pre"], np.float64))
         inputs = self.normalizer.transform_arrays(fields)
         return np.asarray(self._predict(inputs), dtype=np.float32)
+
+    def _context_of(self, windows: np.ndarray) -> np.ndarray:
+        """The context channels of one call's windows (in stream order), from the stream's earlier windows."""
+        previous, templates = [], []
+        for window in windows:
+            previous.append(self._recent[-1] if self._recent else window)
+            if self.context == "previous_beat_and_template":
+                templates.append(template_of(np.stack(self._recent, axis=-1)) if self._recent else window)
+            self._recent.append(window.copy())
+        return np.concatenate([np.stack(previous), *([np.stack(templates)] if templates else [])], axis=-1)
 
     def _irregularity(self, rr_pre: np.ndarray) -> np.ndarray:
         """``rr_irregularity`` of the beats of one call (in order) from the stream's earlier ``rr_pre`` values (s).

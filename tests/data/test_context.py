@@ -6,7 +6,15 @@ import numpy as np
 import pytest
 
 from ecgbench.data import fit_normalizer
-from ecgbench.data.context import CONTEXTS, check_context, previous_beat_index, with_previous_beat
+from ecgbench.data.context import (
+    CONTEXTS,
+    check_context,
+    context_windows,
+    previous_beat_index,
+    running_templates,
+    with_context,
+    with_previous_beat,
+)
 from ecgbench.data.normalization import Normalizer
 from ecgbench.errors import ConfigError
 
@@ -36,11 +44,12 @@ def test_context_channels_follow_the_beats_own_leads():
 
 
 def test_unknown_context_lists_the_valid_ones():
-    assert CONTEXTS == ("previous_beat",) and check_context(None) is None
+    assert CONTEXTS == ("previous_beat", "previous_beat_and_template") and check_context(None) is None
     with pytest.raises(ConfigError, match="unknown recipe options.context 'next_beat'.*previous_beat"):
         check_context("next_beat", "recipe options.context")
-    with pytest.raises(ConfigError, match="must be one of previous_beat or null"):
+    with pytest.raises(ConfigError, match="must be one of previous_beat, previous_beat_and_template or null"):
         check_context(3, "recipe options.context")
+    assert [context_windows(c) for c in (None, *CONTEXTS)] == [1, 2, 3]
 
 
 def test_normaliser_records_the_context_and_old_files_read_as_none(beat_arrays):
@@ -51,5 +60,34 @@ def test_normaliser_records_the_context_and_old_files_read_as_none(beat_arrays):
     assert again == fitted
     plain = fit_normalizer(beat_arrays)
     assert "context" not in plain.to_dict() and Normalizer.from_dict(plain.to_dict()).context is None
-    with pytest.raises(ConfigError, match="even number of signal channels"):
+    with pytest.raises(ConfigError, match="multiple of 2 signal channels"):
         Normalizer.from_dict({**plain.to_dict(), "context": "previous_beat", "signal_mean": [0.0] * 3, "signal_std": [1.0] * 3})
+
+
+def test_template_is_the_median_of_the_last_predecessors_of_the_same_record():
+    """Brute force over two interleaved records, one shorter than the template, in shuffled order."""
+    rng = np.random.default_rng(0)
+    record = np.array(["a"] * 40 + ["b"] * 5)
+    sample = np.r_[np.arange(40) * 300, np.arange(5) * 250]
+    signal = rng.normal(size=(45, 6, 2)).astype(np.float32)
+    shuffle = rng.permutation(45)
+    got = running_templates(signal[shuffle], record[shuffle], sample[shuffle], beats=16)[np.argsort(shuffle)]
+    for name, rows in (("a", np.arange(40)), ("b", np.arange(40, 45))):
+        np.testing.assert_array_equal(got[rows[0]], signal[rows[0]])  # the first beat is its own template
+        for i in range(1, rows.size):
+            before = signal[rows[max(0, i - 16) : i]]
+            np.testing.assert_array_equal(got[rows[i]], np.median(before, axis=0), err_msg=f"record {name} beat {i}")
+    assert got.dtype == np.float32
+    with pytest.raises(ConfigError, match="at least one predecessor"):
+        running_templates(signal, record, sample, beats=0)
+
+
+def test_template_context_appends_the_previous_beat_then_the_template():
+    rng = np.random.default_rng(1)
+    signal = rng.normal(size=(30, 5, 2)).astype(np.float32)
+    record, sample = np.array(["r"] * 30), np.arange(30) * 100
+    out = with_context(signal, record, sample, "previous_beat_and_template")
+    assert out.shape == (30, 5, 6)
+    np.testing.assert_array_equal(out[:, :, :4], with_previous_beat(signal, record, sample))
+    np.testing.assert_array_equal(out[:, :, 4:], running_templates(signal, record, sample))
+    np.testing.assert_array_equal(with_context(signal, record, sample, "previous_beat"), out[:, :, :4])

@@ -22,6 +22,21 @@ def context_run(tiny_track, tmp_path_factory):
     return run_beat_benchmark("cnn1d-context", data=tiny_track, epochs=1, results_dir=results, bootstrap_resamples=5)
 
 
+@pytest.fixture(scope="module")
+def template_run(tiny_track, tmp_path_factory):
+    """One 1-epoch run of cnn1d-context's network with the context ``previous_beat_and_template``."""
+    from ecgbench.models.loader import baselines_dir
+
+    folder = tmp_path_factory.mktemp("submissions") / "ctx-template"
+    folder.mkdir()
+    (folder / "submission.py").write_text((baselines_dir() / "cnn1d-context" / "submission.py").read_text())
+    recipe = json.loads((baselines_dir() / "cnn1d-context" / "recipe.json").read_text())
+    recipe["options"].update(context="previous_beat_and_template", leads=[0, 2, 4])
+    (folder / "recipe.json").write_text(json.dumps(recipe))
+    results = tmp_path_factory.mktemp("results")
+    return run_beat_benchmark(folder, data=tiny_track, epochs=1, results_dir=results, bootstrap_resamples=5)
+
+
 def test_predecessors_are_looked_up_across_splits():
     """Intra-patient beats of one record are spread over splits: each gets its true predecessor."""
     signal = np.arange(6, dtype=np.float32)[:, None, None] * np.ones((6, 3, 1), np.float32)  # beat k is all k
@@ -62,19 +77,31 @@ def test_run_records_the_context_and_its_model_sees_each_beats_predecessor(conte
     assert "rr_post" not in normalizer["rr_columns"]
 
 
-def test_stream_rebuilds_the_offline_context_chunk_by_chunk(context_run, tiny_track, stream_each_record):
+#: (run fixture, its context, signal channels): records of ~35 beats, so the template covers both the
+#: short start of a record and the full 16-beat median.
+CONTEXT_RUNS = pytest.mark.parametrize(
+    ("run_fixture", "context", "channels"),
+    [("context_run", "previous_beat", 4), ("template_run", "previous_beat_and_template", 6)],
+)
+
+
+@CONTEXT_RUNS
+def test_stream_rebuilds_the_offline_context_chunk_by_chunk(run_fixture, context, channels, request, tiny_track, stream_each_record):
     """Fed one record's beats in order, in uneven batches, the streaming classifier gives the run's test predictions."""
-    got, classifiers = stream_each_record(context_run, tiny_track.test)
-    assert all(c.context == "previous_beat" and c.needs_post_rr is False for c in classifiers)
-    with np.load(context_run.predictions_path) as saved:
+    run = request.getfixturevalue(run_fixture)
+    got, classifiers = stream_each_record(run, tiny_track.test)
+    assert all(c.context == context and c.needs_post_rr is False for c in classifiers)
+    with np.load(run.predictions_path) as saved:
         np.testing.assert_allclose(got, saved["probabilities"], atol=1e-5)
 
 
-def test_a_context_model_submitted_as_a_file_gets_its_context_built(context_run, tmp_path, score_as_model_file):
+@CONTEXT_RUNS
+def test_a_context_model_submitted_as_a_file_gets_its_context_built(run_fixture, context, channels, request, tmp_path, score_as_model_file):
     """The ONNX file of the run, with its manifest's normaliser, scores exactly what the run scored."""
-    manifest, onnx_run = score_as_model_file(context_run, tmp_path)
-    assert manifest["inputs"]["signal"] == [288, 4] and manifest["normalizer"]["context"] == "previous_beat"
-    with np.load(context_run.predictions_path) as keras_saved, np.load(onnx_run.predictions_path) as onnx_saved:
+    run = request.getfixturevalue(run_fixture)
+    manifest, onnx_run = score_as_model_file(run, tmp_path)
+    assert manifest["inputs"]["signal"] == [288, channels] and manifest["normalizer"]["context"] == context
+    with np.load(run.predictions_path) as keras_saved, np.load(onnx_run.predictions_path) as onnx_saved:
         np.testing.assert_allclose(onnx_saved["probabilities"], keras_saved["probabilities"], atol=1e-4)
 
 
@@ -111,3 +138,4 @@ def test_a_context_model_file_is_refused_on_the_intra_patient_task(context_run, 
     manifest["task"] = "beats-interpatient"
     (folder / "manifest.json").write_text(json.dumps(manifest))
     assert read_manifest(folder).inputs["signal"] == (288, 4)
+
