@@ -23,7 +23,8 @@ alarmable DS1 onsets alarmed whose DS1 false VT alarms per hour are at most twic
 Outcomes (2026-12-06): cnn1d run ``20261204T205242Z`` → p >= 0.3; cnn1d-context ``20261204T041728Z``
 → p >= 0.4; cnn1d's 2026-11-24 weights (``20261206T065023Z``, the newest seed-0 run since that day)
 → labels (p >= 0.1 alarms 35 of 36 alarmable onsets, labels 33, but at 5.08 false alarms per hour
-against 1.54).
+against 1.54); cnn1d-context-ensemble-afgate ``20261206T095438Z`` → p >= 0.2 (36 of 36 alarmable
+onsets against the labels' 35, at 9.24 false alarms per hour against 4.62: exactly twice).
 
     python benchmarks/vt_detector_ds1.py [--data-dir ../shared/data] [--classifiers cnn1d,cnn1d-context] [--chunk 1] [--json]
 

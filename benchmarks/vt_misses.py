@@ -14,6 +14,9 @@ gave, and names the cause:
 For a model with the AF gate (``options.af_gate``), the saved labels are the gated ones shown to
 the user, while the VT rule saw the classifier's own labels; inside AF a ``label`` cause may then be
 the gate's doing. The script says so when the streamed model's run record has the option.
+With ``--vt-probability x`` the rule also counted a beat whose p(V) + p(F) reached x; the saved
+beats hold labels, not probabilities, so a ``label`` cause then means a beat outside ``vt_labels``
+whose probability stayed below x too. The script prints x when the run set it.
 
 It reads only the run record, its saved beats (``record``, ``sample``, ``predicted_label``) and the
 reference annotations; nothing is streamed again. A diagnosis of test-set errors: it says where the
@@ -104,11 +107,13 @@ def main(argv: list[str] | None = None) -> int:
         saved = {name: data[name] for name in ("record", "sample", "predicted_label")}
     directory = database_dir("mitdb", args.data_dir or shared_data_dir())
     vt_labels = run["recipe"]["alarms"]["vt_labels"]
+    vt_probability = run["recipe"]["alarms"].get("vt_probability")
     unalarmed = [e for e in run["alarm_delays"].get("VT", []) if e.get("meets_rule") and e.get("delay") is None]
     results = [episode_beats(saved, episode, directory, vt_labels) for episode in unalarmed]
     gated = labels_are_af_gated(run, args.results_dir)
     if args.json:
-        print(json.dumps({"run": run["run_id"], "vt_labels": vt_labels, "labels_af_gated": gated, "unalarmed": results}, indent=2))
+        print(json.dumps({"run": run["run_id"], "vt_labels": vt_labels, "vt_probability": vt_probability, "labels_af_gated": gated,
+                          "unalarmed": results}, indent=2))  # fmt: skip
         return 0
     from rich.table import Table
 
@@ -123,6 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     console.print(table)
     alarmable = sum(1 for e in run["alarm_delays"].get("VT", []) if e.get("meets_rule"))
     console.print(f"{len(results)} of {alarmable} alarmable onsets not alarmed; VT labels for the rule: {vt_labels}")
+    if vt_probability is not None:
+        console.print(f"The rule also counted beats with p({' + '.join(vt_labels)}) >= {vt_probability:g}: a beat labelled otherwise "
+                      "that broke the run had a lower probability too.")  # fmt: skip
     if gated:
         console.print("The model has the AF gate: these are the gated labels shown, not the labels the VT rule saw (see module notes).")
     return 0

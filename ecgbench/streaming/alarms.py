@@ -62,7 +62,8 @@ VT
     (``python benchmarks/vt_detector_ds1.py``, rule fixed before the run: most alarmable DS1
     onsets alarmed with at most twice the label rule's false VT alarms per hour), and given with
     ``--vt-probability``. It belongs to a trained model, not to a baseline name: 0.4 for
-    cnn1d-context (its seed-0 run ``20261204T041728Z``); for cnn1d, 0.3 for the 2026-12-04
+    cnn1d-context (its seed-0 run ``20261204T041728Z``), 0.2 for cnn1d-context-ensemble-afgate
+    (``20261206T095438Z``); for cnn1d, 0.3 for the 2026-12-04
     training ``20261204T205242Z`` and the labels alone for the 2026-11-24 weights that
     ``--model cnn1d`` streams since the 2026-12-06 rerun ``20261206T065023Z`` (same weights).
 Asystole
