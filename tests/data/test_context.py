@@ -64,8 +64,13 @@ def test_normaliser_records_the_context_and_old_files_read_as_none(beat_arrays):
         Normalizer.from_dict({**plain.to_dict(), "context": "previous_beat", "signal_mean": [0.0] * 3, "signal_std": [1.0] * 3})
 
 
-def test_template_is_the_median_of_the_last_predecessors_of_the_same_record():
-    """Brute force over two interleaved records, one shorter than the template, in shuffled order."""
+@pytest.mark.parametrize("block", [512, 5])
+def test_template_is_the_median_of_the_last_predecessors_of_the_same_record(block, monkeypatch):
+    """Brute force over two interleaved records, one shorter than the template, in shuffled order;
+    ``block`` 5 splits record a's 24 full-template beats into several blocks of the offline median."""
+    import ecgbench.data.context as context
+
+    monkeypatch.setattr(context, "_TEMPLATE_BLOCK", block)
     rng = np.random.default_rng(0)
     record = np.array(["a"] * 40 + ["b"] * 5)
     sample = np.r_[np.arange(40) * 300, np.arange(5) * 250]

@@ -138,4 +138,3 @@ def test_a_context_model_file_is_refused_on_the_intra_patient_task(context_run, 
     manifest["task"] = "beats-interpatient"
     (folder / "manifest.json").write_text(json.dumps(manifest))
     assert read_manifest(folder).inputs["signal"] == (288, 4)
-
