@@ -58,6 +58,30 @@ def context_windows(context: str | None) -> int:
     return 1 if context is None else CONTEXT_WINDOWS[check_context(context)]
 
 
+def _record_order(record: np.ndarray, sample: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(order, same_record)``: the beats sorted by record, then R-peak sample, and for each
+    consecutive pair of that order whether both lie in one record.
+
+    Raises
+    ------
+    ConfigError
+        Mismatched shapes, or two beats of one record at the same sample (the order would be ambiguous).
+    """
+    record = np.asarray(record).astype(str)
+    sample = np.asarray(sample, dtype=np.int64)
+    if record.shape != sample.shape or record.ndim != 1:
+        raise ConfigError(f"record and sample must be [n] arrays of one length (got {record.shape} and {sample.shape})")
+    order = np.lexsort((sample, record))
+    same_record = record[order][1:] == record[order][:-1]
+    if np.any(same_record & (sample[order][1:] == sample[order][:-1])):
+        duplicate = int(np.flatnonzero(same_record & (sample[order][1:] == sample[order][:-1]))[0])
+        raise ConfigError(
+            f"record {record[order][duplicate]} has two beats at sample {sample[order][duplicate]}; "
+            "beat context needs one beat per R peak (deduplicate the annotations)"
+        )
+    return order, same_record
+
+
 def previous_beat_index(record: np.ndarray, sample: np.ndarray) -> np.ndarray:
     """Index of each beat's predecessor in its record (by R-peak sample); a record's first beat points to itself.
 
@@ -78,20 +102,9 @@ def previous_beat_index(record: np.ndarray, sample: np.ndarray) -> np.ndarray:
     ConfigError
         Two beats of one record at the same sample (the order would be ambiguous).
     """
-    record = np.asarray(record).astype(str)
-    sample = np.asarray(sample, dtype=np.int64)
-    if record.shape != sample.shape or record.ndim != 1:
-        raise ConfigError(f"record and sample must be [n] arrays of one length (got {record.shape} and {sample.shape})")
-    if record.size == 0:
+    order, same_record = _record_order(record, sample)
+    if order.size == 0:
         return np.zeros(0, np.int64)
-    order = np.lexsort((sample, record))
-    same_record = record[order][1:] == record[order][:-1]
-    if np.any(same_record & (sample[order][1:] == sample[order][:-1])):
-        duplicate = int(np.flatnonzero(same_record & (sample[order][1:] == sample[order][:-1]))[0])
-        raise ConfigError(
-            f"record {record[order][duplicate]} has two beats at sample {sample[order][duplicate]}; "
-            "beat context needs one beat per R peak (deduplicate the annotations)"
-        )
     previous = np.empty(order.size, np.int64)
     previous[order[0]] = order[0]
     previous[order[1:]] = np.where(same_record, order[:-1], order[1:])
@@ -145,11 +158,11 @@ def running_templates(signal: np.ndarray, record: np.ndarray, sample: np.ndarray
         raise ConfigError(f"signal must be [n, samples, leads] with one window per beat (got {signal.shape}, {len(record)} beats)")
     if beats < 1:
         raise ConfigError(f"a template needs at least one predecessor (got beats={beats})")
-    previous_beat_index(record, sample)  # refuses two beats of one record at one sample
-    record = np.asarray(record).astype(str)
-    order = np.lexsort((np.asarray(sample, dtype=np.int64), record))
-    starts = np.flatnonzero(np.r_[True, record[order][1:] != record[order][:-1]])
+    order, same_record = _record_order(record, sample)
     out = np.empty_like(signal)
+    if order.size == 0:
+        return out
+    starts = np.flatnonzero(np.r_[True, ~same_record])
     for start, stop in zip(starts, np.r_[starts[1:], order.size], strict=True):
         index = order[start:stop]
         windows = np.moveaxis(signal[index], 0, -1)  # [samples, leads, m]: predecessors on the last axis

@@ -85,6 +85,9 @@ def test_template_is_the_median_of_the_last_predecessors_of_the_same_record(bloc
     assert got.dtype == np.float32
     with pytest.raises(ConfigError, match="at least one predecessor"):
         running_templates(signal, record, sample, beats=0)
+    assert running_templates(signal[:0], record[:0], sample[:0]).shape == (0, 6, 2)
+    with pytest.raises(ConfigError, match="record a has two beats at sample 0"):
+        running_templates(signal[:2], np.array(["a", "a"]), np.array([0, 0]))
 
 
 def test_template_context_appends_the_previous_beat_then_the_template():
