@@ -3,7 +3,7 @@
 For every annotated VT episode of a streaming run record (``alarm_delays.VT``) that the VT rule
 could alarm from the reference beats (``meets_rule``) but that the stream did not alarm, this lists
 the reference beats of the episode (onset to onset + duration, ± 150 ms), whether the stream
-detected each one (the nearest detected beat within EC57's 150 ms matching window) and the label it
+detected each one (paired as the EC57 scorer pairs beats: bxb's one-to-one rule, 150 ms window) and the label it
 gave, and names the cause:
 
 - ``detector``: a reference beat of the episode has no detected beat;
@@ -30,12 +30,14 @@ Without RUN: the newest committed DS2 stream of ``--model cnn1d`` at 1-s chunks.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from pathlib import Path
 
 import numpy as np
 
+from ecgbench.evaluation.matching import match_beats
 from ecgbench.leaderboard.record import read_run_record
 from ecgbench.leaderboard.store import resolve_run
 from ecgbench.paths import database_dir, shared_data_dir
@@ -46,26 +48,33 @@ from ecgbench.records.symbols import aami_class, is_beat
 MATCH_WINDOW_S = 0.15
 
 
-def episode_beats(saved: dict, episode: dict, directory: Path, vt_labels: str) -> dict:
-    """The reference beats of one VT episode with the stream's matching beat and label, and the cause of the miss."""
-    annotations = read_annotations(episode["record"], directory)
-    fs = annotations.fs
+@functools.lru_cache(maxsize=None)
+def _reference_beats(record: str, directory: Path) -> tuple[np.ndarray, np.ndarray, float]:
+    """A record's reference beats: samples, symbols and sampling rate (read once per record)."""
+    annotations = read_annotations(record, directory)
     beat = is_beat(annotations.symbol)
-    reference, symbols = annotations.sample[beat] / fs, annotations.symbol[beat]
+    return annotations.sample[beat], annotations.symbol[beat], annotations.fs
+
+
+def episode_beats(saved: dict, episode: dict, directory: Path, vt_labels: str) -> dict:
+    """The reference beats of one VT episode with the stream's matching beat and label, and the cause of the miss.
+
+    Beats are paired as the EC57 scorer pairs them (:func:`ecgbench.evaluation.matching.match_beats`,
+    bxb's one-to-one rule within :data:`MATCH_WINDOW_S`), over the whole record.
+    """
+    reference, symbols, fs = _reference_beats(episode["record"], Path(directory))
+    mine = np.flatnonzero(saved["record"] == episode["record"])
+    mine = mine[np.argsort(saved["sample"][mine], kind="stable")]
+    match = match_beats(reference, saved["sample"][mine], int(round(MATCH_WINDOW_S * fs)))
+    times = reference / fs
     start, end = episode["onset"] - MATCH_WINDOW_S, episode["onset"] + episode["duration"] + MATCH_WINDOW_S
-    inside = (reference >= start) & (reference <= end)
-    mine = saved["record"] == episode["record"]
-    detected, labels = saved["sample"][mine] / fs, saved["predicted_label"][mine]
     rows, missed, mislabelled = [], 0, 0
-    for time, symbol in zip(reference[inside], symbols[inside], strict=True):
-        nearest = int(np.argmin(np.abs(detected - time))) if detected.size else -1
-        if nearest < 0 or abs(detected[nearest] - time) > MATCH_WINDOW_S:
-            rows.append({"time_s": round(float(time), 3), "reference": aami_class(symbol), "stream": None})
-            missed += 1
-            continue
-        label = AAMI_CLASSES[int(labels[nearest])]
-        rows.append({"time_s": round(float(time), 3), "reference": aami_class(symbol), "stream": label})
-        mislabelled += aami_class(symbol) in vt_labels and label not in vt_labels
+    for i in np.flatnonzero((times >= start) & (times <= end)):
+        truth, j = aami_class(symbols[i]), int(match.ref_to_test[i])
+        label = AAMI_CLASSES[int(saved["predicted_label"][mine[j]])] if j >= 0 else None
+        rows.append({"time_s": round(float(times[i]), 3), "reference": truth, "stream": label})
+        missed += label is None
+        mislabelled += label is not None and truth in vt_labels and label not in vt_labels
     cause = " + ".join(name for name, count in (("detector", missed), ("label", mislabelled)) if count) or "neither"
     return {"record": episode["record"], "onset_s": episode["onset"], "rate_bpm": episode["rate_bpm"], "cause": cause,
             "beats_missed": missed, "ventricular_beats_mislabelled": mislabelled, "beats": rows}  # fmt: skip
