@@ -28,6 +28,7 @@ given: fit it on ``ds1_train`` and apply the result to validation and test split
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -171,16 +172,28 @@ class Normalizer:
         )
 
     # ---- TensorFlow (inside tf.data) -----------------------------------------------------
-    def normalize_signal(self, signal):
-        """Centre each beat and standardise each lead; ``signal`` is ``[..., samples, leads]`` (mV), float32."""
+    def normalize_signal(self, signal, *, leads_first: bool = False):
+        """Centre each beat and standardise each lead (float32).
+
+        Parameters
+        ----------
+        signal : tf.Tensor
+            ``[..., samples, leads]`` in mV; with ``leads_first``, ``[..., leads, samples]``.
+        leads_first : bool
+            The lead-major layout that :func:`~ecgbench.data.augment.augment_batch` works in. Both
+            layouts give the same values bit for bit.
+        """
         import tensorflow as tf
 
         signal = tf.convert_to_tensor(signal, tf.float32)
-        self._check_leads(signal.shape[-1])
-        centred = signal - _beat_center_tf(signal, self.per_beat)
-        mean = tf.constant(self.signal_mean, tf.float32)
-        inv_std = tf.constant(1.0 / np.asarray(self.signal_std), tf.float32)
-        return (centred - mean) * inv_std
+        lead_axis, sample_axis = (-2, -1) if leads_first else (-1, -2)
+        self._check_leads(signal.shape[lead_axis])
+        centred = signal - _beat_center_tf(signal, self.per_beat, sample_axis)
+        mean = np.asarray(self.signal_mean, np.float32)
+        inv_std = (1.0 / np.asarray(self.signal_std)).astype(np.float32)
+        if leads_first:
+            mean, inv_std = mean[:, None], inv_std[:, None]
+        return (centred - tf.constant(mean)) * tf.constant(inv_std)
 
     def normalize_rr(self, rr):
         """Standardise an ``rr`` tensor ``[..., len(rr_feature_names)]`` and keep :attr:`rr_columns` (``[..., len(rr_columns)]``)."""
@@ -352,22 +365,24 @@ def _numpy_chunks(data, derived: tuple[str, ...] = ()):
     yield from selected.batch(_FIT_BATCH).as_numpy_iterator()
 
 
-def _median_over_time(signal: np.ndarray) -> np.ndarray:
-    """Per-lead median over axis -2 (``keepdims``), equal to ``np.median`` for finite input.
+def _median_over_time(signal: np.ndarray, sample_axis: int = -2) -> np.ndarray:
+    """Per-lead median over ``sample_axis`` (-2, or -1 for lead-major windows), kept as a length-1 axis.
 
-    Each lead's window is sorted as a contiguous row: NumPy's SIMD sort (x86-simd-sort, NumPy ≥ 2)
-    is 5x faster than ``np.partition`` (an O(n) introselect with no SIMD) on [256, 288, 2] batches,
-    and ``tf.sort`` (top-k) is slower still (TF has no selection op). The two middle values of an
-    even count are averaged in float32, as ``np.median`` does.
+    Equal to ``np.median`` for finite input. Each lead's window is sorted as a contiguous row:
+    NumPy's SIMD sort (x86-simd-sort, NumPy ≥ 2) is 5x faster than ``np.partition`` (an O(n)
+    introselect with no SIMD) on [256, 288, 2] batches, and ``tf.sort`` (top-k) is slower still (TF
+    has no selection op). The two middle values of an even count are averaged in float32, as
+    ``np.median`` does.
     """
-    n = signal.shape[-2]
-    rows = np.swapaxes(signal, -1, -2).reshape(-1, n)
-    ranked = np.sort(rows, axis=-1)
+    lead_major = signal if sample_axis == -1 else np.swapaxes(signal, -1, -2)
+    n = lead_major.shape[-1]
+    ranked = np.sort(lead_major.reshape(-1, n), axis=-1)
     if n % 2:
         middle = ranked[:, n // 2]
     else:
         middle = (ranked[:, n // 2 - 1] + ranked[:, n // 2]) * signal.dtype.type(0.5)
-    return middle.reshape(*signal.shape[:-2], 1, signal.shape[-1]).astype(signal.dtype, copy=False)
+    center = middle.reshape(*lead_major.shape[:-1], 1).astype(signal.dtype, copy=False)
+    return center if sample_axis == -1 else np.swapaxes(center, -1, -2)
 
 
 def _beat_center_numpy(signal: np.ndarray, per_beat: str) -> np.ndarray | float:
@@ -378,8 +393,8 @@ def _beat_center_numpy(signal: np.ndarray, per_beat: str) -> np.ndarray | float:
     return 0.0
 
 
-def _beat_center_tf(signal, per_beat: str):
-    """Per-lead centre over the time axis (-2); the median of an even count averages the two middle values.
+def _beat_center_tf(signal, per_beat: str, sample_axis: int = -2):
+    """Per-lead centre over the time axis (``sample_axis``); the median of an even count averages the two middle values.
 
     The median runs :func:`_median_over_time` through ``tf.numpy_function``: ``tf.sort`` (top-k)
     costs ~40x more CPU per batch than NumPy's SIMD sort. The op therefore needs the Python runtime
@@ -388,11 +403,15 @@ def _beat_center_tf(signal, per_beat: str):
     import tensorflow as tf
 
     if per_beat == "mean":
+        if sample_axis == -1:  # sum in the [samples, leads] layout, whose summation order fixes the digits
+            return tf.linalg.matrix_transpose(tf.reduce_mean(tf.linalg.matrix_transpose(signal), axis=-2, keepdims=True))
         return tf.reduce_mean(signal, axis=-2, keepdims=True)
     if per_beat == "median":
-        center = tf.numpy_function(_median_over_time, [signal], tf.float32, stateful=False)
+        center = tf.numpy_function(
+            functools.partial(_median_over_time, sample_axis=sample_axis), [signal], tf.float32, stateful=False
+        )
         shape = signal.shape.as_list()
-        shape[-2] = 1
+        shape[sample_axis] = 1
         center.set_shape(shape)
         return center
     return tf.zeros([], signal.dtype)

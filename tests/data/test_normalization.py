@@ -50,6 +50,19 @@ def test_per_beat_median_matches_numpy_and_tensorflow_twin_agrees(beat_arrays):
     np.testing.assert_allclose(single, expected[0], atol=1e-6)
 
 
+@pytest.mark.parametrize("per_beat", ["median", "mean", "none"])
+@pytest.mark.parametrize("n_samples", [288, 287])
+def test_lead_major_layout_gives_the_same_bits(beat_arrays, per_beat, n_samples):
+    # augment_batch normalises lead-major windows; the committed runs' digits need every value equal.
+    normalizer = fit_normalizer(beat_arrays, per_beat=per_beat)
+    signal = beat_arrays["signal"][:64, :n_samples] + np.float32(0.3)
+    samples_last = normalizer.normalize_signal(np.swapaxes(signal, 1, 2), leads_first=True).numpy()
+    expected = normalizer.normalize_signal(signal).numpy()
+    np.testing.assert_array_equal(np.swapaxes(samples_last, 1, 2).view(np.uint32), expected.view(np.uint32))
+    with pytest.raises(ConfigError, match=f"signal has {n_samples} leads"):  # a [samples, leads] window passed as lead-major
+        normalizer.normalize_signal(signal, leads_first=True)
+
+
 def test_per_beat_mean_and_none(beat_arrays):
     signal = beat_arrays["signal"][:20]
     mean = fit_normalizer(beat_arrays, per_beat="mean")
