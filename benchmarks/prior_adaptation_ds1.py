@@ -42,6 +42,7 @@ from pathlib import Path
 import numpy as np
 from af_gate_ds1 import FIGURES, averaged_members, held_out_beats
 from beat_val import SAMPLING_RATE, subject_folds, val_figures
+from cv_compare_ds1 import better
 
 from ecgbench.records import AAMI_CLASSES
 from ecgbench.streaming.af_gate import gate_supraventricular
@@ -113,11 +114,6 @@ def compare(name: str, beats, probabilities: np.ndarray) -> dict:
     gated_without, _ = gate_supraventricular(probabilities, beats.record, beats.sample, SAMPLING_RATE)
     gated_with, _ = gate_supraventricular(adapted, beats.record, beats.sample, SAMPLING_RATE)
     return {"file": name, "without": val_figures(beats, gated_without), "with": val_figures(beats, gated_with), "per_record": per_record}
-
-
-def better(without: dict, with_: dict) -> bool:
-    """The rule's test: SVEB F1 higher and macro-F1 N/S/V not lower."""
-    return with_["sveb.f1"] > without["sveb.f1"] and with_["macro_f1_nsv"] >= without["macro_f1_nsv"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,97 @@
+"""DS1-only comparison of two recipes of a gated seed ensemble from their cross-validated predictions.
+
+Each side is three ``beat_val.py --track interpatient --cv 5 --predictions FILE`` files, seeds 0, 1
+and 2 of a single-network recipe: the members of that recipe's ensemble seed 0
+(:func:`ecgbench.runner.ensemble.member_seeds`). The AF gate (:mod:`ecgbench.streaming.af_gate`)
+is applied to every prediction set, as cnn1d-context-ensemble-afgate applies it. Figures are
+EC57 gross statistics on DS1's pooled held-out beats (the runner's scorer, paced records
+excluded) and the runner's selection score, macro-F1 of N, S and V.
+
+Decision rule, fixed before any result was seen: the candidate replaces the baseline recipe if
+BOTH (a) its ensemble (the mean of its three files) AND (b) the mean over its three single-seed
+sets show a higher SVEB F1 than the baseline's and a macro-F1 N/S/V that is not lower.
+
+First application (2026-12-06, committed while the candidate's cross-validation ran and before
+any of its folds was read): the look-ahead RR intervals for cnn1d-context-ensemble-afgate. Its
+networks are causal (``options.rr_features`` leaves out ``rr_post`` and ``rr_post_ratio`` so that a
+stream labels a beat before the next one arrives); the beat track is scored offline, and the
+interval after a premature beat (the compensatory pause) is a standard inter-patient SVEB feature
+(de Chazal et al. 2004). Candidate: cnn1d-context with all seven RR features,
+``--set 'options.rr_features=["rr_pre","rr_post","rr_local","rr_average","rr_pre_ratio","rr_post_ratio","rr_local_ratio"]'``.
+
+    python benchmarks/cv_compare_ds1.py --baseline b0.npz b1.npz b2.npz --candidate c0.npz c1.npz c2.npz [--json]
+
+References
+----------
+de Chazal P, O'Dwyer M, Reilly RB. Automatic classification of heartbeats using ECG morphology
+and heartbeat interval features. IEEE Trans Biomed Eng 51(7):1196-1206 (2004).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+from af_gate_ds1 import FIGURES, averaged_members, held_out_beats
+from beat_val import SAMPLING_RATE, val_figures
+
+from ecgbench.streaming.af_gate import gate_supraventricular
+
+
+def gated_figures(beats, probabilities: np.ndarray) -> dict:
+    """Figures of one prediction set after the AF gate."""
+    gated, _ = gate_supraventricular(probabilities, beats.record, beats.sample, SAMPLING_RATE)
+    return val_figures(beats, gated)
+
+
+def side_figures(paths: list[Path]) -> dict:
+    """One recipe's gated figures: its ensemble, each seed, and the mean over the seeds."""
+    singles = [gated_figures(*held_out_beats(path)) for path in paths]
+    return {
+        "ensemble": gated_figures(*averaged_members(paths)),
+        "singles": singles,
+        "single_mean": {name: float(np.mean([s[name] for s in singles])) for name in FIGURES},
+    }
+
+
+def better(baseline: dict, candidate: dict) -> bool:
+    """The rule's test: SVEB F1 higher and macro-F1 N/S/V not lower."""
+    return candidate["sveb.f1"] > baseline["sveb.f1"] and candidate["macro_f1_nsv"] >= baseline["macro_f1_nsv"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--baseline", nargs=3, type=Path, required=True, help="the current recipe's seed 0, 1, 2 files")
+    parser.add_argument("--candidate", nargs=3, type=Path, required=True, help="the candidate recipe's seed 0, 1, 2 files")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    args = parser.parse_args(argv)
+    sides = {"baseline": side_figures(args.baseline), "candidate": side_figures(args.candidate)}
+    adopt = better(sides["baseline"]["ensemble"], sides["candidate"]["ensemble"]) and better(
+        sides["baseline"]["single_mean"], sides["candidate"]["single_mean"]
+    )
+    if args.json:
+        print(json.dumps({**sides, "adopt": adopt}, indent=2))
+        return 0
+    from rich.table import Table
+
+    from ecgbench.cli._common import console
+
+    table = Table(title="DS1 5-fold cross-validation, pooled held-out beats, AF gate on (%)")
+    for column in ("recipe", "predictions", *FIGURES):
+        table.add_column(column, justify="left" if column in ("recipe", "predictions") else "right")
+    for side, figures in sides.items():
+        rows = [("ensemble (mean of the three)", figures["ensemble"])]
+        rows += [(f"seed {i}", single) for i, single in enumerate(figures["singles"])]
+        rows.append(("mean of the single seeds", figures["single_mean"]))
+        for label, row in rows:
+            table.add_row(side, label, *(f"{row[name]:.2f}" for name in FIGURES))
+    console.print(table)
+    console.print(f"decision rule (module notes): adopt the candidate = {adopt}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
