@@ -83,8 +83,13 @@ def compare(name: str, beats: BeatArrays, probabilities: np.ndarray) -> dict:
     return {"file": name, "without": val_figures(beats, probabilities), "with": val_figures(beats, gated), "per_record": per_record}
 
 
-def cross_validated_predictions(submission: str, seeds: list[int], tfds_dir: str | None, folder: Path) -> list[Path]:
-    """Run ``beat_val``'s 5-fold DS1 cross-validation once per seed; return the saved prediction files."""
+def cross_validated_predictions(
+    submission: str, seeds: list[int], tfds_dir: str | None, folder: Path, changes: dict | None = None, tag: str = ""
+) -> list[Path]:
+    """Run ``beat_val``'s 5-fold DS1 cross-validation once per seed; return the saved prediction files.
+
+    ``changes`` is a recipe change block (``beat_val.parse_changes``); ``tag`` names its files apart.
+    """
     from rich.progress import Progress
 
     from ecgbench.cli._common import err_console
@@ -93,12 +98,12 @@ def cross_validated_predictions(submission: str, seeds: list[int], tfds_dir: str
     with Progress(console=err_console, transient=True) as progress:
         task = progress.add_task("cross-validation", total=5 * len(seeds))
         for seed in seeds:
-            path = folder / f"{submission}-seed{seed}.npz"
+            path = folder / f"{submission}{tag}-seed{seed}.npz"
 
             def on_fold(fold: int, k: int, seed: int = seed) -> None:
-                progress.update(task, completed=seeds.index(seed) * k + fold, description=f"seed {seed}, fold {fold + 1}/{k}")
+                progress.update(task, completed=seeds.index(seed) * k + fold, description=f"{tag or submission} seed {seed}, fold {fold + 1}/{k}")
 
-            cross_validate(submission, "interpatient", {}, 5, seed=seed, tfds_dir=tfds_dir, on_fold=on_fold, predictions_path=path)
+            cross_validate(submission, "interpatient", changes or {}, 5, seed=seed, tfds_dir=tfds_dir, on_fold=on_fold, predictions_path=path)
             paths.append(path)
     return paths
 

@@ -20,6 +20,12 @@ interval after a premature beat (the compensatory pause) is a standard inter-pat
 ``--set 'options.rr_features=["rr_pre","rr_post","rr_local","rr_average","rr_pre_ratio","rr_post_ratio","rr_local_ratio"]'``.
 
     python benchmarks/cv_compare_ds1.py --baseline b0.npz b1.npz b2.npz --candidate c0.npz c1.npz c2.npz [--json]
+    python benchmarks/cv_compare_ds1.py [--tfds-dir DIR] [--json]
+
+Without files it runs the six cross-validations of the first application itself (cnn1d-context
+seeds 0-2 as committed and with the candidate change, about 9 min each on 2 cores) in a temporary
+folder. Outcome of the first application: not adopted (see the README of
+cnn1d-context-ensemble-afgate).
 
 References
 ----------
@@ -35,10 +41,16 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from af_gate_ds1 import FIGURES, averaged_members, held_out_beats
-from beat_val import SAMPLING_RATE, val_figures
+from af_gate_ds1 import FIGURES, averaged_members, cross_validated_predictions, held_out_beats
+from beat_val import SAMPLING_RATE, parse_changes, val_figures
 
+from ecgbench.data.rr import RR_FEATURE_NAMES
 from ecgbench.streaming.af_gate import gate_supraventricular
+
+#: The first application's recipes: cnn1d-context as committed, and with the look-ahead RR columns.
+SUBMISSION = "cnn1d-context"
+CANDIDATE_CHANGE = f"options.rr_features={json.dumps(list(RR_FEATURE_NAMES))}"
+SEEDS = [0, 1, 2]
 
 
 def gated_figures(beats, probabilities: np.ndarray) -> dict:
@@ -64,11 +76,24 @@ def better(baseline: dict, candidate: dict) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--baseline", nargs=3, type=Path, required=True, help="the current recipe's seed 0, 1, 2 files")
-    parser.add_argument("--candidate", nargs=3, type=Path, required=True, help="the candidate recipe's seed 0, 1, 2 files")
+    parser.add_argument("--baseline", nargs=3, type=Path, help="the current recipe's seed 0, 1, 2 files")
+    parser.add_argument("--candidate", nargs=3, type=Path, help="the candidate recipe's seed 0, 1, 2 files")
+    parser.add_argument("--tfds-dir", default=None, help="without files: built TFDS datasets (default $ECGBENCH_TFDS_DIR)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args(argv)
-    sides = {"baseline": side_figures(args.baseline), "candidate": side_figures(args.candidate)}
+    if (args.baseline is None) != (args.candidate is None):
+        parser.error("give both --baseline and --candidate files, or neither (then the cross-validations run here)")
+    if args.baseline is not None:
+        sides = {"baseline": side_figures(args.baseline), "candidate": side_figures(args.candidate)}
+    else:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as folder:
+            baseline = cross_validated_predictions(SUBMISSION, SEEDS, args.tfds_dir, Path(folder))
+            candidate = cross_validated_predictions(
+                SUBMISSION, SEEDS, args.tfds_dir, Path(folder), changes=parse_changes([CANDIDATE_CHANGE]), tag="-candidate"
+            )
+            sides = {"baseline": side_figures(baseline), "candidate": side_figures(candidate)}
     adopt = better(sides["baseline"]["ensemble"], sides["candidate"]["ensemble"]) and better(
         sides["baseline"]["single_mean"], sides["candidate"]["single_mean"]
     )

@@ -22,9 +22,12 @@ lower. Only this one variant (plain EM, no smoothing, tolerance 1e-6, at most 1,
 judged; no variant is tried after seeing its figures.
 
     python benchmarks/prior_adaptation_ds1.py cv_seed0.npz cv_seed1.npz cv_seed2.npz [--json]
+    python benchmarks/prior_adaptation_ds1.py [--tfds-dir DIR] [--json]
 
 The files are ``beat_val.py --track interpatient --cv 5 --submission cnn1d-context --seed N
---predictions FILE`` outputs (8-13 min each on 2 cores).
+--predictions FILE`` outputs (8-13 min each on 2 cores); without them the three
+cross-validations run here, in a temporary folder. Outcome: not adopted (see the README of
+cnn1d-context-ensemble-afgate).
 
 References
 ----------
@@ -40,7 +43,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from af_gate_ds1 import FIGURES, averaged_members, held_out_beats
+from af_gate_ds1 import FIGURES, averaged_members, cross_validated_predictions, held_out_beats
 from beat_val import SAMPLING_RATE, subject_folds, val_figures
 from cv_compare_ds1 import better
 
@@ -118,11 +121,23 @@ def compare(name: str, beats, probabilities: np.ndarray) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("files", nargs=3, type=Path, help="cnn1d-context seeds 0, 1, 2: beat_val.py --cv 5 --predictions files")
+    parser.add_argument("files", nargs="*", type=Path, help="cnn1d-context seeds 0, 1, 2: beat_val.py --cv 5 --predictions files")
+    parser.add_argument("--tfds-dir", default=None, help="without files: built TFDS datasets (default $ECGBENCH_TFDS_DIR)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
     args = parser.parse_args(argv)
-    ensemble = compare("ensemble seed 0 (mean of the three)", *averaged_members(args.files))
-    singles = [compare(path.name, *held_out_beats(path)) for path in args.files]
+    if len(args.files) not in (0, 3):
+        parser.error("give the three files of cnn1d-context seeds 0, 1 and 2, or none (then the cross-validations run here)")
+
+    def judge(files: list[Path]) -> tuple[dict, list[dict]]:
+        return compare("ensemble seed 0 (mean of the three)", *averaged_members(files)), [compare(p.name, *held_out_beats(p)) for p in files]
+
+    if args.files:
+        ensemble, singles = judge(args.files)
+    else:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as folder:
+            ensemble, singles = judge(cross_validated_predictions("cnn1d-context", [0, 1, 2], args.tfds_dir, Path(folder)))
     mean = {side: {name: float(np.mean([r[side][name] for r in singles])) for name in FIGURES} for side in ("without", "with")}
     adopt = better(ensemble["without"], ensemble["with"]) and better(mean["without"], mean["with"])
     if args.json:

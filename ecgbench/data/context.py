@@ -12,7 +12,10 @@ keeps it). Offline the predecessor is the previous *annotated* beat; in a stream
 *detected* one, so a missed or a false detection changes it there, as any detection error changes
 a stream's input.
 
-The first beat of a record has no predecessor and gets its own window.
+The first beat of a record has no predecessor and gets its own window. A model may combine a
+context with the look-ahead RR columns (``rr_post``): a stream then labels a beat provisionally
+before the next beat arrives and finally after, and only the final label's window joins the
+context the later beats get.
 
 ``"previous_beat_and_template"`` adds a third window: the beat's **template**, the sample-wise
 median of the windows of its last :data:`TEMPLATE_BEATS` predecessors in the record (fewer at the

@@ -170,24 +170,17 @@ def context_of(recipe: Recipe, source: str = "recipe") -> str | None:
 
     Read by the runner, like ``options.rr_features``: the runner builds the context channels
     (:func:`ecgbench.runner.data.with_context`) before normalising, the normaliser records it, and
-    the stream rebuilds it from the beats it has seen. The stream labels each beat once, in order,
-    only for causal models, so a context model must leave out ``rr_post`` and ``rr_post_ratio``.
+    the stream rebuilds it from the beats it has seen (a look-ahead model's provisional labels
+    included: :meth:`ecgbench.streaming.model_adapter.ModelClassifier.classify`).
 
     Raises
     ------
     ConfigError
-        An unknown context, or a context with look-ahead RR columns; the message names ``source``.
+        An unknown context; the message names ``source``.
     """
     from ecgbench.data.context import check_context
-    from ecgbench.data.normalization import POST_RR_COLUMNS
 
-    context = check_context(recipe.options.get("context"), f"{source}: options.context")
-    if context is not None and any(name in POST_RR_COLUMNS for name in rr_columns_of(recipe, source)):
-        raise ConfigError(
-            f"{source}: options.context needs a causal model (the stream keeps the previous beat for beats it labels "
-            f"once, in order); leave {' and '.join(POST_RR_COLUMNS)} out of options.rr_features"
-        )
-    return context
+    return check_context(recipe.options.get("context"), f"{source}: options.context")
 
 
 def check_runner_options(recipe: Recipe, kind: str, source: str) -> str | None:

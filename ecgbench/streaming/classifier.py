@@ -59,6 +59,11 @@ class BeatClassifier(Protocol):
 
     Optional: ``af_gate`` (bool, default False when absent), True to have the pipeline move p(S) to
     p(N) for beats labelled while the rhythm monitor is in AF (:mod:`ecgbench.streaming.af_gate`).
+    Optional: ``takes_provisional`` (bool, default False when absent), True if ``classify`` accepts
+    ``provisional=k``: the pipeline then says that the call's last ``k`` windows are provisional
+    labels of beats it will classify again, finally, once the next beat is known, so a classifier
+    that keeps a history of the beats it has seen (a beat context) leaves them out of it. A
+    classifier with ``needs_post_rr`` and without it must keep no such history.
     """
 
     sampling_rate: float

@@ -73,6 +73,7 @@ class ModelClassifier:
     """
 
     filtered = False  # the beat-track windows are raw mV; the normaliser centres them
+    takes_provisional = True  # classify(..., provisional=k): see BeatClassifier; keeps the beat context right
 
     def __init__(self, predict: Callable[[dict[str, np.ndarray]], np.ndarray], normalizer, sampling_rate: float = 360.0,
                  window_before: float = 0.3, window_after: float = 0.5, af_gate: bool = False) -> None:  # fmt: skip
@@ -84,11 +85,6 @@ class ModelClassifier:
         self.window_before = float(window_before)
         self.window_after = float(window_after)
         self.context = getattr(normalizer, "context", None)
-        if self.context is not None and self.needs_post_rr:
-            raise ConfigError(
-                f"a model with beat context {self.context!r} must be causal (no rr_post / rr_post_ratio): the stream "
-                "keeps the previous beat only for beats it labels once, in order"
-            )
         self._recent: deque[np.ndarray] = deque(maxlen=TEMPLATE_BEATS)  # the last beat windows classified (beat context)
         self.derived_rr = tuple(getattr(normalizer, "derived_rr", ()))
         if self.derived_rr and self.needs_post_rr:
@@ -102,18 +98,23 @@ class ModelClassifier:
         """A classifier around the same model and normaliser with no stream state (the next record's)."""
         return ModelClassifier(self._predict, self.normalizer, self.sampling_rate, self.window_before, self.window_after, self.af_gate)
 
-    def classify(self, windows: np.ndarray, rr: dict[str, np.ndarray]) -> np.ndarray:
+    def classify(self, windows: np.ndarray, rr: dict[str, np.ndarray], provisional: int = 0) -> np.ndarray:
         """Return ``[B, 5]`` probabilities for raw windows ``[B, n, leads]`` (mV) and RR intervals (s).
 
-        With a beat context the windows must be the stream's beats in order, each once (a causal
-        model's calls): each window gets the one before it (``"previous_beat"``), and also the
-        median of the last :data:`~ecgbench.data.context.TEMPLATE_BEATS` before it
-        (``"previous_beat_and_template"``); the first window of a stream is its own context, as the
-        first beat of a record offline (:mod:`ecgbench.data.context`). One classifier serves one stream.
+        With a beat context the windows must be the stream's beats in order, each finally labelled
+        once: each window gets the one before it (``"previous_beat"``), and also the median of the
+        last :data:`~ecgbench.data.context.TEMPLATE_BEATS` before it (``"previous_beat_and_template"``);
+        the first window of a stream is its own context, as the first beat of a record offline
+        (:mod:`ecgbench.data.context`). The last ``provisional`` windows are provisional labels of
+        beats still waiting for the next one (a look-ahead model's first call): they get their
+        context but do not enter the stream's history, so their final call sees the same context.
+        One classifier serves one stream.
         """
         windows = np.asarray(windows, np.float32)
+        if not 0 <= provisional <= len(windows):
+            raise ConfigError(f"provisional={provisional} must be between 0 and the {len(windows)} windows of the call")
         if self.context is not None and len(windows):
-            windows = np.concatenate([windows, self._context_of(windows)], axis=-1)
+            windows = np.concatenate([windows, self._context_of(windows, len(windows) - provisional)], axis=-1)
         local = np.where(np.isfinite(rr["local"]), rr["local"], 1.0)
         fields = {
             "signal": windows,
@@ -127,14 +128,18 @@ class ModelClassifier:
         inputs = self.normalizer.transform_arrays(fields)
         return np.asarray(self._predict(inputs), dtype=np.float32)
 
-    def _context_of(self, windows: np.ndarray) -> np.ndarray:
-        """The context channels of one call's windows (in stream order), from the stream's earlier windows."""
+    def _context_of(self, windows: np.ndarray, n_final: int) -> np.ndarray:
+        """The context channels of one call's windows (in stream order), from the stream's earlier windows.
+
+        Only the first ``n_final`` windows (final labels) join the history; the rest are provisional.
+        """
         previous, templates = [], []
-        for window in windows:
+        for i, window in enumerate(windows):
             previous.append(self._recent[-1] if self._recent else window)
             if self.context == "previous_beat_and_template":
                 templates.append(template_of(np.stack(self._recent, axis=-1)) if self._recent else window)
-            self._recent.append(window.copy())
+            if i < n_final:
+                self._recent.append(window.copy())
         return np.concatenate([np.stack(previous), *([np.stack(templates)] if templates else [])], axis=-1)
 
     def _irregularity(self, rr_pre: np.ndarray) -> np.ndarray:

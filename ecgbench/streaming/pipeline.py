@@ -81,7 +81,8 @@ class PipelineConfig:
         When the classifier needs the post-RR interval, label each beat provisionally as soon as
         its window is complete (post-RR imputed by the local mean RR) and emit a
         ``ProvisionalBeatEvent``; the final ``BeatEvent`` follows once the next beat is known.
-        Only for stateless classifiers (the provisional call must not change the classifier).
+        Only for classifiers the provisional call does not change: stateless ones, or ones that
+        take ``provisional`` (:class:`~ecgbench.streaming.classifier.BeatClassifier`).
     alarms, quality : AlarmConfig, QualityConfig
         Rhythm-alarm and signal-quality thresholds.
     """
@@ -368,7 +369,8 @@ class StreamingPipeline:
         if provisional is not None:
             extra = self._provisional_rr(provisional)
             rr = {key: np.append(values, extra[key]) for key, values in rr.items()}
-        probs = np.asarray(self.classifier.classify(windows, rr), dtype=np.float64)
+        told = {"provisional": 1} if provisional is not None and getattr(self.classifier, "takes_provisional", False) else {}
+        probs = np.asarray(self.classifier.classify(windows, rr, **told), dtype=np.float64)
         labels = probs.argmax(axis=1)
         ventricular = probs[:, self._vt_columns].sum(axis=1)  # for AlarmConfig.vt_probability
         decided = self.time

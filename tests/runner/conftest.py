@@ -35,14 +35,17 @@ def stream_each_record():
     """Feed each test record's beats, in order and in uneven batches, to a fresh streaming classifier of a run.
 
     Returns ``(probabilities [n, 5] in the test split's row order, the classifiers used)``; the
-    classifier's own context and derived RR columns are rebuilt from the beats it is fed.
+    classifier's own context and derived RR columns are rebuilt from the beats it is fed. With
+    ``provisional=True`` each batch also carries the record's next beat as a provisional label
+    (post-RR unknown, as the stream pipeline sends it), which is classified again, finally, in the
+    next batch; only final labels are returned.
     """
     import numpy as np
 
     from ecgbench.runner.data import interval_fields
     from ecgbench.streaming.classifier import classifier_factory
 
-    def feed(run, test):
+    def feed(run, test, provisional=False):
         make = classifier_factory(str(run.record_path.parent / run.record["artifacts"]["folder"]))
         fields = interval_fields(test)
         out, classifiers = np.zeros((len(test), 5), np.float32), []
@@ -56,9 +59,13 @@ def stream_each_record():
                 batch = rows[start : start + size]
                 if batch.size == 0:
                     break
-                rr = {"pre": fields["rr_pre"][batch], "post": np.full(batch.size, np.nan), "local": fields["rr_local"][batch],
-                      "average": fields["rr_average"][batch]}  # fmt: skip
-                got.append(classifier.classify(fields["signal"][batch], rr))
+                waiting = rows[start + size : start + size + 1] if provisional else rows[:0]
+                rows_sent = np.concatenate([batch, waiting])
+                rr = {"pre": fields["rr_pre"][rows_sent], "post": fields["rr_post"][rows_sent], "local": fields["rr_local"][rows_sent],
+                      "average": fields["rr_average"][rows_sent]}  # fmt: skip
+                rr["post"][batch.size :] = np.nan
+                told = {"provisional": waiting.size} if provisional else {}
+                got.append(classifier.classify(fields["signal"][rows_sent], rr, **told)[: batch.size])
                 start += size
             out[rows[: sum(len(g) for g in got)]] = np.concatenate(got)
         return out, classifiers

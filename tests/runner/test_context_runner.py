@@ -22,19 +22,34 @@ def context_run(tiny_track, tmp_path_factory):
     return run_beat_benchmark("cnn1d-context", data=tiny_track, epochs=1, results_dir=results, bootstrap_resamples=5)
 
 
-@pytest.fixture(scope="module")
-def template_run(tiny_track, tmp_path_factory):
-    """One 1-epoch run of cnn1d-context's network with the context ``previous_beat_and_template``."""
+def _cnn1d_context_variant_run(tiny_track, tmp_path_factory, name: str, **options):
+    """One 1-epoch run of cnn1d-context's network and recipe with ``options`` changed."""
     from ecgbench.models.loader import baselines_dir
 
-    folder = tmp_path_factory.mktemp("submissions") / "ctx-template"
+    folder = tmp_path_factory.mktemp("submissions") / name
     folder.mkdir()
     (folder / "submission.py").write_text((baselines_dir() / "cnn1d-context" / "submission.py").read_text())
     recipe = json.loads((baselines_dir() / "cnn1d-context" / "recipe.json").read_text())
-    recipe["options"].update(context="previous_beat_and_template", leads=[0, 2, 4])
+    recipe["options"].update(options)
     (folder / "recipe.json").write_text(json.dumps(recipe))
     results = tmp_path_factory.mktemp("results")
     return run_beat_benchmark(folder, data=tiny_track, epochs=1, results_dir=results, bootstrap_resamples=5)
+
+
+@pytest.fixture(scope="module")
+def look_ahead_run(tiny_track, tmp_path_factory):
+    """cnn1d-context with the look-ahead RR columns (``rr_post``, ``rr_post_ratio``) too."""
+    from ecgbench.data.rr import RR_FEATURE_NAMES
+
+    return _cnn1d_context_variant_run(tiny_track, tmp_path_factory, "ctx-look-ahead", rr_features=list(RR_FEATURE_NAMES))
+
+
+@pytest.fixture(scope="module")
+def template_run(tiny_track, tmp_path_factory):
+    """cnn1d-context's network with the context ``previous_beat_and_template``."""
+    return _cnn1d_context_variant_run(
+        tiny_track, tmp_path_factory, "ctx-template", context="previous_beat_and_template", leads=[0, 2, 4]
+    )
 
 
 def test_predecessors_are_looked_up_across_splits():
@@ -51,9 +66,6 @@ def test_predecessors_are_looked_up_across_splits():
 def test_context_option_is_checked_before_any_data_loads(tmp_path, write_submission):
     from ecgbench.models.loader import baselines_dir
 
-    look_ahead = write_submission("ctx-look-ahead", KERAS_SOURCE, json.dumps({"epochs": 1, "options": {"context": "previous_beat"}}))
-    with pytest.raises(ConfigError, match=r"ctx-look-ahead/recipe.json: options.context needs a causal model.*rr_post"):
-        run_beat_benchmark(look_ahead, tfds_dir=tmp_path / "no-dataset", quick=True, results_dir=tmp_path / "r")
     unknown = write_submission("ctx-unknown", KERAS_SOURCE, json.dumps({"epochs": 1, "options": {"context": "template"}}))
     with pytest.raises(ConfigError, match=r"options.context 'template'.*previous_beat"):
         run_beat_benchmark(unknown, tfds_dir=tmp_path / "no-dataset", quick=True, results_dir=tmp_path / "r")
@@ -92,6 +104,15 @@ def test_stream_rebuilds_the_offline_context_chunk_by_chunk(run_fixture, context
     got, classifiers = stream_each_record(run, tiny_track.test)
     assert all(c.context == context and c.needs_post_rr is False for c in classifiers)
     with np.load(run.predictions_path) as saved:
+        np.testing.assert_allclose(got, saved["probabilities"], atol=1e-5)
+
+
+def test_a_look_ahead_context_model_streams_its_offline_predictions_with_provisional_labels(look_ahead_run, tiny_track, stream_each_record):
+    """Each beat is first sent as a provisional label (post-RR unknown) beside the previous batch, then
+    finally: the provisional calls must not enter the context, or the next beat's predecessor is wrong."""
+    got, classifiers = stream_each_record(look_ahead_run, tiny_track.test, provisional=True)
+    assert all(c.context == "previous_beat" and c.needs_post_rr for c in classifiers)
+    with np.load(look_ahead_run.predictions_path) as saved:
         np.testing.assert_allclose(got, saved["probabilities"], atol=1e-5)
 
 

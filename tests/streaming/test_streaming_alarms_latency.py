@@ -314,6 +314,33 @@ def test_final_labels_do_not_depend_on_chunking_with_provisional_labels_on():
     assert finals(1.0) == finals(0.1) == finals(30.0)
 
 
+class HistoryProbe(PostRRProbe):
+    """A look-ahead classifier that keeps a history of the beats it has finally labelled (as a beat context does)."""
+
+    takes_provisional = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.finals = 0
+        self.provisional_calls = 0
+
+    def classify(self, windows, rr, provisional=0):
+        assert provisional in (0, 1) and (provisional == 0 or not np.isfinite(rr["post"][-1]))
+        self.finals += len(windows) - provisional
+        self.provisional_calls += provisional
+        return super().classify(windows, rr)
+
+
+def test_a_classifier_that_takes_provisional_is_told_which_windows_are_provisional():
+    ecg = synthetic_ecg(duration=30.0, heart_rate=60, rr_jitter=0.0, seed=12)
+    probe = HistoryProbe()
+    events, _ = _stream(ecg.signal, probe, 0.25)
+    finals = [e for e in events if isinstance(e, BeatEvent)]
+    provisional = [e for e in events if isinstance(e, ProvisionalBeatEvent)]
+    assert len(provisional) >= 20 and probe.provisional_calls == len(provisional)
+    assert probe.finals == len(finals)  # each beat enters the history once, with its final label
+
+
 def test_latency_tracker_merges_first_label_histograms_and_agreement():
     a, b = LatencyTracker(), LatencyTracker()
     a.add_first_label([0.6, 0.7])
