@@ -1,8 +1,8 @@
 """DS1-only check of per-record class-prior adaptation (Saerens et al. 2002) on cross-validated beat predictions.
 
-Why: the inter-patient SVEB figures hinge on how many S beats a record holds, and that varies from
-none to a third of the beats between patients, while a network's probabilities carry the class mix
-it was trained under. Saerens, Latinne and Decaestecker's EM procedure re-estimates a test set's
+Why: the inter-patient SVEB figures hinge on how many S beats a record holds, and that varies
+widely between patients (in DS1 from none to 12.75 % of the beats, record 209), while a network's
+probabilities carry the class mix it was trained under. Saerens, Latinne and Decaestecker's EM procedure re-estimates a test set's
 class priors from the classifier's own unlabelled outputs and re-weights the posteriors to them:
 
     q_i(c) ∝ p_i(c) · π(c) / π_train(c),   π(c) = mean_i q_i(c),   iterated from π = π_train,
