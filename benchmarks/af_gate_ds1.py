@@ -83,6 +83,21 @@ def compare(name: str, beats: BeatArrays, probabilities: np.ndarray) -> dict:
     return {"file": name, "without": val_figures(beats, probabilities), "with": val_figures(beats, gated), "per_record": per_record}
 
 
+def better(without: dict, with_: dict) -> bool:
+    """The DS1 decision rules' test: SVEB F1 higher with the change and macro-F1 N/S/V not lower."""
+    return with_["sveb.f1"] > without["sveb.f1"] and with_["macro_f1_nsv"] >= without["macro_f1_nsv"]
+
+
+def judged(files: list[Path], judge, submission: str, seeds: list[int], tfds_dir: str | None):
+    """``judge(files)``; without files, ``judge`` of a fresh cross-validation per seed, kept in a temporary folder."""
+    if files:
+        return judge(list(files))
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        return judge(cross_validated_predictions(submission, seeds, tfds_dir, Path(folder)))
+
+
 def cross_validated_predictions(
     submission: str, seeds: list[int], tfds_dir: str | None, folder: Path, changes: dict | None = None, tag: str = ""
 ) -> list[Path]:
@@ -122,17 +137,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.ensemble:
         names = " + ".join(path.name for path in args.files)
         results = [compare(f"mean of {names}", *averaged_members(args.files))]
-    elif args.files:
-        results = [compare(path.name, *held_out_beats(path)) for path in args.files]
     else:
-        import tempfile
-
-        with tempfile.TemporaryDirectory() as folder:
-            seeds = [int(seed) for seed in args.seeds.split(",")]
-            paths = cross_validated_predictions(args.submission, seeds, args.tfds_dir, Path(folder))
-            results = [compare(path.name, *held_out_beats(path)) for path in paths]
+        seeds = [int(seed) for seed in args.seeds.split(",")]
+        results = judged(args.files, lambda paths: [compare(path.name, *held_out_beats(path)) for path in paths],
+                         args.submission, seeds, args.tfds_dir)  # fmt: skip
     mean = {side: {name: float(np.mean([r[side][name] for r in results])) for name in FIGURES} for side in ("without", "with")}
-    adopt = mean["with"]["sveb.f1"] > mean["without"]["sveb.f1"] and mean["with"]["macro_f1_nsv"] >= mean["without"]["macro_f1_nsv"]
+    adopt = better(mean["without"], mean["with"])
     if args.json:
         print(json.dumps({"results": results, "mean": mean, "adopt": adopt}, indent=2))
         return 0

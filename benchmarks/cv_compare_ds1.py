@@ -41,7 +41,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from af_gate_ds1 import FIGURES, averaged_members, cross_validated_predictions, held_out_beats
+from af_gate_ds1 import FIGURES, averaged_members, better, cross_validated_predictions, held_out_beats
 from beat_val import SAMPLING_RATE, parse_changes, val_figures
 
 from ecgbench.data.rr import RR_FEATURE_NAMES
@@ -67,11 +67,6 @@ def side_figures(paths: list[Path]) -> dict:
         "singles": singles,
         "single_mean": {name: float(np.mean([s[name] for s in singles])) for name in FIGURES},
     }
-
-
-def better(baseline: dict, candidate: dict) -> bool:
-    """The rule's test: SVEB F1 higher and macro-F1 N/S/V not lower."""
-    return candidate["sveb.f1"] > baseline["sveb.f1"] and candidate["macro_f1_nsv"] >= baseline["macro_f1_nsv"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -34,8 +34,8 @@ import json
 import sys
 from pathlib import Path
 
-from af_gate_ds1 import FIGURES, averaged_members, cross_validated_predictions
-from cv_compare_ds1 import better, gated_figures
+from af_gate_ds1 import FIGURES, averaged_members, better, judged
+from cv_compare_ds1 import gated_figures
 
 SUBMISSION = "cnn1d-context"
 SIZES = (3, 5)
@@ -53,13 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     def judge(files: list[Path]) -> dict[int, dict]:
         return {size: gated_figures(*averaged_members(files[:size])) for size in SIZES}
 
-    if args.files:
-        figures = judge(args.files)
-    else:
-        import tempfile
-
-        with tempfile.TemporaryDirectory() as folder:
-            figures = judge(cross_validated_predictions(SUBMISSION, list(range(max(SIZES))), args.tfds_dir, Path(folder)))
+    figures = judged(args.files, judge, SUBMISSION, list(range(max(SIZES))), args.tfds_dir)
     adopt = better(figures[SIZES[0]], figures[SIZES[1]])
     if args.json:
         print(json.dumps({"figures": {str(size): row for size, row in figures.items()}, "adopt": adopt}, indent=2))

@@ -43,9 +43,8 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from af_gate_ds1 import FIGURES, averaged_members, cross_validated_predictions, held_out_beats
+from af_gate_ds1 import FIGURES, averaged_members, better, held_out_beats, judged
 from beat_val import SAMPLING_RATE, subject_folds, val_figures
-from cv_compare_ds1 import better
 
 from ecgbench.records import AAMI_CLASSES
 from ecgbench.streaming.af_gate import gate_supraventricular
@@ -72,18 +71,19 @@ def adapt_priors(probabilities: np.ndarray, train_prior: np.ndarray, tolerance: 
     """
     p = probabilities.astype(np.float64)
     ratio_base = np.where(train_prior > 0, 1.0 / np.maximum(train_prior, 1e-300), 0.0)
+
+    def reweighted(prior: np.ndarray) -> np.ndarray:
+        weighted = p * (prior * ratio_base)
+        return weighted / np.maximum(weighted.sum(axis=1, keepdims=True), 1e-300)
+
     prior = train_prior.astype(np.float64)
     for _ in range(max_iter):
-        weighted = p * (prior * ratio_base)
-        adapted = weighted / np.maximum(weighted.sum(axis=1, keepdims=True), 1e-300)
-        new_prior = adapted.mean(axis=0)
+        new_prior = reweighted(prior).mean(axis=0)
         converged = np.max(np.abs(new_prior - prior)) < tolerance
         prior = new_prior
         if converged:
             break
-    weighted = p * (prior * ratio_base)
-    adapted = weighted / np.maximum(weighted.sum(axis=1, keepdims=True), 1e-300)
-    return adapted.astype(np.float32), prior
+    return reweighted(prior).astype(np.float32), prior
 
 
 def fold_train_priors(record: np.ndarray, label: np.ndarray) -> dict[str, np.ndarray]:
@@ -131,13 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     def judge(files: list[Path]) -> tuple[dict, list[dict]]:
         return compare("ensemble seed 0 (mean of the three)", *averaged_members(files)), [compare(p.name, *held_out_beats(p)) for p in files]
 
-    if args.files:
-        ensemble, singles = judge(args.files)
-    else:
-        import tempfile
-
-        with tempfile.TemporaryDirectory() as folder:
-            ensemble, singles = judge(cross_validated_predictions("cnn1d-context", [0, 1, 2], args.tfds_dir, Path(folder)))
+    ensemble, singles = judged(args.files, judge, "cnn1d-context", [0, 1, 2], args.tfds_dir)
     mean = {side: {name: float(np.mean([r[side][name] for r in singles])) for name in FIGURES} for side in ("without", "with")}
     adopt = better(ensemble["without"], ensemble["with"]) and better(mean["without"], mean["with"])
     if args.json:
