@@ -18,19 +18,29 @@ stream labels a beat before the next one arrives); the beat track is scored offl
 interval after a premature beat (the compensatory pause) is a standard inter-patient SVEB feature
 (de Chazal et al. 2004). Candidate: cnn1d-context with all seven RR features,
 ``--set 'options.rr_features=["rr_pre","rr_post","rr_local","rr_average","rr_pre_ratio","rr_post_ratio","rr_local_ratio"]'``.
+Outcome: not adopted (see the README of cnn1d-context-ensemble-afgate).
+
+Second application (2026-12-06, committed before the candidate's cross-validations started): the
+second lead. The networks read MLII only (lead 0; V5 in record 114), because lead 1 is V1 in most
+records but V2, V4 or V5 in others. De Chazal et al. (2004) and Mondéjar-Guerra et al. (2019)
+took features from both leads, and an atrial premature beat's abnormal P wave is often clearest
+in V1. Candidate: cnn1d-context with both leads of the beat and of its predecessor,
+``--set 'options.leads=[0,1,2,3]'`` (the recipe's intra-patient block already reads them). Same
+rule, same baseline files.
 
     python benchmarks/cv_compare_ds1.py --baseline b0.npz b1.npz b2.npz --candidate c0.npz c1.npz c2.npz [--json]
-    python benchmarks/cv_compare_ds1.py [--tfds-dir DIR] [--json]
+    python benchmarks/cv_compare_ds1.py [--application look-ahead-rr|both-leads] [--tfds-dir DIR] [--json]
 
-Without files it runs the six cross-validations of the first application itself (cnn1d-context
-seeds 0-2 as committed and with the candidate change, about 9 min each on 2 cores) in a temporary
-folder. Outcome of the first application: not adopted (see the README of
-cnn1d-context-ensemble-afgate).
+Without files it runs the six cross-validations of an application itself (cnn1d-context seeds
+0-2 as committed and with the candidate change, about 9 min each on 2 cores) in a temporary
+folder.
 
 References
 ----------
 de Chazal P, O'Dwyer M, Reilly RB. Automatic classification of heartbeats using ECG morphology
 and heartbeat interval features. IEEE Trans Biomed Eng 51(7):1196-1206 (2004).
+Mondéjar-Guerra V et al. Heartbeat classification fusing temporal and morphological information of
+ECGs via ensemble of classifiers. Biomed Signal Process Control 47:41-48 (2019).
 """
 
 from __future__ import annotations
@@ -47,9 +57,13 @@ from beat_val import SAMPLING_RATE, parse_changes, val_figures
 from ecgbench.data.rr import RR_FEATURE_NAMES
 from ecgbench.streaming.af_gate import gate_supraventricular
 
-#: The first application's recipes: cnn1d-context as committed, and with the look-ahead RR columns.
+#: The baseline recipe of every application: cnn1d-context as committed.
 SUBMISSION = "cnn1d-context"
-CANDIDATE_CHANGE = f"options.rr_features={json.dumps(list(RR_FEATURE_NAMES))}"
+#: Each application's candidate change to it (a ``beat_val.py --set`` argument).
+CANDIDATE_CHANGES = {
+    "look-ahead-rr": f"options.rr_features={json.dumps(list(RR_FEATURE_NAMES))}",
+    "both-leads": "options.leads=[0,1,2,3]",
+}
 SEEDS = [0, 1, 2]
 
 
@@ -73,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", nargs=3, type=Path, help="the current recipe's seed 0, 1, 2 files")
     parser.add_argument("--candidate", nargs=3, type=Path, help="the candidate recipe's seed 0, 1, 2 files")
+    parser.add_argument("--application", choices=sorted(CANDIDATE_CHANGES), default="look-ahead-rr",
+                        help="without files: whose candidate change to cross-validate")  # fmt: skip
     parser.add_argument("--tfds-dir", default=None, help="without files: built TFDS datasets (default $ECGBENCH_TFDS_DIR)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args(argv)
@@ -86,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory() as folder:
             baseline = cross_validated_predictions(SUBMISSION, SEEDS, args.tfds_dir, Path(folder))
             candidate = cross_validated_predictions(
-                SUBMISSION, SEEDS, args.tfds_dir, Path(folder), changes=parse_changes([CANDIDATE_CHANGE]), tag="-candidate"
+                SUBMISSION, SEEDS, args.tfds_dir, Path(folder), changes=parse_changes([CANDIDATE_CHANGES[args.application]]), tag="-candidate"
             )
             sides = {"baseline": side_figures(baseline), "candidate": side_figures(candidate)}
     adopt = better(sides["baseline"]["ensemble"], sides["candidate"]["ensemble"]) and better(
