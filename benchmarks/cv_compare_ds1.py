@@ -26,7 +26,9 @@ records but V2, V4 or V5 in others. De Chazal et al. (2004) and Mondéjar-Guerra
 took features from both leads, and an atrial premature beat's abnormal P wave is often clearest
 in V1. Candidate: cnn1d-context with both leads of the beat and of its predecessor,
 ``--set 'options.leads=[0,1,2,3]'`` (the recipe's intra-patient block already reads them). Same
-rule, same baseline files.
+rule, same baseline files. Outcome: not adopted (the ensemble's SVEB F1 45.60 → 44.86, although
+macro-F1 rose 66.92 → 75.20 and VEB F1 62.11 → 85.59; see the README of
+cnn1d-context-ensemble-afgate).
 
     python benchmarks/cv_compare_ds1.py --baseline b0.npz b1.npz b2.npz --candidate c0.npz c1.npz c2.npz [--json]
     python benchmarks/cv_compare_ds1.py [--application look-ahead-rr|both-leads] [--tfds-dir DIR] [--json]
