@@ -27,7 +27,7 @@ SUMMARY_ROWS: tuple[tuple[str, str], ...] = (
 
 @app.command()
 def baseline(
-    name: Annotated[str, typer.Argument(help="Baseline name in baselines/ (prior, rr-lda, cnn1d, cnn1d-causal, cnn1d-causal-ensemble, cnn1d-context, cnn1d-context-ensemble, cnn1d-context-afgate, cnn1d-context-ensemble-afgate, resnet1d) or a submission folder.")],
+    name: Annotated[str, typer.Argument(help="Baseline name in baselines/ (prior, rr-lda, cnn1d, cnn1d-causal, cnn1d-causal-ensemble, cnn1d-context, cnn1d-context-ensemble, cnn1d-context-afgate, cnn1d-context-ensemble-afgate, cnn1d-context-ensemble-afgate-2lead, resnet1d) or a submission folder.")],
     track: Annotated[str, typer.Option(help="interpatient (ds1_train → ds2) or intrapatient (intra_train → intra_test).")] = "interpatient",
     task: Annotated[str, typer.Option(help="beat (beat classification) or rhythm (rhythm windows: train → val → test records).")] = "beat",
     window: Annotated[float, typer.Option(help="Rhythm window length in seconds (10, 4 or 30); --task rhythm only.")] = 10.0,
