@@ -88,6 +88,42 @@ def better(without: dict, with_: dict) -> bool:
     return with_["sveb.f1"] > without["sveb.f1"] and with_["macro_f1_nsv"] >= without["macro_f1_nsv"]
 
 
+#: The two sides of every DS1 decision: the predictions without and with the change.
+SIDES = ("without", "with")
+
+
+def side_means(results: list[dict]) -> dict:
+    """The mean of each figure over ``results`` (dicts with a ``without`` and a ``with`` side), per side."""
+    return {side: {name: float(np.mean([r[side][name] for r in results])) for name in FIGURES} for side in SIDES}
+
+
+def ensemble_and_seeds(files: list[Path], compare) -> dict:
+    """The two-part rule of the DS1 decision scripts, on one seed ensemble and on its members alone.
+
+    ``compare(name, beats, probabilities)`` returns a dict with a ``without`` and a ``with`` side
+    (figures of :data:`FIGURES`). It is called on the ensemble (the mean of ``files``,
+    :func:`averaged_members`) and on each file; the change is adopted when both the ensemble and
+    the mean of the single files are :func:`better` with it.
+    """
+    ensemble = compare("ensemble seed 0 (mean of the three)", *averaged_members(files))
+    singles = [compare(path.name, *held_out_beats(path)) for path in files]
+    mean = side_means(singles)
+    adopt = better(ensemble["without"], ensemble["with"]) and better(mean["without"], mean["with"])
+    return {"ensemble": ensemble, "singles": singles, "single_mean": mean, "adopt": adopt}
+
+
+def seed_files_arguments(description: str, n_files: int, files_help: str, argv: list[str] | None) -> argparse.Namespace:
+    """Parse a DS1 decision script's command line: ``n_files`` prediction files or none, ``--tfds-dir``, ``--json``."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("files", nargs="*", type=Path, help=files_help)
+    parser.add_argument("--tfds-dir", default=None, help="without files: built TFDS datasets (default $ECGBENCH_TFDS_DIR)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    args = parser.parse_args(argv)
+    if len(args.files) not in (0, n_files):
+        parser.error(f"give {n_files} files ({files_help}), or none (then the cross-validations run here)")
+    return args
+
+
 def judged(files: list[Path], judge, submission: str, seeds: list[int], tfds_dir: str | None):
     """``judge(files)``; without files, ``judge`` of a fresh cross-validation per seed, kept in a temporary folder."""
     if files:
@@ -141,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         seeds = [int(seed) for seed in args.seeds.split(",")]
         results = judged(args.files, lambda paths: [compare(path.name, *held_out_beats(path)) for path in paths],
                          args.submission, seeds, args.tfds_dir)  # fmt: skip
-    mean = {side: {name: float(np.mean([r[side][name] for r in results])) for name in FIGURES} for side in ("without", "with")}
+    mean = side_means(results)
     adopt = better(mean["without"], mean["with"])
     if args.json:
         print(json.dumps({"results": results, "mean": mean, "adopt": adopt}, indent=2))

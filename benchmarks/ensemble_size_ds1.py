@@ -29,12 +29,11 @@ using deep ensembles. Advances in Neural Information Processing Systems 30 (2017
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
 
-from af_gate_ds1 import FIGURES, averaged_members, better, judged
+from af_gate_ds1 import FIGURES, averaged_members, better, judged, seed_files_arguments
 from cv_compare_ds1 import gated_figures
 
 SUBMISSION = "cnn1d-context"
@@ -42,13 +41,7 @@ SIZES = (3, 5)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("files", nargs="*", type=Path, help="cnn1d-context seeds 0-4: beat_val.py --cv 5 --predictions files, in seed order")
-    parser.add_argument("--tfds-dir", default=None, help="without files: built TFDS datasets (default $ECGBENCH_TFDS_DIR)")
-    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    args = parser.parse_args(argv)
-    if len(args.files) not in (0, max(SIZES)):
-        parser.error(f"give the {max(SIZES)} files of cnn1d-context seeds 0-{max(SIZES) - 1}, or none (then the cross-validations run here)")
+    args = seed_files_arguments(__doc__.splitlines()[0], max(SIZES), "cnn1d-context seeds 0-4: beat_val.py --cv 5 --predictions files, in seed order", argv)
 
     def judge(files: list[Path]) -> dict[int, dict]:
         return {size: gated_figures(*averaged_members(files[:size])) for size in SIZES}

@@ -37,13 +37,11 @@ probabilities: a simple procedure. Neural Computation 14(1):21-41 (2002).
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
-from pathlib import Path
 
 import numpy as np
-from af_gate_ds1 import FIGURES, averaged_members, better, held_out_beats, judged
+from af_gate_ds1 import FIGURES, ensemble_and_seeds, judged, seed_files_arguments
 from beat_val import SAMPLING_RATE, subject_folds, val_figures
 
 from ecgbench.records import AAMI_CLASSES
@@ -120,22 +118,11 @@ def compare(name: str, beats, probabilities: np.ndarray) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("files", nargs="*", type=Path, help="cnn1d-context seeds 0, 1, 2: beat_val.py --cv 5 --predictions files")
-    parser.add_argument("--tfds-dir", default=None, help="without files: built TFDS datasets (default $ECGBENCH_TFDS_DIR)")
-    parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
-    args = parser.parse_args(argv)
-    if len(args.files) not in (0, 3):
-        parser.error("give the three files of cnn1d-context seeds 0, 1 and 2, or none (then the cross-validations run here)")
-
-    def judge(files: list[Path]) -> tuple[dict, list[dict]]:
-        return compare("ensemble seed 0 (mean of the three)", *averaged_members(files)), [compare(p.name, *held_out_beats(p)) for p in files]
-
-    ensemble, singles = judged(args.files, judge, "cnn1d-context", [0, 1, 2], args.tfds_dir)
-    mean = {side: {name: float(np.mean([r[side][name] for r in singles])) for name in FIGURES} for side in ("without", "with")}
-    adopt = better(ensemble["without"], ensemble["with"]) and better(mean["without"], mean["with"])
+    args = seed_files_arguments(__doc__.splitlines()[0], 3, "cnn1d-context seeds 0, 1, 2: beat_val.py --cv 5 --predictions files", argv)
+    result = judged(args.files, lambda files: ensemble_and_seeds(files, compare), "cnn1d-context", [0, 1, 2], args.tfds_dir)
+    ensemble, singles, mean, adopt = (result[key] for key in ("ensemble", "singles", "single_mean", "adopt"))
     if args.json:
-        print(json.dumps({"ensemble": ensemble, "singles": singles, "single_mean": mean, "adopt": adopt}, indent=2))
+        print(json.dumps(result, indent=2))
         return 0
     from rich.table import Table
 
@@ -144,9 +131,9 @@ def main(argv: list[str] | None = None) -> int:
     table = Table(title="Per-record prior adaptation on DS1 cross-validated predictions, AF gate after (pooled held-out beats, %)")
     for column in ("predictions", "adaptation", *FIGURES):
         table.add_column(column, justify="left" if column in ("predictions", "adaptation") else "right")
-    for result in (ensemble, *singles):
+    for row in (ensemble, *singles):
         for side in ("without", "with"):
-            table.add_row(result["file"], side, *(f"{result[side][name]:.2f}" for name in FIGURES))
+            table.add_row(row["file"], side, *(f"{row[side][name]:.2f}" for name in FIGURES))
     for side in ("without", "with"):
         table.add_row("mean of the single seeds", side, *(f"{mean[side][name]:.2f}" for name in FIGURES))
     console.print(table)

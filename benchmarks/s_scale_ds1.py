@@ -35,13 +35,11 @@ cnn1d-context-ensemble-afgate).
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
-from pathlib import Path
 
 import numpy as np
-from af_gate_ds1 import FIGURES, averaged_members, better, held_out_beats, judged
+from af_gate_ds1 import FIGURES, ensemble_and_seeds, judged, seed_files_arguments
 from beat_val import SAMPLING_RATE, subject_folds, val_figures
 
 from ecgbench.records import AAMI_CLASSES
@@ -68,8 +66,8 @@ def best_factor(beats, probabilities: np.ndarray) -> float:
     return FACTORS[int(np.argmax(f1))]
 
 
-def nested(beats, probabilities: np.ndarray) -> dict:
-    """Unscaled and nested-scaled pooled figures of one gated prediction set, with each fold's factor."""
+def nested(name: str, beats, probabilities: np.ndarray) -> dict:
+    """Unscaled and nested-scaled pooled figures of one gated prediction set ``name``, with each fold's factor."""
     gated, _ = gate_supraventricular(probabilities, beats.record, beats.sample, SAMPLING_RATE)
     out = gated.copy()
     factors = []
@@ -78,32 +76,13 @@ def nested(beats, probabilities: np.ndarray) -> dict:
         factor = best_factor(beats.subset(~held), gated[~held])
         out[held] = scaled(gated[held], factor)
         factors.append({"held_out": fold, "factor": factor})
-    return {"without": val_figures(beats, gated), "with": val_figures(beats, out), "folds": factors,
+    return {"file": name, "without": val_figures(beats, gated), "with": val_figures(beats, out), "folds": factors,
             "factor_all_folds": best_factor(beats, gated)}  # fmt: skip
 
 
-def judge(files: list[Path]) -> dict:
-    """The rule's two sides: the ensemble of the three files, and each file alone (with their mean)."""
-    singles = [nested(*held_out_beats(path)) for path in files]
-    return {
-        "ensemble": nested(*averaged_members(files)),
-        "singles": singles,
-        "single_mean": {side: {name: float(np.mean([s[side][name] for s in singles])) for name in FIGURES} for side in ("without", "with")},
-    }
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("files", nargs="*", type=Path, help="cnn1d-context seeds 0-2: beat_val.py --cv 5 --predictions files, in seed order")
-    parser.add_argument("--tfds-dir", default=None, help="without files: built TFDS datasets (default $ECGBENCH_TFDS_DIR)")
-    parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
-    args = parser.parse_args(argv)
-    if len(args.files) not in (0, len(SEEDS)):
-        parser.error(f"give the {len(SEEDS)} files of cnn1d-context seeds {SEEDS}, or none (then the cross-validations run here)")
-    result = judged(args.files, judge, SUBMISSION, SEEDS, args.tfds_dir)
-    result["adopt"] = better(result["ensemble"]["without"], result["ensemble"]["with"]) and better(
-        result["single_mean"]["without"], result["single_mean"]["with"]
-    )
+    args = seed_files_arguments(__doc__.splitlines()[0], len(SEEDS), "cnn1d-context seeds 0-2: beat_val.py --cv 5 --predictions files, in seed order", argv)
+    result = judged(args.files, lambda files: ensemble_and_seeds(files, nested), SUBMISSION, SEEDS, args.tfds_dir)
     if args.json:
         print(json.dumps(result, indent=2))
         return 0

@@ -48,7 +48,7 @@ def test_each_fold_gets_the_factor_chosen_on_the_other_folds(s_scale):
     beats, probabilities = _beats_and_probabilities()
     fold_0 = np.isin(beats.record, FOLD_0)
     assert s_scale.best_factor(beats.subset(fold_0), probabilities[fold_0]) == 1.0  # what a leak would give fold 0
-    result = s_scale.nested(beats, probabilities)
+    result = s_scale.nested("synthetic", beats, probabilities)
     factors = {tuple(fold["held_out"]): fold["factor"] for fold in result["folds"]}
     assert len(factors) == 5
     assert set(factors.values()) == {2.0 ** 0.75}  # the smallest factor of the grid above 1.5, for every fold
