@@ -32,15 +32,13 @@ def _database(name: str) -> Path:
 def benchmark_module():
     """``name -> module``: import ``benchmarks/<name>.py`` (a script, not a package) once per session.
 
-    The module is registered in ``sys.modules`` (dataclasses resolve their annotations there) and
-    ``benchmarks/`` is put on ``sys.path``, as running the script does, for scripts importing a sibling.
+    The module is registered in ``sys.modules`` (dataclasses resolve their annotations there).
+    Benchmarks import nothing from each other; decision studies live in the ``experiments`` package.
     """
     loaded: dict[str, ModuleType] = {}
 
     def load(name: str) -> ModuleType:
         if name not in loaded:
-            if str(_BENCHMARKS) not in sys.path:
-                sys.path.insert(0, str(_BENCHMARKS))
             spec = importlib.util.spec_from_file_location(f"_benchmark_{name}", _BENCHMARKS / f"{name}.py")
             module = importlib.util.module_from_spec(spec)
             sys.modules[spec.name] = module

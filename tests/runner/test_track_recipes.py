@@ -1,6 +1,8 @@
-"""The runner's use of per-track recipe blocks, the val-only loading path, and benchmarks/beat_val.py."""
+"""The runner's use of per-track recipe blocks, the val-only loading path, and experiments/beat_val.py."""
 
 from __future__ import annotations
+
+import importlib
 
 import json
 import shutil
@@ -33,8 +35,8 @@ def tracked_cnn1d(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def beat_val(benchmark_module):
-    return benchmark_module("beat_val")
+def beat_val():
+    return importlib.import_module("experiments.beat_recipes.beat_val")
 
 
 def test_precedence_top_level_track_changes_cli(tracked_cnn1d):

@@ -3,7 +3,7 @@
 Why: most false SVEB calls of the Keras baselines on DS2 are normal beats inside AF and flutter
 episodes (``baselines/cnn1d-context/README.md``, a diagnosis read from a committed DS2 run). A
 remedy chosen because of a test-set diagnosis must be judged without the test set, so it is
-judged here, on DS1 only: ``python benchmarks/beat_val.py --track interpatient --cv 5
+judged here, on DS1 only: ``python -m experiments.beat_recipes.beat_val --track interpatient --cv 5
 --submission NAME --seed N --predictions FILE`` predicts every DS1 record with a model that never
 saw its patient; this script applies the gate to those held-out predictions and prints the pooled
 EC57 figures without and with it (the runner's scorer, paced records excluded), and per record
@@ -19,8 +19,8 @@ cnn1d-context-ensemble, ensemble seed 0, whose members are cnn1d-context seeds 0
 three single-seed cross-validations (``--ensemble``), as its saved model is the mean of its
 members; the same rule applies to that one prediction set.
 
-    python benchmarks/af_gate_ds1.py [--submission cnn1d-context] [--seeds 0,1] [--tfds-dir DIR] [--json]
-    python benchmarks/af_gate_ds1.py FILE.npz [FILE.npz ...] [--ensemble] [--json]
+    python -m experiments.beat_recipes.af_gate_ds1 [--submission cnn1d-context] [--seeds 0,1] [--tfds-dir DIR] [--json]
+    python -m experiments.beat_recipes.af_gate_ds1 FILE.npz [FILE.npz ...] [--ensemble] [--json]
 
 Without files it runs the cross-validation itself for each seed (about 12 min per seed on 2 cores)
 and keeps the predictions in a temporary folder; with files it only reads them.
@@ -34,7 +34,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from beat_val import SAMPLING_RATE, cross_validate, val_figures
+from experiments.beat_recipes.beat_val import SAMPLING_RATE, cross_validate, val_figures
 
 from ecgbench.models import BeatArrays
 from ecgbench.records import AAMI_CLASSES

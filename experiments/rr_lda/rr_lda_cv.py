@@ -34,9 +34,9 @@ Variants (name → feature/classifier options of the submission)::
 
 Usage::
 
-    python benchmarks/rr_lda_cv.py --tfds-dir /work/tfds            # features cached in /tmp
-    python benchmarks/rr_lda_cv.py --tfds-dir /work/tfds --json
-    python benchmarks/rr_lda_cv.py --tfds-dir /work/tfds --variants rr_clip_noQ rr_clip_noQ_hybrid
+    python -m experiments.rr_lda.rr_lda_cv --tfds-dir /work/tfds            # features cached in /tmp
+    python -m experiments.rr_lda.rr_lda_cv --tfds-dir /work/tfds --json
+    python -m experiments.rr_lda.rr_lda_cv --tfds-dir /work/tfds --variants rr_clip_noQ rr_clip_noQ_hybrid
 
 References
 ----------

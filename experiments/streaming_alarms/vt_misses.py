@@ -22,7 +22,7 @@ It reads only the run record, its saved beats (``record``, ``sample``, ``predict
 reference annotations; nothing is streamed again. A diagnosis of test-set errors: it says where the
 chain fails, it must not be used to choose a setting.
 
-    python benchmarks/vt_misses.py [RUN] [--results-dir leaderboards/results] [--data-dir ../shared/data] [--json]
+    python -m experiments.streaming_alarms.vt_misses [RUN] [--results-dir leaderboards/results] [--data-dir ../shared/data] [--json]
 
 Without RUN: the newest committed DS2 stream of ``--model cnn1d`` at 1-s chunks.
 """

@@ -14,8 +14,8 @@ once (beats detected on lead 0) and shared by both variants.
 
 Usage::
 
-    python benchmarks/rr_af_val.py --tfds-dir /tmp/ecgb_card
-    python benchmarks/rr_af_val.py --tfds-dir /tmp/ecgb_card --json
+    python -m experiments.rr_af.rr_af_val --tfds-dir /tmp/ecgb_card
+    python -m experiments.rr_af.rr_af_val --tfds-dir /tmp/ecgb_card --json
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ Outcomes (2026-12-06): cnn1d run ``20261204T205242Z`` → p >= 0.3; cnn1d-contex
 against 1.54); cnn1d-context-ensemble-afgate ``20261206T095438Z`` → p >= 0.2 (36 of 36 alarmable
 onsets against the labels' 35, at 9.24 false alarms per hour against 4.62: exactly twice).
 
-    python benchmarks/vt_detector_ds1.py [--data-dir ../shared/data] [--classifiers cnn1d,cnn1d-context] [--chunk 1] [--json]
+    python -m experiments.streaming_alarms.vt_detector_ds1 [--data-dir ../shared/data] [--classifiers cnn1d,cnn1d-context] [--chunk 1] [--json]
 
 About 40 s per (classifier, setting) pair on one core.
 """
@@ -39,7 +39,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import typer
-from _ds1_alarm_sweep import ChunkOption, ClassifiersOption, DataDirOption, JsonOption, ResultsDirOption, sweep_ds1
+from experiments.streaming_alarms.ds1_alarm_sweep import ChunkOption, ClassifiersOption, DataDirOption, JsonOption, ResultsDirOption, sweep_ds1
 from rich.console import Console
 from rich.table import Table
 

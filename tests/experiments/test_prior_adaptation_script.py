@@ -1,6 +1,8 @@
-"""benchmarks/prior_adaptation_ds1.py: the Saerens-Latinne-Decaestecker EM recovers a shifted class prior."""
+"""experiments/prior_adaptation_ds1.py: the Saerens-Latinne-Decaestecker EM recovers a shifted class prior."""
 
 from __future__ import annotations
+
+import importlib
 
 import numpy as np
 import pytest
@@ -10,8 +12,8 @@ TRAIN_PRIOR = np.array([0.6, 0.3, 0.1])
 
 
 @pytest.fixture(scope="module")
-def prior_adaptation(benchmark_module):
-    return benchmark_module("prior_adaptation_ds1")
+def prior_adaptation():
+    return importlib.import_module("experiments.beat_recipes.prior_adaptation_ds1")
 
 
 def _posteriors(x: np.ndarray, prior: np.ndarray) -> np.ndarray:

@@ -22,8 +22,8 @@ are read only to score. The figures are what they are.
 
 Usage::
 
-    python benchmarks/rhythm_external.py --tfds-dir /work/tfds
-    python benchmarks/rhythm_external.py --tfds-dir /work/tfds --submission rr-af --ludb-dir ../shared/data/ludb --json
+    python -m experiments.rr_af.rhythm_external --tfds-dir /work/tfds
+    python -m experiments.rr_af.rhythm_external --tfds-dir /work/tfds --submission rr-af --ludb-dir ../shared/data/ludb --json
 
 References
 ----------

@@ -14,8 +14,8 @@ were read: adopt ``options.ensemble: 5`` if, on DS1's pooled held-out beats with
 (:mod:`ecgbench.streaming.af_gate`) applied as the baseline applies it, the five-member ensemble
 has a higher SVEB F1 than the three-member one and a macro-F1 of N, S and V that is not lower.
 
-    python benchmarks/ensemble_size_ds1.py s0.npz s1.npz s2.npz s3.npz s4.npz [--json]
-    python benchmarks/ensemble_size_ds1.py [--tfds-dir DIR] [--json]
+    python -m experiments.beat_recipes.ensemble_size_ds1 s0.npz s1.npz s2.npz s3.npz s4.npz [--json]
+    python -m experiments.beat_recipes.ensemble_size_ds1 [--tfds-dir DIR] [--json]
 
 Without files the five cross-validations run here (about 9 min each on 2 cores). Outcome: not
 adopted (SVEB F1 45.60 with three members, 44.04 with five; see the README of
@@ -33,8 +33,8 @@ import json
 import sys
 from pathlib import Path
 
-from af_gate_ds1 import FIGURES, averaged_members, better, judged, seed_files_arguments
-from cv_compare_ds1 import gated_figures
+from experiments.beat_recipes.af_gate_ds1 import FIGURES, averaged_members, better, judged, seed_files_arguments
+from experiments.beat_recipes.cv_compare_ds1 import gated_figures
 
 SUBMISSION = "cnn1d-context"
 SIZES = (3, 5)

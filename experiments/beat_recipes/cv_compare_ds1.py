@@ -30,8 +30,8 @@ rule, same baseline files. Outcome: not adopted (the ensemble's SVEB F1 45.60 �
 macro-F1 rose 66.92 → 75.20 and VEB F1 62.11 → 85.59; see the README of
 cnn1d-context-ensemble-afgate).
 
-    python benchmarks/cv_compare_ds1.py --baseline b0.npz b1.npz b2.npz --candidate c0.npz c1.npz c2.npz [--json]
-    python benchmarks/cv_compare_ds1.py [--application look-ahead-rr|both-leads] [--tfds-dir DIR] [--json]
+    python -m experiments.beat_recipes.cv_compare_ds1 --baseline b0.npz b1.npz b2.npz --candidate c0.npz c1.npz c2.npz [--json]
+    python -m experiments.beat_recipes.cv_compare_ds1 [--application look-ahead-rr|both-leads] [--tfds-dir DIR] [--json]
 
 Without files it runs the six cross-validations of an application itself (cnn1d-context seeds
 0-2 as committed and with the candidate change, about 9 min each on 2 cores) in a temporary
@@ -53,8 +53,8 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from af_gate_ds1 import FIGURES, averaged_members, better, cross_validated_predictions, held_out_beats
-from beat_val import SAMPLING_RATE, parse_changes, val_figures
+from experiments.beat_recipes.af_gate_ds1 import FIGURES, averaged_members, better, cross_validated_predictions, held_out_beats
+from experiments.beat_recipes.beat_val import SAMPLING_RATE, parse_changes, val_figures
 
 from ecgbench.data.rr import RR_FEATURE_NAMES
 from ecgbench.streaming.af_gate import gate_supraventricular

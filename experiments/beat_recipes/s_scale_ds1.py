@@ -25,8 +25,8 @@ nested SVEB F1 than unscaled and a macro-F1 of N, S and V that is not lower
 folds of (a), and the scaled ensemble becomes a new baseline run on DS2 with seeds 0-2; if not,
 DS2 is not run.
 
-    python benchmarks/s_scale_ds1.py cv_seed0.npz cv_seed1.npz cv_seed2.npz [--json]
-    python benchmarks/s_scale_ds1.py [--tfds-dir DIR] [--json]
+    python -m experiments.beat_recipes.s_scale_ds1 cv_seed0.npz cv_seed1.npz cv_seed2.npz [--json]
+    python -m experiments.beat_recipes.s_scale_ds1 [--tfds-dir DIR] [--json]
 
 Without files the three cross-validations run here (about 9 min each on 2 cores). Outcome: not
 adopted (the ensemble's nested SVEB F1 45.60 → 41.31, macro-F1 66.92 → 65.69; see the README of
@@ -39,8 +39,8 @@ import json
 import sys
 
 import numpy as np
-from af_gate_ds1 import FIGURES, ensemble_and_seeds, judged, seed_files_arguments
-from beat_val import SAMPLING_RATE, subject_folds, val_figures
+from experiments.beat_recipes.af_gate_ds1 import FIGURES, ensemble_and_seeds, judged, seed_files_arguments
+from experiments.beat_recipes.beat_val import SAMPLING_RATE, subject_folds, val_figures
 
 from ecgbench.records import AAMI_CLASSES
 from ecgbench.streaming.af_gate import gate_supraventricular

@@ -1,6 +1,8 @@
-"""benchmarks/rhythm_external.py: LUDB record → rhythm window (length, rate, lead order, units) and AF scoring."""
+"""experiments/rhythm_external.py: LUDB record → rhythm window (length, rate, lead order, units) and AF scoring."""
 
 from __future__ import annotations
+
+import importlib
 
 from pathlib import Path
 
@@ -16,8 +18,8 @@ LUDB_FS = 500.0
 
 
 @pytest.fixture(scope="module")
-def external(benchmark_module):
-    return benchmark_module("rhythm_external")
+def external():
+    return importlib.import_module("experiments.rr_af.rhythm_external")
 
 
 def write_ludb_like(folder: Path, name: str, duration: float = 10.0, units: str = "mV", offset_mv: float = 0.3) -> np.ndarray:

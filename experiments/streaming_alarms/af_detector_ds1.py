@@ -19,7 +19,7 @@ Classifiers: ``cnn1d`` (its committed inter-patient run; trained on DS1's traini
 labels on DS1 are better than on unseen records) and the untrained built-in ``rules``, so the
 comparison does not hinge on one classifier's DS1 fit.
 
-    python benchmarks/af_detector_ds1.py [--data-dir ../shared/data] [--classifiers cnn1d,rules] [--chunk 1] [--json]
+    python -m experiments.streaming_alarms.af_detector_ds1 [--data-dir ../shared/data] [--classifiers cnn1d,rules] [--chunk 1] [--json]
 
 About 30 s per (classifier, detector) pair on one core.
 """
@@ -32,7 +32,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import typer
-from _ds1_alarm_sweep import ChunkOption, ClassifiersOption, DataDirOption, JsonOption, ResultsDirOption, sweep_ds1
+from experiments.streaming_alarms.ds1_alarm_sweep import ChunkOption, ClassifiersOption, DataDirOption, JsonOption, ResultsDirOption, sweep_ds1
 from rich.console import Console
 from rich.table import Table
 

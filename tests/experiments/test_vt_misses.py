@@ -1,6 +1,8 @@
-"""benchmarks/vt_misses.py: each reference beat of an unalarmed VT episode is matched to the stream's beats and the cause named."""
+"""experiments/vt_misses.py: each reference beat of an unalarmed VT episode is matched to the stream's beats and the cause named."""
 
 from __future__ import annotations
+
+import importlib
 
 import numpy as np
 import pytest
@@ -12,8 +14,8 @@ FS = 360.0
 
 
 @pytest.fixture(scope="module")
-def vt_misses(benchmark_module):
-    return benchmark_module("vt_misses")
+def vt_misses():
+    return importlib.import_module("experiments.streaming_alarms.vt_misses")
 
 
 def _saved(times_s, labels):

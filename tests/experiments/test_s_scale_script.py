@@ -1,6 +1,8 @@
-"""benchmarks/s_scale_ds1.py: the S factor is renormalised, and each fold's factor is chosen on the other folds only."""
+"""experiments/s_scale_ds1.py: the S factor is renormalised, and each fold's factor is chosen on the other folds only."""
 
 from __future__ import annotations
+
+import importlib
 
 import numpy as np
 import pytest
@@ -14,8 +16,8 @@ BEATS_PER_RECORD = 200
 
 
 @pytest.fixture(scope="module")
-def s_scale(benchmark_module):
-    return benchmark_module("s_scale_ds1")
+def s_scale():
+    return importlib.import_module("experiments.beat_recipes.s_scale_ds1")
 
 
 def _beats_and_probabilities() -> tuple[BeatArrays, np.ndarray]:

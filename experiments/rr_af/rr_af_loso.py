@@ -37,7 +37,7 @@ stage. That choice between two test-evaluated recipes used the test split, and
 ``baselines/rr-af/README.md`` says so. Lesson kept: a leave-one-subject-out score over six AF
 subjects did not predict the test ranking of these two stage-1 models.
 
-    python benchmarks/rr_af_loso.py --tfds-dir <built tfds dir> [--json]
+    python -m experiments.rr_af.rr_af_loso --tfds-dir <built tfds dir> [--json]
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
-from rr_af_val import SPLITS, SUBMISSION, WINDOW_S, development_data
+from experiments.rr_af.rr_af_val import SPLITS, SUBMISSION, WINDOW_S, development_data
 
 from ecgbench.records import RHYTHM_CLASSES
 from ecgbench.records.lists import subject_of

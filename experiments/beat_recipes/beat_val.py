@@ -23,9 +23,9 @@ on all held-out beats pooled (EC57 gross statistics), with each fold's figures b
 
 Usage::
 
-    python benchmarks/beat_val.py --track intrapatient --tfds-dir /work/tfds
-    python benchmarks/beat_val.py --track intrapatient --set epochs=40 --set 'options.leads=[0,1]' --json
-    python benchmarks/beat_val.py --track interpatient --cv 5 [--submission cnn1d-causal]
+    python -m experiments.beat_recipes.beat_val --track intrapatient --tfds-dir /work/tfds
+    python -m experiments.beat_recipes.beat_val --track intrapatient --set epochs=40 --set 'options.leads=[0,1]' --json
+    python -m experiments.beat_recipes.beat_val --track interpatient --cv 5 [--submission cnn1d-causal]
 
 ``--set FIELD=VALUE`` takes a JSON value (a value that is not valid JSON is taken as a string, so
 ``--set balance=none`` works); ``options.NAME`` and ``augment.NAME`` change one key of those dicts.

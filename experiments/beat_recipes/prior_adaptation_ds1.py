@@ -21,8 +21,8 @@ show a higher SVEB F1 with the adaptation than without it and a macro-F1 of N, S
 lower. Only this one variant (plain EM, no smoothing, tolerance 1e-6, at most 1,000 iterations) is
 judged; no variant is tried after seeing its figures.
 
-    python benchmarks/prior_adaptation_ds1.py cv_seed0.npz cv_seed1.npz cv_seed2.npz [--json]
-    python benchmarks/prior_adaptation_ds1.py [--tfds-dir DIR] [--json]
+    python -m experiments.beat_recipes.prior_adaptation_ds1 cv_seed0.npz cv_seed1.npz cv_seed2.npz [--json]
+    python -m experiments.beat_recipes.prior_adaptation_ds1 [--tfds-dir DIR] [--json]
 
 The files are ``beat_val.py --track interpatient --cv 5 --submission cnn1d-context --seed N
 --predictions FILE`` outputs (8-13 min each on 2 cores); without them the three
@@ -41,8 +41,8 @@ import json
 import sys
 
 import numpy as np
-from af_gate_ds1 import FIGURES, ensemble_and_seeds, judged, seed_files_arguments
-from beat_val import SAMPLING_RATE, subject_folds, val_figures
+from experiments.beat_recipes.af_gate_ds1 import FIGURES, ensemble_and_seeds, judged, seed_files_arguments
+from experiments.beat_recipes.beat_val import SAMPLING_RATE, subject_folds, val_figures
 
 from ecgbench.records import AAMI_CLASSES
 from ecgbench.streaming.af_gate import gate_supraventricular
