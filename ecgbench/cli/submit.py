@@ -79,8 +79,6 @@ def verify(
     entry = load_run(run, results_dir)
     with err_console.status(f"re-running {entry.run_id}"):
         report = verify_run(entry, tfds_dir=output_dir)
-    if report.note:
-        err_console.print(report.note, highlight=False)
     if json_output:
         print_json(report.to_dict())
     else:
@@ -96,6 +94,8 @@ def verify(
             f"submission files {'not re-read' if report.submission_unchanged is None else 'unchanged' if report.submission_unchanged else 'CHANGED since the run'}",
             highlight=False,
         )
+    if report.note:
+        err_console.print(report.note, highlight=False)
     if not report.reproduced and not report.same_processor:
         err_console.print(
             f"recorded on {report.recorded_processor}, re-run on {report.processor}: Keras training repeats digit for "

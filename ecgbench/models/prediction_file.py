@@ -35,6 +35,9 @@ PREDICTION_SUFFIXES: tuple[str, ...] = (".npz", ".csv")
 #: Largest accepted ``|sum of a row of probabilities - 1|``: float32 softmax outputs and CSV values
 #: rounded to 4 decimals stay well inside it.
 ROW_SUM_TOLERANCE = 1e-3
+#: Position key → the name the runner's own prediction files use for it (rhythm windows store
+#: their ``start`` as ``sample``), accepted so a run's file can be resubmitted as is.
+POSITION_ALIASES: dict[str, str] = {"start": "sample"}
 PROBABILITIES = "probabilities"
 PREDICTION = "prediction"
 CLASSES = "classes"
@@ -99,6 +102,8 @@ def check_prediction_arrays(
         :data:`ROW_SUM_TOLERANCE`.
     """
     classes = tuple(class_names)
+    if position_key in POSITION_ALIASES and POSITION_ALIASES[position_key] in arrays and position_key not in arrays:
+        arrays = {(position_key if name == POSITION_ALIASES[position_key] else name): value for name, value in arrays.items()}
     allowed = ("record", position_key, PROBABILITIES, PREDICTION, CLASSES, LABEL)
     unknown = [name for name in arrays if name not in allowed]
     if unknown:

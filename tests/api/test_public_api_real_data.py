@@ -76,3 +76,12 @@ def test_the_readme_python_example_runs_as_written(tfds_dir, monkeypatch, capsys
     assert set(printed) == {"gross.accuracy", "gross.sveb.f1", "gross.veb.f1"}
     assert all(0.0 <= value <= 100.0 for value in printed.values())
     print("README example:", printed)
+
+
+def test_evaluator_reproduces_a_committed_rhythm_run(tfds_dir):
+    run = repo_root() / "leaderboards" / "results" / "rhythm" / "20261206T072502Z-rr-af-seed0"
+    record = json.loads(run.with_suffix(".json").read_text())
+    with np.load(run.with_suffix(".npz")) as saved:
+        arrays = {"record": saved["record"], "start": saved["sample"], "probabilities": saved["probabilities"]}
+    evaluator = ecgbench.Evaluator("rhythm", tfds_dir=tfds_dir, bootstrap_resamples=record["bootstrap"]["n_resamples"])
+    assert evaluator.eval(arrays, seed=record["bootstrap"]["seed"]) == record["metrics"]

@@ -150,3 +150,18 @@ def test_baseline_names_and_bad_suffixes_are_refused(prior_run, mitdb_like_track
     with pytest.raises(SubmissionError, match="ends in .npz or .csv"):
         _submit(tmp_path / "preds.txt", mitdb_like_track, tmp_path / "results", session)
     assert not (tmp_path / "results").exists()
+
+
+def test_verify_cli_says_plainly_that_a_prediction_run_is_rescored_not_rerun(prior_run, mitdb_like_track, session, tmp_path):
+    from typer.testing import CliRunner
+
+    from ecgbench.cli import app
+
+    path = tmp_path / "mine.npz"
+    np.savez(path, **_arrays(prior_run))
+    results = tmp_path / "results"
+    result = _submit(path, mitdb_like_track, results, session)
+    out = CliRunner().invoke(app, ["verify", str(result.run.record_path), "--results-dir", str(results)], env={"COLUMNS": "300", "NO_COLOR": "1"})
+    assert out.exit_code == 0, out.output
+    message = " ".join(out.output.split())
+    assert "is a prediction-file submission" in message and "cannot be re-run" in message and "re-scored from its prediction file" in message
