@@ -85,3 +85,15 @@ def test_evaluator_reproduces_a_committed_rhythm_run(tfds_dir):
         arrays = {"record": saved["record"], "start": saved["sample"], "probabilities": saved["probabilities"]}
     evaluator = ecgbench.Evaluator("rhythm", tfds_dir=tfds_dir, bootstrap_resamples=record["bootstrap"]["n_resamples"])
     assert evaluator.eval(arrays, seed=record["bootstrap"]["seed"]) == record["metrics"]
+
+
+def test_load_gives_tf_data_or_numpy_with_the_evaluators_keys(tfds_dir):
+    ds = ecgbench.load("beats-interpatient", "val", tfds_dir=tfds_dir)
+    assert {"record", "sample", "signal", "label"} <= set(ds.element_spec)
+    arrays = ecgbench.load("beats-interpatient", "val", as_numpy=True, tfds_dir=tfds_dir)
+    assert arrays["signal"].shape[1:] == (288, 2) and arrays["record"].dtype.kind == "U"
+    from ecgbench.records.splits import DS1_VAL
+
+    assert set(arrays["record"].tolist()) == set(DS1_VAL)  # the record-disjoint validation records of DS1
+    windows = ecgbench.load("rhythm", "test", as_numpy=True, tfds_dir=tfds_dir)
+    assert "start" in windows and windows["start"].dtype.kind == "i"
