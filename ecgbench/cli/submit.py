@@ -16,9 +16,11 @@ ResultsDirOption = Annotated[Path, typer.Option("--results-dir", help="Root of t
 
 @app.command()
 def submit(
-    path: Annotated[Path, typer.Argument(help="Submission folder: code + recipe (submission.py) or a trained model (manifest.json).")],
+    path: Annotated[Path, typer.Argument(help="Submission folder: code + recipe (submission.py) or a trained model (manifest.json); or a prediction file (.npz/.csv, see leaderboards/SUBMITTING.md).")],
     track: Annotated[str, typer.Option(help="Beat track of a code submission: interpatient or intrapatient (a manifest names its own task).")] = "interpatient",
-    seed: Annotated[int | None, typer.Option(help="Seed override for a code submission.", show_default=False)] = None,
+    task: Annotated[str, typer.Option(help="Task of a prediction file: beats-interpatient, beats-intrapatient, rhythm, rhythm-4s, rhythm-30s.")] = "beats-interpatient",
+    name: Annotated[str | None, typer.Option(help="Submission name of a prediction file (default: the file name without suffix).", show_default=False)] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed override for a code submission; for a prediction file, the seed it was trained with (default 0).", show_default=False)] = None,
     epochs: Annotated[int | None, typer.Option(help="Epoch override for a code submission.", show_default=False)] = None,
     output_dir: TfdsDirOption = None,
     results_dir: ResultsDirOption = Path("leaderboards/results"),
@@ -26,19 +28,33 @@ def submit(
     json_output: JsonOption = False,
 ) -> None:
     """Evaluate a submission on the task's test split, write and check its run record, re-render the leaderboard."""
-    from ecgbench.runner.submit import submit as run_submit
+    from ecgbench.models.prediction_file import PREDICTION_SUFFIXES
 
     with err_console.status("submitting") as status:
-        result = run_submit(path, track=track, seed=seed, epochs=epochs, tfds_dir=output_dir, results_dir=results_dir,
-                            bootstrap_resamples=bootstrap, on_stage=lambda name: status.update(f"{path}: {name}"))  # fmt: skip
+        on_stage = lambda stage: status.update(f"{path}: {stage}")  # noqa: E731
+        if path.suffix.lower() in PREDICTION_SUFFIXES:
+            from ecgbench.runner.prediction_submit import submit_predictions
+
+            result = submit_predictions(path, task=task, name=name, seed=0 if seed is None else seed, tfds_dir=output_dir,
+                                        results_dir=results_dir, bootstrap_resamples=bootstrap, on_stage=on_stage)  # fmt: skip
+        else:
+            from ecgbench.runner.submit import submit as run_submit
+
+            result = run_submit(path, track=track, seed=seed, epochs=epochs, tfds_dir=output_dir, results_dir=results_dir,
+                                bootstrap_resamples=bootstrap, on_stage=on_stage)  # fmt: skip
     record = result.run.record
     if json_output:
         print_json({"record_path": str(result.run.record_path), "checks": [c.__dict__ for c in result.report.results],
                     "rendered": [str(p) for p in result.rendered], "metrics": record["metrics"]})  # fmt: skip
         return
-    from ecgbench.cli.run import _summary_table
+    if "class_names" in record:  # rhythm windows
+        from ecgbench.cli.run_rhythm import rhythm_summary_table
 
-    console.print(_summary_table(record))
+        console.print(rhythm_summary_table(record))
+    else:
+        from ecgbench.cli.run import _summary_table
+
+        console.print(_summary_table(record))
     for check in result.report.results:
         err_console.print(f"check {check.check}: {check.status} — {check.message}", highlight=False)
     err_console.print(f"run record: {result.run.record_path}\nleaderboard: {', '.join(str(p) for p in result.rendered)}", highlight=False)
@@ -51,7 +67,10 @@ def verify(
     output_dir: TfdsDirOption = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Re-run RUN with its recorded seed and configuration; report metric by metric whether it reproduces (exit 1 if not)."""
+    """Re-run RUN with its recorded seed and configuration; report metric by metric whether it reproduces (exit 1 if not).
+
+    A prediction-file run cannot be re-run: its figures are re-scored from its prediction file instead.
+    """
     from rich.table import Table
 
     from ecgbench.leaderboard.store import load_run
@@ -72,9 +91,11 @@ def verify(
         n_equal = sum(c.equal for c in report.checks)
         err_console.print(
             f"{n_equal} of {len(report.checks)} figures identical; predictions {'identical' if report.predictions_equal else 'DIFFER'}; "
-            f"submission files {'unchanged' if report.submission_unchanged else 'CHANGED since the run'}",
+            f"submission files {'not re-read' if report.submission_unchanged is None else 'unchanged' if report.submission_unchanged else 'CHANGED since the run'}",
             highlight=False,
         )
+    if report.note:
+        err_console.print(report.note, highlight=False)
     if not report.reproduced and not report.same_processor:
         err_console.print(
             f"recorded on {report.recorded_processor}, re-run on {report.processor}: Keras training repeats digit for "

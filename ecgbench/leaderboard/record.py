@@ -21,7 +21,9 @@ Schema version 1 (keys of the JSON object)
     True for smoke-test runs on a data subset; such records must never be ranked.
 ``submission`` : object
     ``name``, ``source`` (registry name or path as given), ``kind`` (``"keras"`` or
-    ``"estimator"``) and ``sha256`` (over ``submission.py`` and ``recipe.json``).
+    ``"estimator"``; a trained-model file ``"keras-file"``, ``"savedmodel"`` or ``"onnx"``; a
+    prediction file ``"predictions"``) and ``sha256`` (over ``submission.py`` and ``recipe.json``,
+    the model files, or the prediction file).
 ``recipe`` : object
     The recipe actually used (after ``--epochs``/``--quick`` overrides).
 ``seed`` : int

@@ -54,10 +54,28 @@ def score_predictions(
         :data:`RECORDED_METRICS` (percent; ``None`` where undefined; ``average.*`` figures have no
         interval).
     """
+    return score_labelled(test.record, test.sample, test.label, probabilities, fs, n_resamples=n_resamples, confidence=confidence, seed=seed)
+
+
+def score_labelled(
+    record: np.ndarray,
+    sample: np.ndarray,
+    label: np.ndarray,
+    probabilities: np.ndarray,
+    fs: float,
+    *,
+    n_resamples: int = BOOTSTRAP_RESAMPLES,
+    confidence: float = BOOTSTRAP_CONFIDENCE,
+    seed: int = 0,
+):
+    """:func:`score_predictions` on bare arrays: ``record`` (str), ``sample`` (samples), reference ``label`` (0..4).
+
+    The one beat scorer of runs, prediction-file submissions and :class:`ecgbench.Evaluator`.
+    """
     from ecgbench.evaluation import score_records
     from ecgbench.evaluation.labelled import compare_labelled_beats, figures_with_intervals
 
-    result = score_records(compare_labelled_beats(test.record, test.sample, test.label, probabilities.argmax(axis=1), fs))
+    result = score_records(compare_labelled_beats(record, sample, label, np.asarray(probabilities).argmax(axis=1), fs))
     metrics = figures_with_intervals(
         result, RECORDED_METRICS, with_ci=RECORDED_METRICS, n_resamples=n_resamples, confidence=confidence, seed=seed,
     )  # fmt: skip

@@ -48,15 +48,25 @@ def model_features(manifest: Manifest, beats: BeatArrays) -> dict[str, np.ndarra
         features = {"signal": beats.signal.astype(np.float32), "rr": beats.rr.astype(np.float32)}
     else:
         from ecgbench.data.normalization import Normalizer
-        from ecgbench.runner.data import context_parts, derived_rr_parts
 
-        normalizer = Normalizer.from_dict(manifest.normalizer)
-        if normalizer.context is not None:  # the model was trained with a beat context: build it from the test beats
-            beats = context_parts([beats], normalizer.context)[0]
-        if normalizer.derived_rr:  # and derived RR columns likewise (each test record is whole)
-            beats = derived_rr_parts([beats])[0]
-        features = normalizer.transform_arrays(interval_fields(beats))
+        features = normalized_features(Normalizer.from_dict(manifest.normalizer), beats)
     return {name: features[name] for name in manifest.inputs}
+
+
+def normalized_features(normalizer, beats: BeatArrays) -> dict[str, np.ndarray]:
+    """A trained model's inputs ``{"signal", "rr"}`` for whole records' beats, as the runner built them.
+
+    The beat context (``normalizer.context``) and derived RR columns (``normalizer.derived_rr``)
+    are built from ``beats`` themselves (each record must be whole), then the fitted normaliser
+    is applied.
+    """
+    from ecgbench.runner.data import context_parts, derived_rr_parts
+
+    if normalizer.context is not None:  # the model was trained with a beat context: build it from these beats
+        beats = context_parts([beats], normalizer.context)[0]
+    if normalizer.derived_rr:  # and derived RR columns likewise
+        beats = derived_rr_parts([beats])[0]
+    return normalizer.transform_arrays(interval_fields(beats))
 
 
 def evaluate_model_file(

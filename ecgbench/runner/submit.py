@@ -5,7 +5,10 @@ Two kinds of submission:
 - a **code folder** shaped like a baseline (``submission.py`` + ``recipe.json``): trained and tested
   by the beat runner (:func:`ecgbench.runner.beat.run_beat_benchmark`);
 - a **trained model** (a folder with ``manifest.json`` naming a ``.keras`` file, SavedModel or
-  ``.onnx``): tested as is (:func:`ecgbench.runner.model_file.evaluate_model_file`).
+  ``.onnx``): tested as is (:func:`ecgbench.runner.model_file.evaluate_model_file`);
+- a **prediction file** (``.npz``/``.csv``) is a third kind, scored without any model by
+  :func:`ecgbench.runner.prediction_submit.submit_predictions`, which publishes through
+  :func:`publish` too.
 
 The new record must pass every leaderboard check (:mod:`ecgbench.leaderboard.checks`); if one
 fails, the record and its predictions are removed again and the leaderboard files are not
@@ -113,6 +116,28 @@ def submit(
     else:
         run = run_beat_benchmark(path, track=track, seed=seed, epochs=epochs, tfds_dir=tfds_dir, results_dir=results_dir,
                                  data=data, bootstrap_resamples=bootstrap_resamples, command=command)  # fmt: skip
+    report, rendered = publish(run, tfds_dir=tfds_dir, results_dir=results_dir, leaderboard_dir=leaderboard_dir, session=session, on_stage=stage)
+    return SubmitResult(run=run, report=report, rendered=rendered)
+
+
+def publish(
+    run,
+    *,
+    tfds_dir: str | os.PathLike | None = None,
+    results_dir: str | os.PathLike = "leaderboards/results",
+    leaderboard_dir: str | os.PathLike | None = None,
+    session: CheckSession | None = None,
+    on_stage=None,
+) -> tuple[RecordReport, list[Path]]:
+    """Check a just-written run (``record``, ``record_path``, ``predictions_path``); publish it or remove it.
+
+    Raises
+    ------
+    SubmissionError
+        A check failed: the record, its predictions and artefacts are deleted again and the
+        leaderboard files are not touched.
+    """
+    stage = on_stage or (lambda name: None)
     stage("check")
     report = check_record(run.record_path, session if session is not None else CheckSession.default(tfds_dir))
     if not report.ok:
@@ -120,5 +145,4 @@ def submit(
         problems = "; ".join(f"{r.check}: {r.message}" for r in report.failures())
         raise SubmissionError(run.record["submission"]["name"], f"the run record failed the leaderboard checks ({problems}); nothing was published")
     stage("render")
-    rendered = render_leaderboards(results_dir, leaderboard_dir)
-    return SubmitResult(run=run, report=report, rendered=rendered)
+    return report, render_leaderboards(results_dir, leaderboard_dir)

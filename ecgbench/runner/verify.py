@@ -4,7 +4,9 @@ The run is rebuilt from the record's fields, not by executing the recorded comma
 submission (``submission.source``), the task's track, ``seed``, the recorded ``recipe`` (so a
 later edit of ``recipe.json`` cannot change the re-run), ``quick`` and the bootstrap settings.
 Trained model files are re-evaluated from their manifest. The re-run writes into a temporary
-results folder, never into the leaderboard.
+results folder, never into the leaderboard. A prediction-file run (``submission.kind`` =
+``"predictions"``) has no model or code to re-run: its figures are re-scored from its prediction
+file instead (:func:`rescore_prediction_run`), and the report says so.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ from ecgbench.leaderboard.store import RunEntry
 from ecgbench.models import Recipe, load_submission
 from ecgbench.runner.data import TrackData
 from ecgbench.runner.model_file import TASK_TRACKS, evaluate_model_file
+
+#: ``submission.kind`` of prediction-file runs (:mod:`ecgbench.runner.prediction_submit`).
+PREDICTIONS_KIND = "predictions"
 
 _FIELDS = ("value", "ci_low", "ci_high")
 
@@ -57,6 +62,7 @@ class VerifyReport:
     submission_unchanged: bool | None
     recorded_processor: str | None = None
     processor: str | None = None
+    note: str = ""
 
     @property
     def reproduced(self) -> bool:
@@ -79,7 +85,7 @@ class VerifyReport:
             "run_id": self.run_id, "command": self.command, "reproduced": self.reproduced,
             "predictions_equal": self.predictions_equal, "submission_unchanged": self.submission_unchanged,
             "recorded_processor": self.recorded_processor, "processor": self.processor, "same_processor": self.same_processor,
-            "metrics": [{**dataclasses.asdict(c), "equal": c.equal} for c in self.checks],
+            "note": self.note, "metrics": [{**dataclasses.asdict(c), "equal": c.equal} for c in self.checks],
         }  # fmt: skip
 
 
@@ -108,6 +114,8 @@ def verify_run(
 
     record = entry.record
     task, kind = record["task"], record["submission"].get("kind")
+    if kind == PREDICTIONS_KIND:
+        return rescore_prediction_run(entry)
     if task not in TASK_TRACKS:
         raise ConfigError(f"run {entry.run_id}: verify re-runs beat-track runs ({', '.join(TASK_TRACKS)}), not task {task!r}")
     source = record["submission"].get("source")
@@ -135,3 +143,34 @@ def verify_run(
         checks += [MetricCheck(metric, f, entry_values.get(f), again.get(f)) for f in _FIELDS]
     processors = [(r.get("provenance") or {}).get("hardware", {}).get("processor") for r in (record, rerun.record)]
     return VerifyReport(entry.run_id, command, tuple(checks), predictions_equal, unchanged, *processors)
+
+
+def rescore_prediction_run(entry: RunEntry) -> VerifyReport:
+    """Re-score a prediction-file run from its saved predictions (it cannot be re-run) and compare every figure.
+
+    The saved file holds the test split's keys and reference labels with the submitted
+    probabilities; they are scored with the task's scorer and the record's bootstrap settings
+    (:func:`ecgbench.runner.predictions.score_against`). ``predictions_equal`` says whether the
+    file still has the SHA-256 the record names.
+    """
+    from ecgbench.leaderboard.provenance import sha256_file
+    from ecgbench.models.prediction_file import SubmittedPredictions
+    from ecgbench.runner.predictions import score_against
+    from ecgbench.runner.task_facts import task_facts
+
+    record = entry.record
+    facts = task_facts(record["task"])
+    saved = entry.predictions()
+    keys = {"record": np.asarray(saved["record"]).astype(str), facts.position_key: np.asarray(saved["sample"], np.int64)}
+    reference = {**keys, "label": np.asarray(saved["label"], np.int64)}
+    submitted = SubmittedPredictions(keys["record"], keys[facts.position_key], np.asarray(saved["probabilities"], np.float32), None, "probabilities")
+    boot = record["bootstrap"]
+    scored = score_against(facts, reference, submitted, n_resamples=int(boot["n_resamples"]), seed=int(boot["seed"]), source=str(entry.predictions_path))
+    checks = []
+    for metric, values in record["metrics"].items():
+        again = scored.metrics.get(metric, {})
+        checks += [MetricCheck(metric, f, values.get(f), again.get(f)) for f in _FIELDS]
+    same_file = sha256_file(entry.predictions_path) == (record.get("predictions") or {}).get("sha256")
+    note = (f"run {entry.run_id} is a prediction-file submission: there is no model or code, so it cannot be re-run; "
+            "its figures were re-scored from its prediction file instead")  # fmt: skip
+    return VerifyReport(entry.run_id, str(record["provenance"].get("command", "")), tuple(checks), same_file, None, note=note)

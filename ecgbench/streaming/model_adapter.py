@@ -17,12 +17,13 @@ Where the model comes from (``--model``, :func:`resolve_model_folder`):
 * an artefact folder written by the beat runner (``model.keras`` + ``normalizer.json``,
   :mod:`ecgbench.runner.artifacts`);
 * a run record (``.json``) whose ``artifacts`` block names such a folder;
-* a baseline name (``cnn1d``): the newest non-quick inter-patient run of that submission, at its
-  recipe's seed (the run ``ecgbench run baseline cnn1d`` makes), in the results tree that saved
-  artefacts; runs at other seeds (``--seed N``, kept to show the spread between seeds) are
-  reached through their run record.
+* a submission name (``cnn1d``): its inter-patient run at its recipe's seed (seed 0 for a name
+  that is not a baseline) that saved a model, resolved through the run records by
+  :func:`ecgbench.leaderboard.pretrained.find_run` (the run the leaderboard counts for that seed);
+  runs at other seeds are reached through their run record or :func:`ecgbench.load_model`.
 
-Files named by a run record are checked against the SHA-256 it recorded before they are loaded.
+Files named by a run record are checked against the SHA-256 it recorded before they are loaded
+(:func:`ecgbench.leaderboard.pretrained.run_of_record`).
 """
 
 from __future__ import annotations
@@ -39,13 +40,12 @@ import numpy as np
 
 from ecgbench.data.context import TEMPLATE_BEATS, template_of
 from ecgbench.errors import ConfigError, CorruptDataError, DataNotFoundError
+from ecgbench.leaderboard.pretrained import DEFAULT_MODEL_TASK, default_results_dir, find_run, run_of_record
 
 MODEL_FILE = "model.keras"
 NORMALIZER_FILE = "normalizer.json"
 #: Results-tree task whose runs a baseline name resolves to (the leaderboard's test protocol).
-MODEL_TASK = "beats-interpatient"
-#: Default results tree, relative to the working directory (else to the checkout).
-DEFAULT_RESULTS_DIR = Path("leaderboards") / "results"
+MODEL_TASK = DEFAULT_MODEL_TASK
 #: Beat window the stream hands over: 0.3 s + 0.5 s at 360 Hz.
 STREAM_WINDOW_SAMPLES = 288
 
@@ -175,48 +175,9 @@ def _is_model_folder(path: Path) -> bool:
     return (path / MODEL_FILE).is_file() and (path / NORMALIZER_FILE).is_file()
 
 
-def _default_results_dir() -> Path:
-    if DEFAULT_RESULTS_DIR.is_dir():
-        return DEFAULT_RESULTS_DIR
-    from ecgbench.paths import repo_root
-
-    return repo_root() / DEFAULT_RESULTS_DIR
-
-
 def _source_of_record(path: Path) -> ModelSource:
-    record = json.loads(path.read_text())
-    block = record.get("artifacts") or {}
-    if not block.get("folder"):
-        raise ConfigError(
-            f"run record {path} saved no trained model (field artifacts.folder is empty: {block.get('note', 'no artifacts block')}); "
-            "choose a Keras run"
-        )
-    return ModelSource(path.parent / str(block["folder"]), path, dict(block.get("files") or {}))
-
-
-def newest_run_with_artifacts(
-    submission: str, results_dir: str | os.PathLike | None = None, task: str = MODEL_TASK, seed: int | None = None
-) -> Path | None:
-    """Return the newest non-quick run record of ``submission`` in ``<results_dir>/<task>/`` with saved artefacts.
-
-    ``seed`` keeps only runs made with that seed (None: any seed).
-    """
-    folder = Path(results_dir) if results_dir is not None else _default_results_dir()
-    candidates = []
-    for path in (folder / task).glob("*.json"):
-        try:
-            record = json.loads(path.read_text())
-        except (OSError, json.JSONDecodeError):
-            continue
-        if (record.get("submission") or {}).get("name") != submission or record.get("quick"):
-            continue
-        if seed is not None and record.get("seed") != seed:
-            continue
-        artifacts = record.get("artifacts") or {}
-        if artifacts.get("folder") and _is_model_folder(path.parent / artifacts["folder"]):
-            started = (record.get("provenance") or {}).get("started_at") or ""
-            candidates.append((started, path.name, path))
-    return max(candidates)[2] if candidates else None
+    run = run_of_record(path)
+    return ModelSource(run.folder, run.record_path, run.sha256)
 
 
 def _recipe_seed(name: str) -> int | None:
@@ -249,7 +210,8 @@ def resolve_model_folder(spec: str, results_dir: str | os.PathLike | None = None
     if path.is_dir():
         raise ConfigError(f"--model {spec!r}: the folder lacks {MODEL_FILE} and {NORMALIZER_FILE}; give a run's artefact folder")
     if os.sep not in spec and "." not in spec:  # a submission name such as cnn1d
-        record = newest_run_with_artifacts(spec, results_dir, seed=_recipe_seed(spec))
+        seed = _recipe_seed(spec)
+        record = find_run(spec, 0 if seed is None else seed, MODEL_TASK, results_dir)
         if record is not None:
             return _source_of_record(record)
         from ecgbench.models.loader import list_baselines
@@ -259,7 +221,7 @@ def resolve_model_folder(spec: str, results_dir: str | os.PathLike | None = None
                 f"--model {spec!r}: not a built-in classifier ({', '.join(valid_builtins)}), a baseline "
                 f"({', '.join(list_baselines())}), a run record (.json) nor a trained-model folder"
             )
-        where = Path(results_dir) if results_dir is not None else _default_results_dir()
+        where = Path(results_dir) if results_dir is not None else default_results_dir()
         raise DataNotFoundError(
             f"--model {spec!r}: no {MODEL_TASK} run of {spec!r} with a saved model in {where / MODEL_TASK}; produce one with "
             f"`ecgbench run baseline {spec} --track interpatient`, or use a built-in classifier ({', '.join(valid_builtins)})"
@@ -268,18 +230,6 @@ def resolve_model_folder(spec: str, results_dir: str | os.PathLike | None = None
         f"--model {spec!r}: not a built-in classifier ({', '.join(valid_builtins)}), a baseline name, a run record (.json) "
         f"nor a trained-model folder with {MODEL_FILE} and {NORMALIZER_FILE}"
     )
-
-
-def _verify(source: ModelSource) -> None:
-    from ecgbench.leaderboard.provenance import sha256_file
-
-    for name, expected in (source.sha256 or {}).items():
-        actual = sha256_file(source.folder / name)
-        if actual != expected:
-            raise CorruptDataError(
-                f"{source.folder / name} hashes to {actual[:12]}… but run record {source.record_path} says {expected[:12]}…; "
-                "the artefact was changed after the run: re-run the baseline"
-            )
 
 
 @functools.lru_cache(maxsize=4)
@@ -320,8 +270,7 @@ def load_model_classifier(spec: str, valid_builtins: tuple[str, ...] = (), resul
         from ecgbench.errors import unknown_choice
 
         raise unknown_choice("backend", backend, BACKENDS)
-    source = resolve_model_folder(spec, results_dir, valid_builtins)
-    _verify(source)
+    source = resolve_model_folder(spec, results_dir, valid_builtins)  # files named by a run record are hash-checked here
     model, normalizer = _load(source.folder.resolve())
     if backend == "auto":
         backend = "onnx" if _onnx_available() else "tf"

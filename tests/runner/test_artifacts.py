@@ -96,7 +96,8 @@ def test_record_paths_skip_artifact_folders(keras_run):
 
 
 def test_baseline_name_resolves_to_the_recipe_seed_not_a_newer_seed_run(keras_run, tmp_path):
-    from ecgbench.streaming.model_adapter import newest_run_with_artifacts, resolve_model_folder
+    from ecgbench.leaderboard.pretrained import find_run
+    from ecgbench.streaming.model_adapter import resolve_model_folder
 
     result, results = keras_run
     copy = tmp_path / "results"
@@ -106,7 +107,7 @@ def test_baseline_name_resolves_to_the_recipe_seed_not_a_newer_seed_run(keras_ru
     other.update(seed=1, run_id="20991231T000000Z-cnn1d-seed1")
     other["provenance"]["started_at"] = "2099-12-31T00:00:00+00:00"  # newer than the seed-0 run
     (task_dir / "20991231T000000Z-cnn1d-seed1.json").write_text(json.dumps(other))
-    assert newest_run_with_artifacts("cnn1d", copy).name == "20991231T000000Z-cnn1d-seed1.json"
+    assert find_run("cnn1d", 1, results_dir=copy).name == "20991231T000000Z-cnn1d-seed1.json"
     assert resolve_model_folder("cnn1d", copy).record_path.name == result.record_path.name  # cnn1d's recipe seed is 0
 
 
