@@ -114,11 +114,12 @@ def submit(
         run = run_beat_benchmark(path, track=track, seed=seed, epochs=epochs, tfds_dir=tfds_dir, results_dir=results_dir,
                                  data=data, bootstrap_resamples=bootstrap_resamples, command=command)  # fmt: skip
     stage("check")
-    report = check_record(run.record_path, session if session is not None else CheckSession.default(tfds_dir))
+    session = session if session is not None else CheckSession.default(tfds_dir)
+    report = check_record(run.record_path, session)
     if not report.ok:
         remove_run(run.record_path, run.predictions_path)
         problems = "; ".join(f"{r.check}: {r.message}" for r in report.failures())
         raise SubmissionError(run.record["submission"]["name"], f"the run record failed the leaderboard checks ({problems}); nothing was published")
     stage("render")
-    rendered = render_leaderboards(results_dir, leaderboard_dir)
+    rendered = render_leaderboards(results_dir, leaderboard_dir, session=session)
     return SubmitResult(run=run, report=report, rendered=rendered)
