@@ -118,3 +118,13 @@ def test_check_without_records_exits_non_zero(tmp_path):
     (tmp_path / "empty").mkdir()
     empty = runner.invoke(app, ["leaderboard", "check", str(tmp_path / "empty")], env=ENV)
     assert empty.exit_code == 2 and "no run records found" in empty.stderr
+
+
+def test_a_record_declaring_itself_deterministic_passes_and_ranks_with_one_run(prior_run, wide_session, tmp_path):
+    root = tmp_path / "results"
+    passing_copy(prior_run, root, "20260101T000000Z-fixed-seed0", name="fixed", change=lambda r: r["submission"].update(deterministic=True))
+    passing_copy(prior_run, root, "20260101T000000Z-seeded-seed0", name="seeded")
+    warnings: list[str] = []
+    (board,), _ = render_texts(root, session=wide_session, warn=warnings.append)
+    assert not warnings  # the optional field passes the schema check
+    assert [(s.submission, s.rank) for s in board.standings] == [("fixed", 1), ("seeded", None)]
