@@ -73,7 +73,7 @@ def _standings_html(board: Board) -> list[str]:
     parts = [f'<table class="board"><thead><tr>{"".join(header)}</tr></thead><tbody>']
     for standing in (s for s in board.standings if s.ranked):
         cells = [f'<td data-sort="{standing.rank}">{standing.rank}</td>', _text_cell(standing.submission), _text_cell(standing.kind)]
-        cells += [_standing_cell(standing, c, i == 0) for i, c in enumerate((None, *board.metric_columns))]
+        cells += _standing_cells(standing, board)
         parts.append(f"<tr>{''.join(cells)}</tr>")
     parts.append("</tbody></table>")
     unranked = [s for s in board.standings if not s.ranked]
@@ -84,20 +84,20 @@ def _standings_html(board: Board) -> list[str]:
         parts.append(f'<table class="board"><thead><tr>{"".join(header)}</tr></thead><tbody>')
         for standing in unranked:
             cells = [_text_cell(standing.submission), _text_cell(standing.kind)]
-            cells += [_standing_cell(standing, c, i == 0) for i, c in enumerate((None, *board.metric_columns))]
-            cells.append(_text_cell(standing.reason))
+            cells += [*_standing_cells(standing, board), _text_cell(standing.reason)]
             parts.append(f"<tr>{''.join(cells)}</tr>")
         parts.append("</tbody></table>")
     return parts
 
 
-def _standing_cell(standing: Standing, column, seeds: bool) -> str:
-    """The seed count (``seeds``) or one figure of a submission's row; sorts by the mean."""
-    if seeds:
-        return _text_cell(format_seeds(standing))
-    mean = standing.mean.get(column.key)
-    sort = "" if mean is None else repr(float(mean))
-    return f'<td data-sort="{sort}">{escape(format_standing(standing, column))}</td>'
+def _standing_cells(standing: Standing, board: Board) -> list[str]:
+    """The seed count and the figures of a submission's row; figures sort by their mean."""
+    cells = [_text_cell(format_seeds(standing))]
+    for column in board.metric_columns:
+        mean = standing.mean.get(column.key)
+        sort = "" if mean is None else repr(float(mean))
+        cells.append(f'<td data-sort="{sort}">{escape(format_standing(standing, column))}</td>')
+    return cells
 
 
 def _runs_html(board: Board, runs) -> list[str]:
