@@ -1,4 +1,4 @@
-"""The self-contained leaderboard page: every track's table, sortable, no external resources.
+"""The self-contained leaderboard page: every track's tables, sortable, no external resources.
 
 Sorting is done by a few lines of inline JavaScript: clicking a header sorts by that column;
 numeric cells carry their value in ``data-sort`` so they sort as numbers (undefined last).
@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from html import escape
 
-from ecgbench.leaderboard.table import Board, format_interval, format_spread, format_value, seed_spreads
+from ecgbench.leaderboard.formats import COUNTED_MARK, default_config_text, ranking_rule
+from ecgbench.leaderboard.ranking import MIN_SEEDS, Standing
+from ecgbench.leaderboard.table import Board, format_interval, format_seeds, format_standing, format_value
 
 _STYLE = """
 body{font-family:system-ui,sans-serif;margin:2em;color:#222}
@@ -63,19 +65,55 @@ def _number_cell(entry: dict, decimals: int = 2) -> str:
     return f'<td data-sort="{sort}">{escape(format_value(value, decimals))}{ci}</td>'
 
 
-def _spread_html(board: Board) -> list[str]:
-    """The "spread over seeds" table (mean ± sample SD), or nothing when no submission has two seeds."""
-    spreads = seed_spreads(board)
-    if not spreads:
-        return []
-    header = "".join(f"<th>{escape(label)}</th>" for label in ("Submission", "Seeds", *(c.label for c in board.columns)))
-    rows = []
-    for spread in spreads:
-        cells = [_text_cell(spread.submission), _text_cell(", ".join(map(str, spread.seeds)))]
-        cells += [f"<td>{escape(format_spread(spread, c))}</td>" for c in board.columns]
-        rows.append(f"<tr>{''.join(cells)}</tr>")
-    return ["<p><strong>Spread over seeds</strong> (mean ± sample standard deviation, newest run per seed):</p>",
-            f'<table class="spread"><thead><tr>{header}</tr></thead><tbody>{"".join(rows)}</tbody></table>']  # fmt: skip
+def _standings_html(board: Board) -> list[str]:
+    """The submissions' table (ranked, sortable) and the unranked submissions."""
+    labels = [c.label for c in board.metric_columns]
+    header = ['<th data-type="number">#</th>', '<th class="text">Submission</th>', '<th class="text">Kind</th>',
+              '<th class="text">Seeds</th>', *(f'<th data-type="number">{escape(label)}</th>' for label in labels)]  # fmt: skip
+    parts = [f'<table class="board"><thead><tr>{"".join(header)}</tr></thead><tbody>']
+    for standing in (s for s in board.standings if s.ranked):
+        cells = [f'<td data-sort="{standing.rank}">{standing.rank}</td>', _text_cell(standing.submission), _text_cell(standing.kind)]
+        cells += _standing_cells(standing, board)
+        parts.append(f"<tr>{''.join(cells)}</tr>")
+    parts.append("</tbody></table>")
+    unranked = [s for s in board.standings if not s.ranked]
+    if unranked:
+        parts.append(f"<p><strong>Unranked</strong> (a seeded training with fewer than {MIN_SEEDS} seeds):</p>")
+        header = ['<th class="text">Submission</th>', '<th class="text">Kind</th>', '<th class="text">Seeds</th>',
+                  *(f'<th data-type="number">{escape(label)}</th>' for label in labels), '<th class="text">Why unranked</th>']  # fmt: skip
+        parts.append(f'<table class="board"><thead><tr>{"".join(header)}</tr></thead><tbody>')
+        for standing in unranked:
+            cells = [_text_cell(standing.submission), _text_cell(standing.kind)]
+            cells += [*_standing_cells(standing, board), _text_cell(standing.reason)]
+            parts.append(f"<tr>{''.join(cells)}</tr>")
+        parts.append("</tbody></table>")
+    return parts
+
+
+def _standing_cells(standing: Standing, board: Board) -> list[str]:
+    """The seed count and the figures of a submission's row; figures sort by their mean."""
+    cells = [_text_cell(format_seeds(standing))]
+    for column in board.metric_columns:
+        mean = standing.mean.get(column.key)
+        sort = "" if mean is None else repr(float(mean))
+        cells.append(f'<td data-sort="{sort}">{escape(format_standing(standing, column))}</td>')
+    return cells
+
+
+def _runs_html(board: Board, runs) -> list[str]:
+    """Every run of ``runs``: identity, every column with its interval, the run record, whether it is averaged."""
+    header = ['<th class="text">Submission</th>', '<th class="text">Kind</th>', '<th data-type="number">Seed</th>']
+    header += [f'<th data-type="number">{escape(c.label)}</th>' for c in board.columns]
+    header += ['<th class="text">Date</th>', '<th class="text">Code</th>', '<th class="text">Run record</th>', '<th class="text">Counted</th>']
+    parts = [f'<table class="board runs"><thead><tr>{"".join(header)}</tr></thead><tbody>']
+    for row in runs:
+        cells = [_text_cell(row.submission), _text_cell(row.kind), f'<td data-sort="{row.seed}">{row.seed}</td>']
+        cells += [_number_cell(row.metrics[c.key], c.decimals) for c in board.columns]
+        cells += [_text_cell(row.date), _text_cell(row.code), _text_cell(row.run_id, row.link),
+                  _text_cell(COUNTED_MARK if board.counted(row) else "")]  # fmt: skip
+        parts.append(f"<tr>{''.join(cells)}</tr>")
+    parts.append("</tbody></table>")
+    return parts
 
 
 def board_html(board: Board) -> str:
@@ -87,22 +125,22 @@ def board_html(board: Board) -> str:
                      "not comparable with the inter-patient table.</p>")  # fmt: skip
     if track.note:
         parts.append(f"<p>{escape(track.note)}</p>")
-    header = ['<th data-type="number">#</th>', '<th class="text">Submission</th>', '<th class="text">Kind</th>',
-              '<th data-type="number">Seed</th>']  # fmt: skip
-    header += [f'<th data-type="number">{escape(c.label)}</th>' for c in board.columns]
-    header += ['<th class="text">Date</th>', '<th class="text">Code</th>', '<th class="text">Run record</th>']
-    parts.append(f'<table class="board"><thead><tr>{"".join(header)}</tr></thead><tbody>')
-    for row in board.rows:
-        cells = [f'<td data-sort="{row.rank}">{row.rank}</td>', _text_cell(row.submission), _text_cell(row.kind),
-                 f'<td data-sort="{row.seed}">{row.seed}</td>']  # fmt: skip
-        cells += [_number_cell(row.metrics[c.key], c.decimals) for c in board.columns]
-        cells += [_text_cell(row.date), _text_cell(row.code), _text_cell(row.run_id, row.link)]
-        parts.append(f"<tr>{''.join(cells)}</tr>")
-    parts.append("</tbody></table>")
+    parts.append(f"<p><strong>Ranking.</strong> {escape(ranking_rule(board))}</p>")
+    if track.default_config:
+        parts.append(f"<p><strong>Default configuration</strong> (the ranked runs): {escape(default_config_text(board))}.</p>")
+    parts += _standings_html(board)
+    if track.default_config:
+        parts.append("<h3>Every run at the default configuration</h3>")
+        parts += _runs_html(board, board.default_rows)
+        parts.append("<h3>Ablation: runs at other configurations</h3>")
+        parts += _runs_html(board, board.ablation_rows)
+    else:
+        parts.append("<h3>Every run</h3>")
+        parts += _runs_html(board, board.rows)
     if board.n_quick:
         parts.append(f"<p>{board.n_quick} quick (smoke-test) run(s) are not ranked.</p>")
-    parts += _spread_html(board)
-    parts.append(f"<p>{escape(track.units or 'Values in percent')}; small grey ranges are bootstrap confidence intervals.</p>")
+    parts.append(f"<p>{escape(track.units or 'Values in percent')}; small grey ranges are bootstrap confidence intervals; "
+                 f"{COUNTED_MARK}: the run is averaged into its submission's row.</p>")  # fmt: skip
     parts.append("</section>")
     return "\n".join(parts)
 

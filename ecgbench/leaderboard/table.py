@@ -1,23 +1,23 @@
-"""Leaderboard tables as plain data: one :class:`Board` per task, rows built from run records.
+"""Leaderboard tables as plain data: one :class:`Board` per task, built from run records.
 
-Rows are the task's non-quick runs (``quick`` smoke-test runs are never ranked), sorted by the
-track's first column (higher is better; undefined values last), ties broken by run id so the
-order is deterministic. :func:`seed_spreads` summarises submissions run with several seeds.
-Formatting for Markdown, CSV, HTML and Rich lives in the renderers.
+A board ranks submissions (:mod:`ecgbench.leaderboard.ranking`: one row each, the mean over
+seeds) and keeps every run: ``rows`` are the task's non-quick runs (``quick`` smoke-test runs are
+never ranked), sorted by the track's first column (higher is better; undefined values last), ties
+broken by run id so the order is deterministic. A track with a default configuration
+(:attr:`~ecgbench.leaderboard.tracks.Track.default_config`) ranks only the runs made at it; the
+others are its ablation runs. Formatting for Markdown, CSV, HTML and Rich lives in the renderers.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
+from ecgbench.leaderboard.ranking import Standing, declared_deterministic, rank_submissions
 from ecgbench.leaderboard.store import RunEntry
 from ecgbench.leaderboard.tracks import Column, Track, ordered_tasks, track_for
 
@@ -27,12 +27,10 @@ GENERIC_COLUMN_LIMIT = 10
 
 @dataclass(frozen=True)
 class Row:
-    """One ranked run.
+    """One run.
 
     Attributes
     ----------
-    rank : int
-        1 for the best.
     run_id, submission, kind : str
         Identity of the run.
     seed : int
@@ -47,9 +45,12 @@ class Row:
         Metric key → ``{"value", "ci_low", "ci_high"}`` (None where undefined).
     setup : str
         The run's recipe without its seed (canonical JSON): runs that differ only in seed share it.
+    deterministic : bool
+        The submission is declared deterministic (:func:`~ecgbench.leaderboard.ranking.declared_deterministic`).
+    default_config : bool
+        The run used the track's default configuration (always True for tracks without one).
     """
 
-    rank: int
     run_id: str
     submission: str
     kind: str
@@ -59,16 +60,52 @@ class Row:
     link: str
     metrics: dict[str, dict[str, float | None]]
     setup: str = ""
+    deterministic: bool = False
+    default_config: bool = True
 
 
 @dataclass(frozen=True)
 class Board:
-    """The table of one task."""
+    """The tables of one task.
+
+    Attributes
+    ----------
+    track : Track
+    columns : tuple of Column
+        Every column; the first is the ranking metric.
+    rows : tuple of Row
+        Every non-quick run, best first.
+    n_quick : int
+        Quick (smoke-test) runs left out.
+    standings : tuple of Standing
+        One per submission with runs at the default configuration: ranked ones by rank, then
+        the unranked.
+    """
 
     track: Track
     columns: tuple[Column, ...]
     rows: tuple[Row, ...]
     n_quick: int
+    standings: tuple[Standing, ...] = ()
+
+    @property
+    def metric_columns(self) -> tuple[Column, ...]:
+        """The columns of figures (not settings): what a submission's row averages."""
+        return tuple(c for c in self.columns if c.section == "metrics")
+
+    @property
+    def default_rows(self) -> tuple[Row, ...]:
+        """Runs at the track's default configuration (all runs for tracks without one)."""
+        return tuple(r for r in self.rows if r.default_config)
+
+    @property
+    def ablation_rows(self) -> tuple[Row, ...]:
+        """Runs at another configuration than the track's default."""
+        return tuple(r for r in self.rows if not r.default_config)
+
+    def counted(self, row: Row) -> bool:
+        """Whether ``row`` is one of the runs averaged into its submission's row."""
+        return any(row.run_id == run.run_id for standing in self.standings for run in standing.runs)
 
 
 def _code(provenance: dict[str, Any]) -> str:
@@ -94,25 +131,38 @@ def _sort_key(entry: RunEntry, column: Column | None):
     return (number is None, -(number or 0.0), entry.run_id)
 
 
+def at_default_config(track: Track, record: dict) -> bool:
+    """Whether a run record used the track's default configuration (True when the track has none).
+
+    Each setting is read as its column reads it (so a setting absent from older records takes the
+    column's ``default``); a setting without a column is read from the recipe.
+    """
+    columns = {c.key: c for c in track.columns}
+    for key, expected in track.default_config.items():
+        column = columns.get(key, Column(key, key, section="recipe"))
+        if column.entry(record).get("value") != expected:
+            return False
+    return True
+
+
 def build_board(task: str, entries: Iterable[RunEntry], link_base: str | Path) -> Board:
-    """Build the table of ``task`` from its run records (other tasks' entries are ignored).
+    """Build the tables of ``task`` from its run records (other tasks' entries are ignored).
 
     ``link_base`` is the folder the rendered files go to; links to run records are relative to it.
     """
     track = track_for(task)
     entries = [e for e in entries if e.task == task]
-    ranked = [e for e in entries if not e.record.get("quick")]
-    columns = _columns(track, ranked)
+    runs = [e for e in entries if not e.record.get("quick")]
+    columns = _columns(track, runs)
     first = columns[0] if columns else None
-    ranked.sort(key=lambda e: _sort_key(e, first))
+    runs.sort(key=lambda e: _sort_key(e, first))
     rows = []
-    for rank, entry in enumerate(ranked, start=1):
+    for entry in runs:
         record = entry.record
         provenance = record.get("provenance", {})
         relative = Path(os.path.relpath(entry.path.resolve(), Path(link_base).resolve())).as_posix()
         rows.append(
             Row(
-                rank=rank,
                 run_id=entry.run_id,
                 submission=str(record.get("submission", {}).get("name", "?")),
                 kind=str(record.get("submission", {}).get("kind", "?")),
@@ -122,16 +172,20 @@ def build_board(task: str, entries: Iterable[RunEntry], link_base: str | Path) -
                 link=relative,
                 metrics={c.key: c.entry(record) for c in columns},
                 setup=json.dumps({k: v for k, v in (record.get("recipe") or {}).items() if k != "seed"}, sort_keys=True),
+                deterministic=declared_deterministic(record),
+                default_config=at_default_config(track, record),
             )
         )
-    return Board(track=track, columns=columns, rows=tuple(rows), n_quick=len(entries) - len(ranked))
+    metric_columns = tuple(c for c in columns if c.section == "metrics")
+    standings = rank_submissions([r for r in rows if r.default_config], metric_columns)
+    return Board(track=track, columns=columns, rows=tuple(rows), n_quick=len(entries) - len(runs), standings=tuple(standings))
 
 
-def build_boards(entries: list[RunEntry], link_base: str | Path) -> list[Board]:
-    """One board per task that has run records, in display order."""
-    by_task: dict[str, list[RunEntry]] = defaultdict(list)
+def build_boards(entries: list[RunEntry], link_base: str | Path, tasks: Iterable[str] = ()) -> list[Board]:
+    """One board per task that has run records (and per task in ``tasks``, possibly empty), in display order."""
+    by_task: dict[str, list[RunEntry]] = {task: [] for task in tasks}
     for entry in entries:
-        by_task[entry.task].append(entry)
+        by_task.setdefault(entry.task, []).append(entry)
     return [build_board(task, by_task[task], link_base) for task in ordered_tasks(by_task)]
 
 
@@ -156,58 +210,16 @@ def format_cell(entry: dict[str, float | None], decimals: int = 2) -> str:
     return format_value(entry.get("value"), decimals) + (f" {interval}" if interval else "")
 
 
-@dataclass(frozen=True)
-class SeedSpread:
-    """One submission's figures over the seeds it was run with (mean and sample standard deviation).
-
-    Attributes
-    ----------
-    submission : str
-    seeds : tuple of int
-        The distinct seeds, ascending; for a seed run more than once the newest run counts.
-    mean, sd : dict
-        Column key → mean and sample standard deviation (``ddof=1``) of the run values, ``None``
-        when any run lacks the value.
-    """
-
-    submission: str
-    seeds: tuple[int, ...]
-    mean: dict[str, float | None]
-    sd: dict[str, float | None]
-
-
-def seed_spreads(board: Board) -> list[SeedSpread]:
-    """Return the spread over seeds of every submission ranked with at least two distinct seeds.
-
-    One run's figure can be a lucky seed; the spread says how far a re-run with another seed may
-    land (the per-run bootstrap intervals measure the test records' sampling, not this). Only runs
-    whose recipe, seed aside, is the one of the submission's newest run count: a seed run made
-    under an older recipe is not averaged with the current one.
-    """
-    ordered = sorted(board.rows, key=lambda r: r.run_id)  # run ids start with the UTC start time
-    current = {row.submission: row.setup for row in ordered}  # the newest run's recipe, per submission
-    newest: dict[str, dict[int, Row]] = defaultdict(dict)
-    for row in ordered:
-        if row.seed is not None and row.setup == current[row.submission]:
-            newest[row.submission][int(row.seed)] = row
-    spreads = []
-    for submission, by_seed in newest.items():
-        if len(by_seed) < 2:
-            continue
-        rows = [by_seed[seed] for seed in sorted(by_seed)]
-        mean, sd = {}, {}
-        for column in board.columns:
-            values = [row.metrics[column.key].get("value") for row in rows]
-            ok = all(isinstance(v, int | float) for v in values)
-            mean[column.key] = float(np.mean(values)) if ok else None
-            sd[column.key] = float(np.std(values, ddof=1)) if ok else None
-        spreads.append(SeedSpread(submission, tuple(sorted(by_seed)), mean, sd))
-    return spreads
-
-
-def format_spread(spread: SeedSpread, column: Column) -> str:
-    """``mean ± sd`` of one column, e.g. ``92.44 ± 1.40``; ``–`` when undefined."""
-    mean, sd = spread.mean.get(column.key), spread.sd.get(column.key)
+def format_standing(standing: Standing, column: Column) -> str:
+    """A submission's figure: ``mean ± sd`` over its seeds, or the single run's value and interval."""
+    if len(standing.runs) == 1:
+        return format_cell(standing.runs[0].metrics[column.key], column.decimals)
+    mean, sd = standing.mean.get(column.key), standing.sd.get(column.key)
     if mean is None or sd is None:
         return "–"
     return f"{mean:.{column.decimals}f} ± {sd:.{column.decimals}f}"
+
+
+def format_seeds(standing: Standing) -> str:
+    """The seed count, e.g. ``3``, marked ``(deterministic)`` for a submission declared so."""
+    return f"{len(standing.runs)}" + (" (deterministic)" if standing.deterministic else "")

@@ -7,7 +7,8 @@ track (e.g. rhythm or digitisation) shows up before anyone writes its column lis
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from ecgbench.records import AAMI_CLASSES
 
@@ -65,6 +66,9 @@ class Track:
     recompute_note : str
         Why the metrics and labels checks cannot recompute this task's figures from its prediction
         file (shown when they skip); empty for tasks without such an explanation.
+    default_config : mapping
+        The registered default configuration: setting column key → value (None: unset). Only runs
+        made at it are ranked; the others go to an ablation table. Empty: every run is ranked.
     """
 
     task: str
@@ -77,6 +81,7 @@ class Track:
     headline: tuple[str, ...] = ()
     units: str = ""
     recompute_note: str = ""
+    default_config: Mapping[str, float | str | None] = field(default_factory=dict)
 
 
 _BEAT_COLUMNS: tuple[Column, ...] = (
@@ -193,23 +198,20 @@ TRACKS: dict[str, Track] = {
         task="streaming",
         title="Streaming (real-time replay of the DS2 records)",
         note=(
-            "The 22 DS2 records replayed in chunks of the run's length (chunk column, s) through the causal pipeline "
-            "(streaming filter, online QRS detector, the run's beat classifier, AF/VT alarms). EC57 gross QRS, VEB "
-            "and SVEB Se/+P on the detected beats; AF episode Se/+P, from the run's AF detector (AF detector column: "
-            "`petrenas`, Petrėnas et al. 2015, the default since 2026-12-04, or `median`, the earlier 8-beat "
-            "median-|ΔRR| detector; AF dwell column: judged beats the petrenas decision must disagree with the AF state "
-            "before it changes, 32 by default since 2026-12-04, blank for median runs and for petrenas runs from before "
-            "the dwell existed, which had none); VT p(V)+p(F) ≥ column: blank when a beat counts as ventricular for the "
-            "VT rule by its label alone (the default), else the classifier probability that also makes it count "
-            "(`--vt-probability`, since 2026-12-06); model column: the inter-patient run whose trained model was "
-            "streamed (a baseline name streams its newest run at the recipe's seed, so rows of one submission may "
-            "stream different trainings; blank for built-in classifiers); VT = annotated VT onsets alarmed (of all onsets; and of the "
-            "alarmable onsets, whose reference beats meet the run's VT rule, by default >= 3 beats faster than 100 "
-            "bpm; the others are missed by design), the median delay from onset to alarm (s) and VT alarms with no "
-            "ventricular run behind them per hour; algorithmic latency (R peak → final beat label, s) p50/p99, and "
-            "p99 to the first label (a provisional label, when the classifier revises it once the next beat is "
-            "known); shorter chunks lower the latency and cost throughput; compute throughput in × real time "
-            "(machine-dependent). No bootstrap intervals."
+            "The 22 DS2 records replayed in chunks through the causal pipeline (streaming filter, online QRS detector, "
+            "the submission's beat classifier, AF/VT alarms), as `ecgbench run stream` does. EC57 gross QRS, VEB and "
+            "SVEB Se/+P on the detected beats; AF episode Se/+P from the AF detector (`petrenas`: Petrėnas et al. "
+            "2015, with a dwell of judged beats the decision must disagree with the AF state before it changes; "
+            "`median`: the 8-beat median-|ΔRR| detector); VT = annotated VT onsets alarmed, of all onsets and of the "
+            "alarmable onsets (whose reference beats meet the VT rule: >= 3 beats faster than 100 bpm), the median "
+            "delay from onset to alarm (s) and VT alarms with no ventricular run behind them per hour. A beat counts "
+            "as ventricular for the VT rule by its label, or also when the classifier's p(V) + p(F) reaches the "
+            "VT p(V)+p(F) setting (blank: labels only). The model column names the inter-patient run whose trained "
+            "model was streamed (blank for built-in classifiers). Algorithmic latency (R peak → final beat label, s) "
+            "p50/p99, and p99 to the first (provisional) label; shorter chunks lower the latency and cost "
+            "throughput; compute throughput in × real time (machine-dependent). No bootstrap intervals. Submissions "
+            "are ranked at the default configuration of `ecgbench run stream`; runs at other chunk lengths, AF "
+            "detectors, dwells or VT settings are listed in the ablation table."
         ),
         columns=_STREAM_COLUMNS,
         headline=("chunk_s", "af_method", "qrs.se", "qrs.ppv", "veb.se", "veb.ppv", "af.episode_se", "vt_alarm.alarmed", "vt_alarm.false_per_hour",
@@ -219,6 +221,10 @@ TRACKS: dict[str, Track] = {
             "streaming figures come from the replay itself (detections, alarms, timing); the prediction file keeps "
             "the detected beats and labels for inspection, but alarm delays and latency cannot be recomputed from it"
         ),
+        # `ecgbench run stream`'s defaults: --records, --chunk, --learning-period (cli/stream.py) and
+        # ecgbench.streaming.AlarmConfig's af_method, af_dwell and vt_probability (a test pins them to the code).
+        default_config={"records": "DS2", "learning_period_s": 0.0, "chunk_s": 1.0, "af_method": "petrenas", "af_dwell": 32,
+                        "vt_probability": None},  # fmt: skip
     ),
     "digitize": Track(
         task="digitize",

@@ -139,10 +139,11 @@ def publish(
     """
     stage = on_stage or (lambda name: None)
     stage("check")
-    report = check_record(run.record_path, session if session is not None else CheckSession.default(tfds_dir))
+    session = session if session is not None else CheckSession.default(tfds_dir)
+    report = check_record(run.record_path, session)
     if not report.ok:
         remove_run(run.record_path, run.predictions_path)
         problems = "; ".join(f"{r.check}: {r.message}" for r in report.failures())
         raise SubmissionError(run.record["submission"]["name"], f"the run record failed the leaderboard checks ({problems}); nothing was published")
     stage("render")
-    return report, render_leaderboards(results_dir, leaderboard_dir)
+    return report, render_leaderboards(results_dir, leaderboard_dir, session=session)

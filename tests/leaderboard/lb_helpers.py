@@ -40,7 +40,7 @@ def fake_probabilities(label: np.ndarray, wrong_every: int = 0) -> np.ndarray:
 
 def fake_run(results_dir: Path, run_id: str, name: str, label: np.ndarray, record: np.ndarray, *, task: str = "beats-interpatient",
              accuracy: float = 90.0, quick: bool = False, wrong_every: int = 0, seed: int = 0,
-             recipe: dict | None = None) -> Path:  # fmt: skip
+             recipe: dict | None = None, kind: str = "estimator", source: str | None = None) -> Path:  # fmt: skip
     """Write a fixed fake run record (and a matching prediction file) with :mod:`ecgbench.leaderboard.record`'s writers."""
     from ecgbench.leaderboard.provenance import sha256_file
     from ecgbench.leaderboard.record import SCHEMA_VERSION, write_predictions, write_run_record
@@ -56,7 +56,7 @@ def fake_run(results_dir: Path, run_id: str, name: str, label: np.ndarray, recor
     }
     run = {
         "schema_version": SCHEMA_VERSION, "run_id": run_id, "task": task, "quick": quick,
-        "submission": {"name": name, "source": name, "kind": "estimator", "sha256": "0" * 64},
+        "submission": {"name": name, "source": source or name, "kind": kind, "sha256": "0" * 64},
         "recipe": {**(recipe or {}), "seed": seed}, "seed": seed,
         "dataset": {"name": "fake", "version": "0", "checksum": "1" * 64, "splits": {"train": "ds1_train", "test": "ds2"}, "n_beats": {}},
         "metrics": metrics,
@@ -67,3 +67,30 @@ def fake_run(results_dir: Path, run_id: str, name: str, label: np.ndarray, recor
                        "hardware": {}, "command": "pytest", "started_at": "2026-01-02T03:04:05+00:00", "wall_time_s": 1.0},
     }  # fmt: skip
     return write_run_record(run, results_dir)
+
+
+def passing_copy(result, destination: Path, run_id: str, *, seed: int | None = None, name: str | None = None,
+                 change=None) -> Path:  # fmt: skip
+    """Copy a real run under another run id (and optionally seed and submission name) so that it still passes every check.
+
+    The bootstrap seed and the predictions stay those of the real run, so the recorded metrics
+    still equal the recomputed ones; ``change(record)`` may edit the record further (e.g. to break it).
+    """
+    import json
+
+    folder = destination / result.record["task"]
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{run_id}.npz").write_bytes(result.predictions_path.read_bytes())
+    record = json.loads(result.record_path.read_text())
+    record.update(run_id=run_id)
+    record["predictions"]["file"] = f"{run_id}.npz"
+    if seed is not None:
+        record["seed"] = seed
+        record["recipe"]["seed"] = seed
+    if name is not None:
+        record["submission"].update(name=name, source=name)
+    if change is not None:
+        change(record)
+    path = folder / f"{run_id}.json"
+    path.write_text(json.dumps(record, indent=2))
+    return path
