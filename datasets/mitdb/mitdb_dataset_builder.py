@@ -162,11 +162,14 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         """
         names = self.info.features["label"].names
         counts = dict.fromkeys(names, 0)
-        examples = beat_examples(items, masks) if self.builder_config.task == "beats" else self._rhythm_examples(items)
+        examples = self._beat_examples(items, masks) if self.builder_config.task == "beats" else self._rhythm_examples(items)
         for key, example in examples:
             counts[example["label"]] += 1
             yield key, example
         self.info.metadata.setdefault("class_counts", {})[split] = {**counts, "total": sum(counts.values())}
+
+    def _beat_examples(self, tables: list[BeatTable], masks: list[np.ndarray] | None) -> Iterator:
+        return beat_examples(tables, masks)
 
     def _rhythm_examples(self, items: list) -> Iterator:
         for rec, windows in items:
