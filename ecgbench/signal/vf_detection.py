@@ -18,7 +18,8 @@ measures look at the waveform of a fixed analysis window instead:
 Both run on the same pre-processed signal (Amann et al. 2005, section "Preprocessing"): mean
 removal, a 20-ms moving average, a 1-Hz first-order Butterworth high-pass (drift) and a 30-Hz
 second-order Butterworth low-pass, all causal (``scipy.signal.lfilter``), so a window's features
-depend only on the samples up to its end: the batch function equals fixed windows of a stream.
+depend only on the samples up to its end: :func:`detect_vf` (batch) and
+:class:`StreamingVFDetector` (chunks) give the same windows and decisions.
 
 **Thresholds.** The defaults :data:`TCSC_THRESHOLD` and :data:`LEAKAGE_THRESHOLD` were chosen on
 MIT-BIH DS1 only, by the rule committed in ``experiments/vf_detector/README.md`` (DS1's
@@ -64,24 +65,36 @@ TCSC_THRESHOLD = 44.22839506172839
 LEAKAGE_THRESHOLD = 0.6505138528383841
 
 
+def _filters(fs: float) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The three causal filters of the pre-processing, as (b, a): moving average, high-pass, low-pass."""
+    if fs <= 2 * LOWPASS_HZ:
+        raise ConfigError(f"VF detection needs a sampling rate above {2 * LOWPASS_HZ:g} Hz, got {fs:g} Hz")
+    width = max(int(round(MOVING_AVERAGE_S * fs)), 1)
+    return [
+        (np.full(width, 1.0 / width), np.ones(1)),
+        butter(1, HIGHPASS_HZ, btype="highpass", fs=fs),
+        butter(2, LOWPASS_HZ, btype="lowpass", fs=fs),
+    ]
+
+
+def _one_lead(signal: np.ndarray) -> np.ndarray:
+    x = np.asarray(signal, dtype=np.float64)
+    if x.ndim != 1:
+        raise ConfigError(f"VF detection takes one lead (a 1-D signal), got shape {x.shape}")
+    return np.nan_to_num(x, nan=0.0)
+
+
 def preprocess(signal: np.ndarray, fs: float) -> np.ndarray:
     """Causal pre-processing of one lead (mV): mean removal, 20-ms moving average, 1-30 Hz Butterworth.
 
     The mean is the running mean up to each sample (causal), so a stream and a batch agree.
     """
-    x = np.asarray(signal, dtype=np.float64)
-    if x.ndim != 1:
-        raise ConfigError(f"VF detection takes one lead (a 1-D signal), got shape {x.shape}")
-    if fs <= 2 * LOWPASS_HZ:
-        raise ConfigError(f"VF detection needs a sampling rate above {2 * LOWPASS_HZ:g} Hz, got {fs:g} Hz")
-    x = np.nan_to_num(x, nan=0.0)
+    x = _one_lead(signal)
+    filters = _filters(fs)
     x = x - np.cumsum(x) / np.arange(1, x.size + 1)
-    width = max(int(round(MOVING_AVERAGE_S * fs)), 1)
-    x = lfilter(np.full(width, 1.0 / width), [1.0], x)
-    b, a = butter(1, HIGHPASS_HZ, btype="highpass", fs=fs)
-    x = lfilter(b, a, x)
-    b, a = butter(2, LOWPASS_HZ, btype="lowpass", fs=fs)
-    return lfilter(b, a, x)
+    for b, a in filters:
+        x = lfilter(b, a, x)
+    return x
 
 
 def tcsc(window: np.ndarray, fs: float) -> float:
@@ -157,6 +170,60 @@ def vf_features(signal: np.ndarray, fs: float, window_s: float = WINDOW_S, step_
     t = np.array([tcsc(x[e - length : e], fs) for e in ends])
     v = np.array([leakage(x[e - length : e]) for e in ends])
     return ends, t, v
+
+
+class StreamingVFDetector:
+    """The VF detector on a stream: feed chunks of one lead, get each window's decision when it ends.
+
+    Gives the same windows, features and decisions as :func:`detect_vf` on the whole signal
+    (the filters keep their state between chunks; windows end every ``step_s`` from ``window_s``
+    on). Memory: one window of samples.
+
+    Examples
+    --------
+    >>> detector = StreamingVFDetector(fs=250.0)
+    >>> for chunk in chunks:  # doctest: +SKIP
+    ...     for end, tcsc_value, leakage_value, is_vf in detector.update(chunk):
+    ...         ...
+    """
+
+    def __init__(self, fs: float, method: str = "tcsc", threshold: float | None = None, window_s: float = WINDOW_S, step_s: float = STEP_S):
+        if method not in METHODS:
+            raise unknown_choice("VF detection method", method, METHODS)
+        if window_s < TCSC_BLOCK_S or step_s <= 0:
+            raise ConfigError(f"VF windows need window_s >= {TCSC_BLOCK_S:g} s and step_s > 0 (got {window_s}, {step_s})")
+        self.fs, self.method = float(fs), method
+        default = TCSC_THRESHOLD if method == "tcsc" else LEAKAGE_THRESHOLD
+        self.threshold = default if threshold is None else float(threshold)
+        self._filters = _filters(self.fs)
+        self._state = [np.zeros(max(len(a), len(b)) - 1) for b, a in self._filters]
+        self.length, self.step = int(round(window_s * fs)), int(round(step_s * fs))
+        self._buffer = np.zeros(0)
+        self._sum, self._n = 0.0, 0  # running mean of the raw signal
+        self._next_end = self.length
+
+    def update(self, chunk: np.ndarray) -> list[tuple[int, float, float, bool]]:
+        """Add samples; return ``(end, tcsc, leakage, vf)`` for every window that ended inside the chunk."""
+        x = _one_lead(chunk)
+        running = self._sum + np.cumsum(x)
+        counts = self._n + np.arange(1, x.size + 1)
+        self._sum, self._n = (float(running[-1]), int(counts[-1])) if x.size else (self._sum, self._n)
+        y = x - running / counts
+        for k, (b, a) in enumerate(self._filters):
+            y, self._state[k] = lfilter(b, a, y, zi=self._state[k])
+        start = self._n - x.size - self._buffer.size  # absolute index of the buffer's first sample
+        self._buffer = np.concatenate([self._buffer, y])
+        out = []
+        while self._next_end <= self._n:
+            window = self._buffer[self._next_end - self.length - start : self._next_end - start]
+            t, v = tcsc(window, self.fs), leakage(window)
+            vf = t > self.threshold if self.method == "tcsc" else (np.isfinite(v) and v < self.threshold)
+            out.append((self._next_end, t, v, bool(vf)))
+            self._next_end += self.step
+        keep_from = self._next_end - self.length  # first sample any future window needs
+        drop = max(keep_from - start, 0)
+        self._buffer = self._buffer[drop:]
+        return out
 
 
 def detect_vf(

@@ -7,7 +7,7 @@ import pytest
 
 from ecgbench.errors import ConfigError
 from ecgbench.records.synthetic import synthetic_ecg
-from ecgbench.signal.vf_detection import detect_vf, leakage, preprocess, tcsc, vf_features
+from ecgbench.signal.vf_detection import StreamingVFDetector, detect_vf, leakage, preprocess, tcsc, vf_features
 
 FS = 360.0
 
@@ -56,3 +56,18 @@ def test_edge_cases_flat_signal_and_bad_input():
 def test_sampling_rate_is_honoured():
     sig_250 = _vf_like(24.0, fs=250.0)
     assert detect_vf(sig_250, 250.0).end.tolist() == [2000, 4000, 6000] and detect_vf(sig_250, 250.0).vf.all()
+
+
+@pytest.mark.parametrize("method", ["tcsc", "leakage"])
+def test_streaming_in_uneven_chunks_equals_the_batch(method):
+    x = synthetic_ecg(fs=FS, duration=60.0, seed=3).signal[:, 0].astype(np.float64)
+    x[int(25 * FS) : int(45 * FS)] = _vf_like(20.0)
+    batch = detect_vf(x, FS, method=method, step_s=3.0)
+    detector = StreamingVFDetector(FS, method=method, step_s=3.0)
+    rng = np.random.default_rng(0)
+    cuts = np.sort(rng.choice(np.arange(1, x.size), size=40, replace=False))
+    rows = [row for chunk in np.split(x, cuts) for row in detector.update(chunk)]
+    assert [r[0] for r in rows] == batch.end.tolist()
+    np.testing.assert_allclose([r[1] for r in rows], batch.tcsc, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose([r[2] for r in rows], batch.leakage, rtol=1e-9, atol=1e-9)
+    assert [r[3] for r in rows] == batch.vf.tolist() and any(r[3] for r in rows) and not all(r[3] for r in rows)
