@@ -166,3 +166,25 @@ def test_checksum_tables_cover_every_record_file():
 def test_shared_copies_pass_verification(shared_data, db, records):
     verified = verify_folder(shared_data / db, records, db=db)
     assert len(verified) == 3 * len(records)
+
+
+def test_cli_builds_vfdb_and_stops_on_a_corrupt_file_naming_it(patched, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from ecgbench.cli import app
+
+    def invoke(source, out):
+        args = ["build-dataset", "--config", "vfdb/all", "--manual-dir", str(source), "--output-dir", str(out), "--json"]
+        return CliRunner().invoke(app, args, env={"COLUMNS": "120", "NO_COLOR": "1"})
+
+    ok = invoke(VFDB_DUMMY, tmp_path / "ok")
+    assert ok.exit_code == 0, ok.output
+    payload = json.loads(ok.stdout)
+    assert payload["dataset"] == "vfdb" and set(payload["configs"]) == {"vfdb/rhythm", "vfdb/episodes"}
+    assert payload["configs"]["vfdb/episodes"]["splits"]["test"]["total"] == 11
+    source = Path(shutil.copytree(VFDB_DUMMY, tmp_path / "src"))
+    (source / "v03.hea").write_text((source / "v03.hea").read_text().replace("250", "251", 1))
+    bad = invoke(source, tmp_path / "bad")
+    assert bad.exit_code == 2 and "v03.hea" in bad.output and "Traceback" not in bad.output
