@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ecgbench.evaluation.bootstrap import resample_weights
+from ecgbench.evaluation.rhythm import EpisodeCounts, vf_episode_stats, vf_episodes
 from ecgbench.paths import shared_data_dir
 from ecgbench.records import DS1, read_annotations, read_record, rhythm_intervals, rhythm_windows
 from ecgbench.records.lists import VFDB_RECORDS
@@ -37,10 +38,12 @@ TCSC_PERCENTILE, LEAKAGE_PERCENTILE = 99.0, 1.0
 
 
 def record_windows(folder: Path, record: str) -> dict[str, np.ndarray]:
-    """Features and AHA group of every labelled 8-s window of one record (lead 0)."""
+    """Features and AHA group of every labelled 8-s window of one record (lead 0), plus every window's
+    features (``all_*``), the reference VF episodes and the record's length for the episode report."""
     rec = read_record(record, folder)
+    annotations = read_annotations(record, folder)
     ends, tcsc, leak = vf_features(rec.signal[:, 0], rec.fs, WINDOW_S, STEP_S)
-    labelled = rhythm_windows(rhythm_intervals(read_annotations(record, folder), rec.n_samples), rec.n_samples, rec.fs, WINDOW_S, STEP_S)
+    labelled = rhythm_windows(rhythm_intervals(annotations, rec.n_samples), rec.n_samples, rec.fs, WINDOW_S, STEP_S)
     length = int(round(WINDOW_S * rec.fs))
     group = dict(zip((labelled.start + length).tolist(), (aha_group(r) for r in labelled.rhythm.tolist())))
     keep = np.array([int(e) in group for e in ends], dtype=bool)
@@ -48,7 +51,26 @@ def record_windows(folder: Path, record: str) -> dict[str, np.ndarray]:
         "tcsc": tcsc[keep],
         "leakage": leak[keep],
         "group": np.array([group[int(e)] for e in ends[keep]], dtype="<U8"),
-    }
+        "all_end": ends, "all_tcsc": tcsc, "all_leakage": leak, "length": int(round(WINDOW_S * rec.fs)),
+        "fs": rec.fs, "n_samples": rec.n_samples,
+        "ref_vf": vf_episodes(annotations.sample, annotations.symbol, annotations.aux_note, rec.n_samples),
+    }  # fmt: skip
+
+
+def episode_figures(per_record: dict[str, dict], method: str, threshold: float) -> dict:
+    """VF episode Se/+P and duration Se/+P (epicmp -V) of the detector's merged VF windows, pooled."""
+    total = EpisodeCounts()
+    for w in per_record.values():
+        flagged = decisions({"tcsc": w["all_tcsc"], "leakage": w["all_leakage"]}, method, threshold)
+        test = []
+        for end in w["all_end"][flagged].tolist():
+            start = end - w["length"]
+            if test and start <= test[-1][1]:
+                test[-1][1] = end
+            else:
+                test.append([start, end])
+        total = total + vf_episode_stats(w["ref_vf"], np.asarray(test, np.int64).reshape(-1, 2), 0, w["n_samples"], w["fs"])
+    return total.figures()
 
 
 def decisions(windows: dict[str, np.ndarray], method: str, threshold: float) -> np.ndarray:
@@ -139,11 +161,22 @@ def main(
     if not all(np.isfinite(list(thresholds.values()))):
         raise typer.BadParameter("the DS1 thresholds are not set in ecgbench.signal.vf_detection; run --ds1 first")
     per_record = {r: record_windows(root / "vfdb", r) for r in VFDB_RECORDS}
-    rows = {f"{m} (threshold {t:.4g}){' — primary' if m == 'tcsc' else ''}": figure_table(per_record, m, t) for m, t in thresholds.items()}
+    labels = {m: f"{m} (threshold {t:.4g}){' — primary' if m == 'tcsc' else ''}" for m, t in thresholds.items()}
+    rows = {labels[m]: figure_table(per_record, m, t) for m, t in thresholds.items()}
+    episodes = {labels[m]: episode_figures(per_record, m, t) for m, t in thresholds.items()}
     if json:
-        print(json_module.dumps({"database": "vfdb", "thresholds": thresholds, "figures": rows}, indent=2))
+        print(json_module.dumps({"database": "vfdb", "thresholds": thresholds, "figures": rows, "episodes": episodes}, indent=2))
         return
     console.print(_table("VFDB (22 records): AHA shockable-rhythm statistics of the DS1-chosen VF detector", rows))
+    table = Table(title="VFDB VF episodes (epicmp -V semantics, whole records, gross)", title_justify="left")
+    for name in ("detector", "episode Se", "episode +P", "duration Se", "duration +P", "TP/FN (Se)", "TP/FP (+P)", "ref / test VF (s)"):
+        table.add_column(name, justify="left" if name == "detector" else "right")
+    for label, e in episodes.items():
+        table.add_row(
+            label, *(f"{e[k]:.1f}" for k in ("episode_se", "episode_ppv", "duration_se", "duration_ppv")),
+            f"{e['tp_se']}/{e['fn']}", f"{e['tp_ppv']}/{e['fp']}", f"{e['ref_duration_s']:.0f} / {e['test_duration_s']:.0f}",
+        )  # fmt: skip
+    console.print(table)
 
 
 if __name__ == "__main__":
