@@ -71,3 +71,19 @@ def test_streaming_in_uneven_chunks_equals_the_batch(method):
     np.testing.assert_allclose([r[1] for r in rows], batch.tcsc, rtol=1e-9, atol=1e-9)
     np.testing.assert_allclose([r[2] for r in rows], batch.leakage, rtol=1e-9, atol=1e-9)
     assert [r[3] for r in rows] == batch.vf.tolist() and any(r[3] for r in rows) and not all(r[3] for r in rows)
+
+
+@pytest.mark.slow
+def test_default_thresholds_are_what_the_ds1_rule_gives(benchmark_module, mitdb_dir):
+    """The module's thresholds come from DS1 by experiments/vf_detector's rule, recomputed here."""
+    from typer.testing import CliRunner
+
+    from ecgbench.signal import vf_detection
+
+    bench = benchmark_module("vf_detector")
+    result = CliRunner().invoke(bench.app, ["--ds1", "--json", "--data-dir", str(mitdb_dir.parent)])
+    assert result.exit_code == 0, result.output
+    import json
+
+    chosen = json.loads(result.stdout)["thresholds"]
+    assert chosen == {"tcsc": vf_detection.TCSC_THRESHOLD, "leakage": vf_detection.LEAKAGE_THRESHOLD}
