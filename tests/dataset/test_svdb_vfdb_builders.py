@@ -125,6 +125,14 @@ def test_vfdb_windows_and_episodes_carry_labels_and_aha_groups(patched, tmp_path
     assert v02 == [("NSR", 2.0, 12.0, 720), ("VF", 12.0, 20.0, 4320), ("VFIB", 20.0, 26.0, 7200), ("ASYS", 26.0, 30.0, 9360)]
 
 
+def test_rebuilds_give_the_same_dataset_checksum(patched, tmp_path):
+    from ecgbench.records.physionet import dataset_checksum
+
+    for out in ("a", "b"):
+        build_config("vfdb/rhythm", tmp_path / out, VFDB_DUMMY)
+    assert dataset_checksum(tmp_path / "a", "rhythm", dataset="vfdb") == dataset_checksum(tmp_path / "b", "rhythm", dataset="vfdb")
+
+
 def test_corrupt_or_missing_file_stops_the_build_naming_it(patched, tmp_path):
     source = Path(shutil.copytree(VFDB_DUMMY, tmp_path / "src"))
     data = bytearray((source / "v02.dat").read_bytes())
