@@ -1,9 +1,11 @@
-"""Wall time, CPU time and peak memory of building mitdb/beats and mitdb/rhythm from the real data.
+"""Wall time, CPU time and peak memory of building TFDS configs from the real data.
 
-Run: ``python benchmarks/build_dataset.py [--mitdb-dir DIR] [--json]``. Builds into a fresh temp
-folder (deleted afterwards) from ``../shared/data/mitdb`` by default. Targets: both configs in
-≤ 90 s wall and ≤ 3 GB peak resident memory on 2 cores. On a shared machine the wall time depends
-on the load, so the CPU time of this process and its share of the wall time are printed too.
+Run: ``python benchmarks/build_dataset.py [--mitdb-dir DIR] [--configs beats,rhythm] [--json]``.
+Builds into a fresh temp folder (deleted afterwards) from ``../shared/data/<db>`` by default
+(``--mitdb-dir`` for MIT-BIH). ``--configs svdb/beats,vfdb/rhythm,vfdb/episodes`` times the
+cross-database builds. Targets: the configs in ≤ 90 s wall and ≤ 3 GB peak resident memory on
+2 cores. On a shared machine the wall time depends on the load, so the CPU time of this process
+and its share of the wall time are printed too.
 """
 
 from __future__ import annotations
@@ -35,8 +37,11 @@ def main() -> None:
     as_json = "--json" in args
     shared = shared_data_dir()
     mitdb = Path(args[args.index("--mitdb-dir") + 1]) if "--mitdb-dir" in args else (shared / "mitdb" if shared else None)
-    if mitdb is None or not mitdb.is_dir():
-        sys.exit("needs the MIT-BIH files: pass --mitdb-dir DIR (default ../shared/data/mitdb)")
+    configs = args[args.index("--configs") + 1].split(",") if "--configs" in args else ["beats", "rhythm"]
+    sources = {c: (mitdb if "/" not in c else (shared / c.split("/")[0] if shared else None)) for c in configs}
+    missing = sorted({str(p) for p in sources.values() if p is None or not p.is_dir()})
+    if missing:
+        sys.exit(f"needs the PhysioNet files: {', '.join(missing)} not found (pass --mitdb-dir DIR for MIT-BIH)")
 
     rows = []
     wall0, cpu0 = time.perf_counter(), time.process_time()
@@ -47,12 +52,13 @@ def main() -> None:
     tfds.disable_progress_bar()
     rows.append(("import tfds (TF loads in first build)", time.perf_counter() - wall0, time.process_time() - cpu0, _peak_mb(), None))
     with tempfile.TemporaryDirectory(prefix="ecgbench-bench-") as out:
-        for config in ("beats", "rhythm"):
+        for config in configs:
             wall, cpu = time.perf_counter(), time.process_time()
             with contextlib.redirect_stdout(sys.stderr):  # TFDS prints progress notes to stdout
-                builder, _ = build_config(config, out, mitdb)
+                builder, _ = build_config(config, out, sources[config])
             n = sum(c["total"] for c in split_class_counts(builder).values())
-            rows.append((f"build mitdb/{config}", time.perf_counter() - wall, time.process_time() - cpu, _peak_mb(), n))
+            name = config if "/" in config else f"mitdb/{config}"
+            rows.append((f"build {name}", time.perf_counter() - wall, time.process_time() - cpu, _peak_mb(), n))
     total = ("total", time.perf_counter() - wall0, time.process_time() - cpu0, _peak_mb(), sum(r[4] or 0 for r in rows))
     rows.append(total)
     result = {
@@ -68,7 +74,8 @@ def main() -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"build mitdb/beats + mitdb/rhythm from {mitdb}", title_justify="left")
+    names = " + ".join(c if "/" in c else f"mitdb/{c}" for c in configs)
+    table = Table(title=f"build {names} from {sorted({str(p) for p in sources.values()})}", title_justify="left")
     for name in ("step", "wall s", "CPU s", "CPU/wall", "peak RSS MB", "examples written"):
         table.add_column(name, justify="left" if name == "step" else "right")
     for step, wall, cpu, peak, n in rows:

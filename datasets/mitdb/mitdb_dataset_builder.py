@@ -15,10 +15,11 @@ import numpy as np
 import tensorflow_datasets.public_api as tfds
 from etils import epath
 
-from ecgbench.errors import DataNotFoundError, unknown_choice
+from ecgbench.datasets.common import beat_examples, source_folder
+from ecgbench.errors import unknown_choice
 from ecgbench.records import AAMI_CLASSES, BEAT_RECORDS, read_annotations, read_record, rhythm_intervals
 from ecgbench.records.beats import BeatTable, record_beats, window_samples
-from ecgbench.records.physionet import PHYSIONET_MITDB_URL, read_checksums, record_files, source_checksum, verify_folder
+from ecgbench.records.physionet import PHYSIONET_MITDB_URL, read_checksums, source_checksum, verify_folder
 from ecgbench.records.splits import BEAT_SPLIT_RECORDS, INTRA_SPLITS, RHYTHM_SPLIT_RECORDS, intra_patient_test_mask
 from ecgbench.records.windows import RHYTHM_CLASSES, rhythm_windows, window_length_samples
 
@@ -133,28 +134,7 @@ class Builder(tfds.core.GeneratorBasedBuilder):
 
     def _source_folder(self, dl_manager: tfds.download.DownloadManager, records: list[str]) -> Path:
         """Return the manual dir if it holds WFDB files, else download the records (TFDS checks checksums.tsv)."""
-        try:
-            manual = Path(dl_manager.manual_dir)  # raises AssertionError when not given or empty
-        except AssertionError:
-            manual = None
-        if manual is not None and any(manual.glob("*.hea")):
-            return manual
-        checksums = read_checksums(self.CHECKSUMS)
-        try:
-            paths = dl_manager.download({name: checksums[name].url for name in record_files(records)})
-        except Exception as exc:  # TFDS raises several types for network and checksum failures
-            raise DataNotFoundError(
-                f"MIT-BIH files not found in the manual dir {manual} and the download failed ({exc}); "
-                f"put the files there or pass --manual_dir / --manual-dir"
-            ) from exc
-        # TFDS stores downloads under mangled names; WFDB headers need the published ones.
-        folder = Path(dl_manager.download_dir) / "mitdb_wfdb"
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, path in paths.items():
-            link = folder / name
-            link.unlink(missing_ok=True)
-            link.symlink_to(Path(path).resolve())
-        return folder
+        return source_folder(dl_manager, self.CHECKSUMS, records, "mitdb")
 
     def _read_beats(self, folder: Path, record: str) -> BeatTable:
         config = self.builder_config
@@ -189,19 +169,7 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         self.info.metadata.setdefault("class_counts", {})[split] = {**counts, "total": sum(counts.values())}
 
     def _beat_examples(self, tables: list[BeatTable], masks: list[np.ndarray] | None) -> Iterator:
-        for k, table in enumerate(tables):
-            rr = table.rr.as_dict()
-            keep = masks[k] if masks is not None else np.ones(len(table), dtype=bool)
-            for i in np.flatnonzero(keep):
-                sample = int(table.sample[i])
-                yield f"{table.record}_{sample:07d}", {
-                    "signal": table.windows[i],
-                    "record": table.record,
-                    "sample": sample,
-                    "symbol": str(table.symbol[i]),
-                    "label": str(table.label[i]),
-                    **{name: values[i] for name, values in rr.items()},
-                }
+        return beat_examples(tables, masks)
 
     def _rhythm_examples(self, items: list) -> Iterator:
         for rec, windows in items:

@@ -17,7 +17,11 @@ app = typer.Typer()
 @app.command("build-dataset")
 def build_dataset(
     config: Annotated[
-        str, typer.Option(help="Config to build: beats, rhythm, rhythm_4s, rhythm_30s, or all (beats and rhythm).")
+        str,
+        typer.Option(
+            help="Config to build: beats, rhythm, rhythm_4s, rhythm_30s, or all (beats and rhythm) of mitdb; "
+            "svdb/beats; vfdb/rhythm, vfdb/rhythm_4s, vfdb/episodes, or vfdb/all (rhythm and episodes)."
+        ),
     ] = "all",
     data_dir: DataDirOption = None,
     manual_dir: Annotated[
@@ -32,14 +36,15 @@ def build_dataset(
     output_dir: TfdsDirOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Build mitdb/<config> TFDS datasets (verified sources; reuses a complete build) and print class counts."""
+    """Build mitdb/<config> (or svdb/…, vfdb/…) TFDS datasets (verified sources; reuses a complete build) and print class counts."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ecgbench.paths import database_dir, resolve_tfds_dir
-    from ecgbench.records.dataset import resolve_configs
+    from ecgbench.records.dataset import resolve_configs, split_config
 
     configs = resolve_configs(config)  # fail on a bad name before any heavy import
-    source = _source_folder(manual_dir, database_dir("mitdb", data_dir))
+    dataset = split_config(configs[0])[0]
+    source = _source_folder(manual_dir, database_dir(dataset, data_dir), dataset)
     tfds_dir = resolve_tfds_dir(output_dir)
 
     import tensorflow_datasets as tfds
@@ -51,12 +56,13 @@ def build_dataset(
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err_console, transient=False) as progress:
         for name in configs:
-            cls = builder_class()
-            records = cls.source_records(cls.builder_configs[name].task)
-            task = progress.add_task(f"mitdb/{name}: reading records", total=len(records))
+            cls = builder_class(dataset)
+            records = cls.source_records(cls.builder_configs[split_config(name)[1]].task)
+            label = name if "/" in name else f"{dataset}/{name}"
+            task = progress.add_task(f"{label}: reading records", total=len(records))
             with contextlib.redirect_stdout(sys.stderr):  # TFDS prints its progress notes to stdout
                 builder, reused = build_config(name, tfds_dir, source, on_record=lambda _r, t=task: progress.advance(t))
-            progress.update(task, completed=len(records), description=f"mitdb/{name}: {'reused' if reused else 'built'}")
+            progress.update(task, completed=len(records), description=f"{label}: {'reused' if reused else 'built'}")
             results[name] = {
                 "version": str(builder.version),
                 "path": str(builder.data_dir),
@@ -65,29 +71,32 @@ def build_dataset(
                 "splits": split_class_counts(builder),
             }
     if json:
-        print_json({"dataset": "mitdb", "tfds_dir": str(tfds_dir), "configs": results})
+        print_json({"dataset": dataset, "tfds_dir": str(tfds_dir), "configs": results})
         return
     for name, result in results.items():
-        console.print(_counts_table(name, result))
+        console.print(_counts_table(name if "/" in name else f"{dataset}/{name}", result))
 
 
-def _source_folder(manual_dir: Path | None, default: Path) -> Path:
-    """``--manual-dir`` if given (must exist), else ``<data-dir>/mitdb`` (downloaded there if absent)."""
+def _source_folder(manual_dir: Path | None, default: Path, dataset: str = "mitdb") -> Path:
+    """``--manual-dir`` if given (must exist), else ``<data-dir>/<dataset>`` (downloaded there if absent)."""
     from ecgbench.errors import DataNotFoundError
-    from ecgbench.records import MITDB_RECORDS
-    from ecgbench.records.physionet import download_records
+    from ecgbench.records.lists import DATABASE_RECORDS
+    from ecgbench.records.physionet import database, download_records
 
+    source = database(dataset)
     if manual_dir is not None:
         if not manual_dir.expanduser().is_dir():
             raise DataNotFoundError(
-                f"--manual-dir {manual_dir} does not exist; pass the folder holding the MIT-BIH files "
-                "(100.hea, 100.dat, 100.atr …), e.g. ../shared/data/mitdb or ~/ecgbench_data/mitdb"
+                f"--manual-dir {manual_dir} does not exist; pass the folder holding the {source.title} files "
+                f"({source.example_files} …), e.g. ../shared/data/{dataset} or ~/ecgbench_data/{dataset}"
             )
         return manual_dir.expanduser()
     if default.is_dir() and any(default.glob("*.hea")):
         return default
-    err_console.print(f"MIT-BIH not found in {default}; downloading it from PhysioNet (about 100 MB) …")
-    return download_records(default, MITDB_RECORDS, on_file=lambda name: err_console.print(f"  {name}", highlight=False))
+    err_console.print(f"{source.title} not found in {default}; downloading it from PhysioNet …")
+    return download_records(
+        default, DATABASE_RECORDS[dataset], on_file=lambda name: err_console.print(f"  {name}", highlight=False), db=dataset
+    )
 
 
 def _counts_table(config: str, result: dict):
@@ -97,7 +106,7 @@ def _counts_table(config: str, result: dict):
 
     splits = result["splits"]
     classes = [c for c in next(iter(splits.values())) if c != "total"]
-    title = f"mitdb/{config} {result['version']} — examples per class"
+    title = f"{config} {result['version']} — examples per class"
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False, show_edge=False)
     table.add_column("split", no_wrap=True)
     for name in [*classes, "total"]:

@@ -42,10 +42,17 @@ def score(
     rescale: Annotated[
         bool, typer.Option("--rescale", help="Convert test positions when the files store different sampling rates.")
     ] = False,
+    af_exclude_flutter: Annotated[
+        bool,
+        typer.Option(
+            "--af-exclude-flutter",
+            help="EC38: leave reference atrial flutter out of the AF +P comparison (epicmp -x). EC57's default keeps it.",
+        ),
+    ] = False,
     per_record: Annotated[bool, typer.Option("--per-record", help="Also print the per-record table.")] = False,
     json_output: JsonOption = False,
 ) -> None:
-    """Score test annotations against reference annotations: QRS, VEB, SVEB, classes, runs, AF."""
+    """Score test annotations against reference annotations: QRS, VEB, SVEB, classes, runs, AF and VF episodes."""
     from rich.progress import Progress
 
     from ecgbench.evaluation import score_records
@@ -75,6 +82,7 @@ def score(
             class_map=class_map,
             exclude_shutdown=exclude_shutdown,
             rescale=rescale,
+            af_exclude_flutter=af_exclude_flutter,
         )
     result = score_records(comparisons, exclude_paced=not include_paced)
     if json_output:
@@ -83,7 +91,8 @@ def score(
     excluded = ", ".join(f"{r} ({why})" for r, why in result.excluded.items()) or "none"
     console.print(
         f"{len(result.records)} records scored, {ref_ann} vs {test_ann}; window {window * 1000:g} ms, "
-        f"learning period {learning_period:g} s, class map {class_map}; excluded records: {excluded}",
+        f"learning period {learning_period:g} s, class map {class_map}, reference AFL "
+        f"{'excluded from AF +P (EC38)' if af_exclude_flutter else 'kept (EC57)'}; excluded records: {excluded}",
         highlight=False,
     )
     console.print(result.summary(per_record=per_record))

@@ -61,6 +61,8 @@ from ecgbench.evaluation.rhythm import (
     af_episode_stats,
     rhythm_episodes,
     ventricular_run_stats,
+    vf_episode_stats,
+    vf_episodes,
 )
 from ecgbench.evaluation.statistics import CLASSES, COLUMNS, ROWS, all_figures
 from ecgbench.records.io import Annotations
@@ -230,6 +232,10 @@ class RecordComparison:
         AF episode comparison; None when ``ref_aux``/``test_aux`` were not given.
     test_has_rhythm : bool
         The test annotations contain rhythm (``+``) annotations.
+    vf : EpisodeCounts
+        VF episode comparison (``epicmp -V``; :func:`ecgbench.evaluation.rhythm.vf_episodes`).
+    af_exclude_flutter : bool
+        Whether reference AFL was excluded from the AF +P comparison (EC38; EC57's default is False).
     """
 
     record: str
@@ -242,6 +248,8 @@ class RecordComparison:
     runs: RunCounts = field(default_factory=RunCounts)
     af: EpisodeCounts | None = None
     test_has_rhythm: bool = False
+    vf: EpisodeCounts = field(default_factory=EpisodeCounts)
+    af_exclude_flutter: bool = False
 
     @property
     def paced(self) -> bool:
@@ -308,6 +316,7 @@ def compare_record(
     class_map: str = "aami",
     exclude_shutdown: bool = False,
     method: str = "bxb",
+    af_exclude_flutter: bool = False,
 ) -> RecordComparison:
     """Compare test annotations of one record with the reference, beat by beat (bxb).
 
@@ -337,6 +346,9 @@ def compare_record(
         Do not score beats inside reference-marked unreadable segments (not bxb's default).
     method : {"bxb", "nearest"}
         Matching algorithm (:func:`ecgbench.evaluation.matching.match_beats`).
+    af_exclude_flutter : bool
+        Leave reference atrial flutter out of the AF +P comparison (EC38, ``epicmp -x``); EC57's
+        default (False) keeps it.
 
     Returns
     -------
@@ -416,8 +428,19 @@ def compare_record(
             start,
             end,
             fs,
-            ref_flutter=rhythm_episodes(np.asarray(ref_sample), ref_symbols, list(ref_aux), AFL_PREFIX, end),
+            ref_flutter=(
+                rhythm_episodes(np.asarray(ref_sample), ref_symbols, list(ref_aux), AFL_PREFIX, end)
+                if af_exclude_flutter
+                else None
+            ),
         )
+    vf = vf_episode_stats(
+        vf_episodes(np.asarray(ref_sample), np.asarray(ref_symbol, dtype=str), ref_aux, end),
+        vf_episodes(np.asarray(test_sample), np.asarray(test_symbol, dtype=str), test_aux, end),
+        start,
+        end,
+        fs,
+    )
     return RecordComparison(
         record=str(record),
         fs=float(fs),
@@ -429,6 +452,8 @@ def compare_record(
         runs=runs,
         af=af,
         test_has_rhythm=test.has_rhythm,
+        vf=vf,
+        af_exclude_flutter=bool(af_exclude_flutter),
     )
 
 
@@ -444,6 +469,7 @@ def compare_annotations(
     class_map: str = "aami",
     exclude_shutdown: bool = False,
     method: str = "bxb",
+    af_exclude_flutter: bool = False,
 ) -> RecordComparison:
     """Compare two WFDB annotation files of the same record (see :func:`compare_record`).
 
@@ -507,4 +533,5 @@ def compare_annotations(
         class_map=class_map,
         exclude_shutdown=exclude_shutdown,
         method=method,
+        af_exclude_flutter=af_exclude_flutter,
     )

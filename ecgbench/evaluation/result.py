@@ -9,7 +9,7 @@ the per-record figures over the records where the figure is defined (denominator
 undefined; durations in seconds)::
 
     schema                      "ecgbench.ec57/1"
-    settings                    {window_s, learning_period_s, class_map, units: "percent"}
+    settings                    {window_s, learning_period_s, class_map, af_exclude_flutter, units: "percent"}
     records                     records in the statistics, in order
     excluded_records            {record: reason}  (EC57 leaves out the paced records)
     gross.qrs                   {se, ppv, f1, tp, fn, fp}
@@ -20,7 +20,10 @@ undefined; durations in seconds)::
     gross.runs.<couplet|short_run|long_run>   {se, ppv, tp_se, fn, tp_ppv, fp}
     gross.af                    {episode_se, episode_ppv, duration_se, duration_ppv, tp_se, fn,
                                  tp_ppv, fp, ref_duration_s, test_duration_s, overlap_s} or null
-                                 (null when no test file has rhythm annotations)
+                                 (null when no test file has rhythm annotations); reference AFL
+                                 is excluded from +P only if settings.af_exclude_flutter (EC38)
+    gross.vf                    VF episodes (epicmp -V), same keys as gross.af; present only when
+                                 some reference or test file marks VF
     average                     same figure keys as gross (no counts) + n_records
     confusion                   {rows: [N S V F Q O X], columns: [n s v f q o x], matrix}
     per_record.<record>         gross-shaped figures of one record + confusion matrix
@@ -66,13 +69,21 @@ def _jsonable(tree):
     return tree
 
 
-def _rhythm_figures(runs: RunCounts, af: EpisodeCounts | None, with_af: bool) -> dict:
-    return {"runs": runs.figures(), "af": (af.figures() if af is not None else None) if with_af else None}
+def _rhythm_figures(runs: RunCounts, af: EpisodeCounts | None, with_af: bool, vf: EpisodeCounts | None = None) -> dict:
+    figures = {"runs": runs.figures(), "af": (af.figures() if af is not None else None) if with_af else None}
+    if vf is not None:
+        figures["vf"] = vf.figures()
+    return figures
 
 
-def record_figures(cmp: RecordComparison, with_af: bool = True) -> dict:
-    """Gross-shaped figures of one record (beat, run and AF figures)."""
-    return {**_builtin(all_figures(cmp.confusion)), **_rhythm_figures(cmp.runs, cmp.af, with_af)}
+def _has_vf(counts: EpisodeCounts) -> bool:
+    return counts.tp_se + counts.fn + counts.tp_ppv + counts.fp > 0
+
+
+def record_figures(cmp: RecordComparison, with_af: bool = True, with_vf: bool | None = None) -> dict:
+    """Gross-shaped figures of one record (beat, run, AF and, where VF is marked, VF episode figures)."""
+    with_vf = _has_vf(cmp.vf) if with_vf is None else with_vf
+    return {**_builtin(all_figures(cmp.confusion)), **_rhythm_figures(cmp.runs, cmp.af, with_af, cmp.vf if with_vf else None)}
 
 
 def record_dict(cmp: RecordComparison) -> dict:
@@ -139,12 +150,13 @@ class EC57Result:
 
     @property
     def settings(self) -> dict:
-        """Window, learning period and class map shared by all records."""
+        """Window, learning period, class map and AF flutter exclusion shared by all records."""
         first = self.comparisons[0]
         return {
             "window_s": first.window,
             "learning_period_s": first.learning_period,
             "class_map": first.class_map,
+            "af_exclude_flutter": first.af_exclude_flutter,
             "units": "percent",
         }
 
@@ -204,10 +216,10 @@ def score_records(
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise ConfigError(f"record(s) {', '.join(duplicates)} given more than once; score each record once")
-    settings = {(c.window, c.learning_period, c.class_map) for c in comparisons}
+    settings = {(c.window, c.learning_period, c.class_map, c.af_exclude_flutter) for c in comparisons}
     if len(settings) > 1:
         raise ConfigError(
-            "records were compared with different window / learning period / class map settings "
+            "records were compared with different window / learning period / class map / AF flutter exclusion settings "
             f"{sorted(settings)}; compare them all with the same settings"
         )
     excluded = {c.record: "paced (EC57)" for c in comparisons if exclude_paced and c.record in paced_records}
@@ -218,8 +230,10 @@ def score_records(
     confusion = np.sum([c.confusion for c in kept], axis=0)
     runs = sum((c.runs for c in kept), RunCounts())
     af = sum((c.af for c in kept), EpisodeCounts()) if with_af else None
-    gross = {**_builtin(all_figures(confusion)), **_rhythm_figures(runs, af, with_af)}
-    per_record = {c.record: record_figures(c, with_af) for c in kept}
+    vf = sum((c.vf for c in kept), EpisodeCounts())
+    with_vf = _has_vf(vf)
+    gross = {**_builtin(all_figures(confusion)), **_rhythm_figures(runs, af, with_af, vf if with_vf else None)}
+    per_record = {c.record: record_figures(c, with_af, with_vf) for c in kept}
     average = _average([per_record[c.record] for c in kept])
     average["n_records"] = len(kept)
     return EC57Result(

@@ -1,14 +1,25 @@
-"""Episode and run statistics of EC57: AF episodes (``epicmp``) and ventricular runs (``rxr``).
+"""Episode and run statistics of EC57: AF and VF episodes (``epicmp``) and ventricular runs (``rxr``).
 
 AF episodes (``epicmp -A`` semantics)
     An AF episode starts at a rhythm annotation (``+``) whose aux note starts with ``(AFIB`` and
     ends at the next ``+`` whose aux note does not (or at the end of the record). Episodes are
     clipped to the scored period (after the learning period). A reference episode is detected
     (TP for episode Se) if any test AF overlaps it by more than 0 samples; a test episode is a TP
-    for episode +P if any reference AF overlaps it. For +P, parts of test episodes that fall in
-    reference atrial flutter (``(AFL``) are excluded, and a test episode lying wholly inside
-    reference AFL is ignored. Duration Se = overlap / reference AF duration, duration +P = overlap
-    / (test AF duration outside reference AFL).
+    for episode +P if any reference AF overlaps it. Duration Se = overlap / reference AF duration,
+    duration +P = overlap / test AF duration. This is EC57's default (and ``epicmp`` without
+    ``-x``): reference atrial flutter is not excluded. With the EC38 exclusion
+    (``exclude_flutter=True``, ``epicmp -x``), parts of test episodes that fall in reference
+    atrial flutter (``(AFL``) are left out of the +P comparison, and a test episode lying wholly
+    inside reference AFL is ignored.
+VF episodes (``epicmp -V`` semantics)
+    A VF episode runs from a ``[`` (VFON) to the next ``]`` (VFOFF) annotation (or the end of the
+    record). Databases that mark ventricular flutter and fibrillation only with rhythm notes
+    (VFDB: ``(VFL``, ``(VF``, ``(VFIB``) have their episodes read from those notes instead
+    (:func:`vf_episodes`; consecutive VF notes form one episode). Matching is that of AF: a
+    reference episode is detected if any test episode overlaps it at all, a test episode is
+    confirmed if any reference episode overlaps it (the "overlap ≥ 50 %" rule of ``epicmp``
+    applies to ST episodes only); duration Se / +P = overlap / reference / test VF duration. No
+    exclusions apply.
 Ventricular runs (``rxr`` semantics)
     A run is a sequence of consecutive ventricular beats (AAMI V or F) not interrupted by another
     beat or by the start of an unreadable segment; reference VF (``[`` ... ``]``) counts as a run
@@ -44,6 +55,8 @@ from ecgbench.evaluation.statistics import ratio
 
 AF_PREFIX = "(AFIB"
 AFL_PREFIX = "(AFL"
+#: Rhythm-note prefix of ventricular flutter and fibrillation (``(VFL``, ``(VF``, ``(VFIB``).
+VF_PREFIX = "(VF"
 MAX_RUN = 6  # rxr does not distinguish runs longer than 6 beats
 
 
@@ -77,6 +90,32 @@ def rhythm_episodes(
     if open_at is not None:
         last = int(sample[-1]) if sample.size else open_at
         intervals.append((open_at, max(int(end), last)))
+    return np.asarray(intervals, dtype=np.int64).reshape(-1, 2)
+
+
+def vf_episodes(sample: np.ndarray, symbol: np.ndarray, aux: tuple[str, ...] | list[str] | None, end: int) -> np.ndarray:
+    """Return the ``[start, end)`` VF episodes of an annotation file, as an ``(k, 2)`` int64 array.
+
+    ``[`` … ``]`` pairs (VFON/VFOFF, what ``epicmp -V`` reads) when the file has any ``[``; else
+    the rhythm notes starting with ``(VF`` (see the module docstring). An episode still open at
+    the end runs to ``end`` (samples).
+    """
+    sample = np.asarray(sample, dtype=np.int64)
+    symbol = np.asarray(symbol, dtype=str) if len(symbol) else np.zeros(0, "<U2")
+    if not np.any(symbol == "["):
+        if aux is None:
+            return np.zeros((0, 2), np.int64)
+        return rhythm_episodes(sample, symbol, list(aux), VF_PREFIX, end)
+    intervals: list[tuple[int, int]] = []
+    open_at: int | None = None
+    for k in np.flatnonzero(np.isin(symbol, ["[", "]"])):
+        if symbol[k] == "[" and open_at is None:
+            open_at = int(sample[k])
+        elif symbol[k] == "]" and open_at is not None:
+            intervals.append((open_at, int(sample[k])))
+            open_at = None
+    if open_at is not None:
+        intervals.append((open_at, max(int(end), int(sample[-1]))))
     return np.asarray(intervals, dtype=np.int64).reshape(-1, 2)
 
 
@@ -149,33 +188,33 @@ class EpisodeCounts:
         }
 
 
-def af_episode_stats(
+def episode_stats(
     ref_episodes: np.ndarray,
     test_episodes: np.ndarray,
     start: int,
     end: int,
     fs: float,
-    ref_flutter: np.ndarray | None = None,
+    exclusions: np.ndarray | None = None,
 ) -> EpisodeCounts:
-    """Compare AF episodes as ``epicmp -A`` does.
+    """Compare two annotators' episodes of one kind as ``epicmp`` does for AF and VF.
 
     Parameters
     ----------
     ref_episodes, test_episodes : numpy.ndarray
-        ``(k, 2)`` ``[start, end)`` intervals in samples (see :func:`rhythm_episodes`).
+        ``(k, 2)`` ``[start, end)`` intervals in samples.
     start, end : int
         Scored period in samples (after the learning period, up to the end of the record).
     fs : float
         Sampling frequency in Hz.
-    ref_flutter : numpy.ndarray, optional
-        Reference atrial-flutter intervals, excluded from the +P comparison.
+    exclusions : numpy.ndarray, optional
+        Reference intervals left out of the +P comparison (EC38: reference atrial flutter).
     """
     ref = _clip(np.asarray(ref_episodes, np.int64).reshape(-1, 2), start, end)
     test = _clip(np.asarray(test_episodes, np.int64).reshape(-1, 2), start, end)
-    flutter = _clip(np.asarray(ref_flutter if ref_flutter is not None else [], np.int64).reshape(-1, 2), start, end)
+    excluded = _clip(np.asarray(exclusions if exclusions is not None else [], np.int64).reshape(-1, 2), start, end)
     ref_hit = _overlap(ref, test)
-    test_len = (test[:, 1] - test[:, 0]) - _overlap(test, flutter)
-    kept = test_len > 0  # a test episode wholly inside reference AFL is ignored
+    test_len = (test[:, 1] - test[:, 0]) - _overlap(test, excluded)
+    kept = test_len > 0  # a test episode wholly inside an exclusion is ignored
     test_hit = _overlap(test[kept], ref)
     return EpisodeCounts(
         tp_se=int(np.count_nonzero(ref_hit > 0)),
@@ -187,6 +226,27 @@ def af_episode_stats(
         test_duration=int(test_len[kept].sum()),
         fs=float(fs),
     )
+
+
+def af_episode_stats(
+    ref_episodes: np.ndarray,
+    test_episodes: np.ndarray,
+    start: int,
+    end: int,
+    fs: float,
+    ref_flutter: np.ndarray | None = None,
+) -> EpisodeCounts:
+    """Compare AF episodes as ``epicmp -A`` does; ``ref_flutter`` given = the EC38 AFL exclusion (``-x``).
+
+    See :func:`episode_stats` for the parameters; ``ref_flutter`` holds the reference atrial-flutter
+    intervals, left out of the +P comparison. EC57's default passes None.
+    """
+    return episode_stats(ref_episodes, test_episodes, start, end, fs, exclusions=ref_flutter)
+
+
+def vf_episode_stats(ref_episodes: np.ndarray, test_episodes: np.ndarray, start: int, end: int, fs: float) -> EpisodeCounts:
+    """Compare VF episodes as ``epicmp -V`` does (any overlap detects; no exclusions). See :func:`episode_stats`."""
+    return episode_stats(ref_episodes, test_episodes, start, end, fs)
 
 
 @dataclass(frozen=True)

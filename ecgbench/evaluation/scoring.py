@@ -85,7 +85,7 @@ def compare_folders(
         Called with each record name after it is compared (progress bars).
     **options
         Passed to :func:`ecgbench.evaluation.compare_annotations` (``rescale``, ``fs``,
-        ``class_map``, ``exclude_shutdown``, ``method``).
+        ``class_map``, ``exclude_shutdown``, ``method``, ``af_exclude_flutter``).
 
     Raises
     ------

@@ -75,8 +75,8 @@ def confusion_table(matrix, title: str = "Confusion (rows: reference, columns: t
 
 
 def rhythm_table(result) -> Table:
-    """Ventricular run and AF episode figures (gross / average)."""
-    table = Table(title="Runs and AF episodes (%), gross / average")
+    """Ventricular run, AF episode and (where VF is marked) VF episode figures (gross / average)."""
+    table = Table(title="Runs and AF / VF episodes (%), gross / average")
     table.add_column("figure")
     table.add_column("Se", justify="right")
     table.add_column("+P", justify="right")
@@ -87,11 +87,13 @@ def rhythm_table(result) -> Table:
         )
     if result.gross.get("af") is None:
         table.add_row("AF", "not scored (no rhythm annotations in the test files)", "")
-    else:
-        g, a = result.gross["af"], result.average["af"]
-        for key, label in (("episode", "AF episode"), ("duration", "AF duration")):
+    for kind in ("af", "vf"):
+        if result.gross.get(kind) is None:
+            continue
+        g, a = result.gross[kind], result.average[kind]
+        for key in ("episode", "duration"):
             table.add_row(
-                label,
+                f"{kind.upper()} {key}",
                 f"{fmt(g[key + '_se'])} / {fmt(a[key + '_se'])}",
                 f"{fmt(g[key + '_ppv'])} / {fmt(a[key + '_ppv'])}",
             )

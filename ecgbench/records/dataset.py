@@ -26,6 +26,20 @@ BUILDER_MODULE = "mitdb_dataset_builder"
 CONFIGS: tuple[str, ...] = ("beats", "rhythm", "rhythm_4s", "rhythm_30s")
 #: What ``--config all`` builds.
 DEFAULT_CONFIGS: tuple[str, ...] = ("beats", "rhythm")
+#: Builders inside the package (``ecgbench/datasets/<db>/``), by TFDS dataset name.
+PACKAGE_BUILDERS: dict[str, str] = {
+    "svdb": "ecgbench.datasets.svdb.svdb_dataset_builder",
+    "vfdb": "ecgbench.datasets.vfdb.vfdb_dataset_builder",
+}
+#: Their configs, named ``<db>/<config>`` on the command line; ``<db>/all`` builds the default ones.
+PACKAGE_CONFIGS: dict[str, tuple[str, ...]] = {"svdb": ("beats",), "vfdb": ("rhythm", "rhythm_4s", "episodes")}
+PACKAGE_DEFAULT_CONFIGS: dict[str, tuple[str, ...]] = {"svdb": ("beats",), "vfdb": ("rhythm", "episodes")}
+
+
+def split_config(config: str) -> tuple[str, str]:
+    """Split ``"svdb/beats"`` into ``("svdb", "beats")``; a bare name (``"beats"``) belongs to ``mitdb``."""
+    dataset, _, name = config.rpartition("/")
+    return dataset or BUILDER_PACKAGE, name
 
 
 def builder_path() -> Path:
@@ -33,8 +47,8 @@ def builder_path() -> Path:
     return repo_root() / "datasets" / "mitdb" / f"{BUILDER_MODULE}.py"
 
 
-def builder_class():
-    """Return the ``mitdb`` builder class, importing it from the checkout on first use.
+def builder_class(dataset: str = BUILDER_PACKAGE):
+    """Return the builder class of ``dataset`` (``mitdb`` from the checkout on first use; svdb, vfdb from the package).
 
     Raises
     ------
@@ -42,6 +56,10 @@ def builder_class():
         The checkout has no ``datasets/mitdb/mitdb_dataset_builder.py`` (ecgbench installed from a
         wheel rather than editable from a full source checkout).
     """
+    if dataset in PACKAGE_BUILDERS:
+        return importlib.import_module(PACKAGE_BUILDERS[dataset]).Builder
+    if dataset != BUILDER_PACKAGE:
+        raise unknown_choice("dataset", dataset, (BUILDER_PACKAGE, *PACKAGE_BUILDERS))
     package_dir = builder_path().parent
     if not builder_path().is_file():
         raise DataNotFoundError(
@@ -60,7 +78,19 @@ def builder_class():
 
 
 def resolve_configs(config: str) -> tuple[str, ...]:
-    """Return the configs named by ``config`` (``"all"`` → beats and rhythm); unknown → ``ConfigError``."""
+    """Return the configs named by ``config`` (``"all"`` → beats and rhythm); unknown → ``ConfigError``.
+
+    ``"svdb/beats"``, ``"vfdb/rhythm"`` … name configs of the other databases (returned as given);
+    ``"vfdb/all"`` (or ``"vfdb"``) their default configs.
+    """
+    dataset, name = split_config(config) if "/" in config else (config, "all")
+    if dataset in PACKAGE_CONFIGS:
+        if name == "all":
+            return tuple(f"{dataset}/{c}" for c in PACKAGE_DEFAULT_CONFIGS[dataset])
+        if name not in PACKAGE_CONFIGS[dataset]:
+            raise unknown_choice(f"{dataset} config", name, (*PACKAGE_CONFIGS[dataset], "all"))
+        return (f"{dataset}/{name}",)
+    config = name if dataset == BUILDER_PACKAGE and "/" in config else config
     if config == "all":
         return DEFAULT_CONFIGS
     if config not in CONFIGS:
@@ -79,9 +109,9 @@ def build_config(
     Parameters
     ----------
     config : str
-        One of :data:`CONFIGS`.
+        One of :data:`CONFIGS`, or ``<db>/<config>`` of :data:`PACKAGE_CONFIGS`.
     output_dir : path-like
-        TFDS data dir (the dataset lands in ``<output_dir>/mitdb/<config>/<version>``).
+        TFDS data dir (the dataset lands in ``<output_dir>/<db>/<config>/<version>``).
     manual_dir : path-like, optional
         Folder of the MIT-BIH WFDB files; None lets TFDS download them (verified).
     on_record : callable, optional
@@ -100,7 +130,8 @@ def build_config(
             f"manual dir {manual_dir} does not exist; pass the folder holding the MIT-BIH files "
             "(100.hea, 100.dat, 100.atr …), e.g. ../shared/data/mitdb or ~/ecgbench_data/mitdb"
         )
-    builder = builder_class()(config=config, data_dir=str(output_dir))
+    dataset, name = split_config(config)
+    builder = builder_class(dataset)(config=name, data_dir=str(output_dir))
     reused = Path(builder.data_dir).joinpath("dataset_info.json").is_file()
     if not reused:
         builder.on_record = on_record

@@ -76,3 +76,15 @@ def parse_record_list(spec: str) -> list[str]:
     check_records(names)
     return names
 
+
+#: The 78 records of the MIT-BIH Supraventricular Arrhythmia Database (svdb), as in its RECORDS file.
+SVDB_RECORDS: tuple[str, ...] = tuple(
+    str(n) for n in (*range(800, 813), *range(820, 830), *range(840, 895))
+)
+#: The 22 records of the MIT-BIH Malignant Ventricular Ectopy Database (vfdb), as in its RECORDS file.
+VFDB_RECORDS: tuple[str, ...] = (
+    "418", "419", "420", "421", "422", "423", "424", "425", "426", "427", "428", "429", "430",
+    "602", "605", "607", "609", "610", "611", "612", "614", "615",
+)  # fmt: skip
+#: Record lists by PhysioNet database name.
+DATABASE_RECORDS: dict[str, tuple[str, ...]] = {"mitdb": MITDB_RECORDS, "svdb": SVDB_RECORDS, "vfdb": VFDB_RECORDS}

@@ -1,9 +1,12 @@
-"""MIT-BIH source files from PhysioNet: checksum table, folder verification, download, identity.
+"""PhysioNet source files (mitdb, svdb, vfdb): checksum table, folder verification, download, identity.
 
-The checksum table is the TFDS ``checksums.tsv`` of the dataset builder
-(``datasets/mitdb/checksums.tsv`` in the checkout: URL, size in bytes, SHA-256, file name), made
-from PhysioNet's published file list. Every source file is verified against it before use, whether
-it was downloaded or given as a local folder, so a build never starts from altered data.
+The checksum table is the TFDS ``checksums.tsv`` of the database's dataset builder
+(``datasets/mitdb/checksums.tsv`` in the checkout, ``ecgbench/datasets/<db>/checksums.tsv`` for the
+others: URL, size in bytes, SHA-256, file name), made from PhysioNet's published file list (for
+vfdb, whose list was not at hand, from verified local copies; see :data:`DATABASES`). Every
+source file is verified against it before use, whether it was downloaded or given as a local
+folder, so a build never starts from altered data. Databases flagged ``check_signal_checksums``
+also have every record's signal checked against the 16-bit checksums in its header.
 
 Two identities of the data:
 
@@ -28,7 +31,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ecgbench.errors import CorruptDataError, DataNotFoundError
+import numpy as np
+
+from ecgbench.errors import CorruptDataError, DataNotFoundError, unknown_choice
 from ecgbench.hashing import sha256_file
 from ecgbench.paths import TFDS_DIR_ENV, repo_root
 
@@ -36,6 +41,52 @@ PHYSIONET_MITDB_URL = "https://physionet.org/files/mitdb/1.0.0/"
 MITDB_EXTENSIONS = ("hea", "dat", "atr")
 DATASET_NAME = "mitdb"
 _CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Database:
+    """A PhysioNet WFDB database the builders read.
+
+    Attributes
+    ----------
+    name : str
+        Short name and TFDS dataset name (``"svdb"``).
+    title : str
+        Full name, for messages.
+    url : str
+        Base URL of the published files (ends with ``/``).
+    example_files : str
+        A few file names, for messages (``"800.hea, 800.dat, 800.atr"``).
+    check_signal_checksums : bool
+        Also verify each record's signal against its header's checksums (used where PhysioNet's
+        SHA-256 list was not bundled).
+    """
+
+    name: str
+    title: str
+    url: str
+    example_files: str
+    check_signal_checksums: bool = False
+
+
+DATABASES: dict[str, Database] = {
+    "mitdb": Database("mitdb", "MIT-BIH Arrhythmia Database", PHYSIONET_MITDB_URL, "100.hea, 100.dat, 100.atr"),
+    "svdb": Database(
+        "svdb", "MIT-BIH Supraventricular Arrhythmia Database", "https://physionet.org/files/svdb/1.0.0/",
+        "800.hea, 800.dat, 800.atr",
+    ),
+    "vfdb": Database(
+        "vfdb", "MIT-BIH Malignant Ventricular Ectopy Database", "https://physionet.org/files/vfdb/1.0.0/",
+        "418.hea, 418.dat, 418.atr", check_signal_checksums=True,
+    ),
+}  # fmt: skip
+
+
+def database(name: str) -> Database:
+    """Return the :class:`Database` called ``name``; an unknown name raises ``ConfigError`` listing the valid ones."""
+    if name not in DATABASES:
+        raise unknown_choice("database", name, tuple(DATABASES))
+    return DATABASES[name]
 
 
 @dataclass(frozen=True)
@@ -48,17 +99,21 @@ class SourceFile:
     sha256: str
 
 
-def checksums_path() -> Path:
-    """Return the builder's ``checksums.tsv`` (``<checkout>/datasets/mitdb/checksums.tsv``)."""
-    return repo_root() / "datasets" / "mitdb" / "checksums.tsv"
+def checksums_path(db: str = DATASET_NAME) -> Path:
+    """Return a builder's ``checksums.tsv``: ``ecgbench/datasets/<db>/`` if there, else ``<checkout>/datasets/<db>/``."""
+    packaged = Path(__file__).resolve().parent.parent / "datasets" / db / "checksums.tsv"
+    return packaged if packaged.is_file() else repo_root() / "datasets" / db / "checksums.tsv"
 
 
-def read_checksums(path: str | os.PathLike | None = None) -> dict[str, SourceFile]:
-    """Read a TFDS ``checksums.tsv`` (URL, size, SHA-256[, file name]) keyed by file name."""
-    path = Path(path) if path is not None else checksums_path()
+def read_checksums(path: str | os.PathLike | None = None, db: str = DATASET_NAME) -> dict[str, SourceFile]:
+    """Read a TFDS ``checksums.tsv`` (URL, size, SHA-256[, file name]) keyed by file name.
+
+    ``path`` defaults to the table of database ``db`` (:func:`checksums_path`).
+    """
+    path = Path(path) if path is not None else checksums_path(database(db).name)
     if not path.is_file():
         raise DataNotFoundError(
-            f"checksum table {path} not found; it ships with the source checkout (datasets/mitdb/), "
+            f"checksum table {path} not found; it ships with the source checkout (datasets/{db}/), "
             "so install ecgbench editable from a full checkout (pip install -e .)"
         )
     table: dict[str, SourceFile] = {}
@@ -82,8 +137,12 @@ def verify_folder(
     folder: str | os.PathLike,
     records: Iterable[str],
     checksums: dict[str, SourceFile] | None = None,
+    db: str = DATASET_NAME,
 ) -> dict[str, SourceFile]:
     """Check that ``folder`` holds every file of ``records`` with the published size and SHA-256.
+
+    ``db`` names the database (:data:`DATABASES`): its default checksum table, its URL in messages,
+    and whether each record's signal is also checked against its header (:func:`verify_signal_checksums`).
 
     Returns
     -------
@@ -97,26 +156,27 @@ def verify_folder(
     CorruptDataError
         A file's size or SHA-256 differs from the table (the file is named).
     """
-    folder = Path(folder)
-    checksums = checksums if checksums is not None else read_checksums()
+    folder, source = Path(folder), database(db)
+    records = list(records)
+    checksums = checksums if checksums is not None else read_checksums(db=db)
     names = record_files(records)
     if not folder.is_dir():
         raise DataNotFoundError(
-            f"MIT-BIH folder {folder} not found; put the PhysioNet mitdb files (100.hea, 100.dat, 100.atr …) "
+            f"{source.title} folder {folder} not found; put the PhysioNet {db} files ({source.example_files} …) "
             f"there, pass the folder that holds them with --manual-dir, or let `ecgbench build-dataset` "
-            f"download them into <data-dir>/mitdb"
+            f"download them into <data-dir>/{db}"
         )
     missing = [n for n in names if not (folder / n).is_file()]
     if missing:
         shown = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more" if len(missing) > 6 else "")
         raise DataNotFoundError(
-            f"{len(missing)} MIT-BIH file(s) missing from {folder}: {shown}; copy them from "
-            f"{PHYSIONET_MITDB_URL} or pass another folder with --manual-dir"
+            f"{len(missing)} {db} file(s) missing from {folder}: {shown}; copy them from "
+            f"{source.url} or pass another folder with --manual-dir"
         )
     verified: dict[str, SourceFile] = {}
     for name in names:
         if name not in checksums:
-            raise CorruptDataError(f"{name} has no entry in the checksum table {checksums_path()}")
+            raise CorruptDataError(f"{name} has no entry in the checksum table {checksums_path(db)}")
         expected, path = checksums[name], folder / name
         size = path.stat().st_size
         if size != expected.size:
@@ -131,7 +191,42 @@ def verify_folder(
                 f"download it again from {expected.url}"
             )
         verified[name] = expected
+    if source.check_signal_checksums:
+        for record in records:
+            verify_signal_checksums(folder, record)
     return verified
+
+
+def verify_signal_checksums(folder: str | os.PathLike, record: str) -> None:
+    """Check a record's signal against the 16-bit checksums its WFDB header declares.
+
+    Each header signal line carries the sum of the channel's stored (digital) samples modulo
+    2**16 (PhysioNet writes it signed, wfdb-python unsigned: both are compared modulo 2**16); a
+    changed or truncated ``.dat`` changes the sum.
+
+    Raises
+    ------
+    CorruptDataError
+        A header declares no checksum, or a channel's sum differs (record, channel and both sums named).
+    """
+    import wfdb  # heavy import only where needed
+
+    path = Path(folder) / record
+    try:
+        rec = wfdb.rdrecord(str(path), physical=False)
+    except Exception as exc:  # wfdb raises bare ValueError/IndexError on malformed files
+        raise CorruptDataError(f"cannot read WFDB record {path}: {exc}") from exc
+    declared = list(rec.checksum or [])
+    if len(declared) != rec.n_sig:
+        raise CorruptDataError(f"header {path}.hea declares no signal checksum for every channel; download it again")
+    sums = np.asarray(rec.d_signal, dtype=np.int64).sum(axis=0)
+    actual = [int((int(v) + 32768) % 65536 - 32768) for v in sums]  # signed, as PhysioNet writes it
+    for channel, (want, got) in enumerate(zip(declared, actual)):
+        if (int(want) - got) % 65536:
+            raise CorruptDataError(
+                f"signal checksum mismatch in {path}.dat channel {channel}: header says {want}, samples sum to {got} "
+                f"(altered or truncated); download the record again"
+            )
 
 
 def download_records(
@@ -139,8 +234,9 @@ def download_records(
     records: Iterable[str],
     checksums: dict[str, SourceFile] | None = None,
     on_file: Callable[[str], None] | None = None,
+    db: str = DATASET_NAME,
 ) -> Path:
-    """Download the files of ``records`` from PhysioNet into ``folder``, verifying each.
+    """Download the files of ``records`` of database ``db`` from PhysioNet into ``folder``, verifying each.
 
     Files already present with the right SHA-256 are kept. Each download goes to
     ``<name>.part`` and is renamed only after its SHA-256 matched, so an interrupted or corrupted
@@ -148,7 +244,8 @@ def download_records(
     """
     folder = Path(folder).expanduser()
     folder.mkdir(parents=True, exist_ok=True)
-    checksums = checksums if checksums is not None else read_checksums()
+    records = list(records)
+    checksums = checksums if checksums is not None else read_checksums(db=db)
     for name in record_files(records):
         entry, target = checksums[name], folder / name
         if not (target.is_file() and sha256_file(target) == entry.sha256):
@@ -159,7 +256,7 @@ def download_records(
             except OSError as exc:
                 part.unlink(missing_ok=True)
                 raise DataNotFoundError(
-                    f"cannot download {entry.url} ({exc}); copy the MIT-BIH files by hand into {folder} "
+                    f"cannot download {entry.url} ({exc}); copy the {db} files by hand into {folder} "
                     "or pass a folder that holds them with --manual-dir"
                 ) from exc
             actual = sha256_file(part)
@@ -169,6 +266,9 @@ def download_records(
             part.replace(target)
         if on_file is not None:
             on_file(name)
+    if database(db).check_signal_checksums:
+        for record in records:
+            verify_signal_checksums(folder, record)
     return folder
 
 
@@ -184,8 +284,10 @@ def source_checksum(files: dict[str, SourceFile]) -> str:
 _VERSION_DIR = re.compile(r"^\d+\.\d+\.\d+$")
 
 
-def built_version_dir(tfds_dir: str | os.PathLike, config: str, version: str | None = None) -> Path:
-    """Return ``<tfds_dir>/mitdb/<config>/<version>`` of a completed build (highest version by default).
+def built_version_dir(
+    tfds_dir: str | os.PathLike, config: str, version: str | None = None, dataset: str = DATASET_NAME
+) -> Path:
+    """Return ``<tfds_dir>/<dataset>/<config>/<version>`` of a completed build (highest version by default).
 
     TFDS writes into a temporary folder and renames it to the version folder only on success, so
     an existing version folder holding ``dataset_info.json`` is a complete build.
@@ -196,9 +298,10 @@ def built_version_dir(tfds_dir: str | os.PathLike, config: str, version: str | N
         Nothing (or not that version) is built there; the message names the command that builds it.
     """
     tfds_dir = Path(tfds_dir).expanduser()
-    config_dir = tfds_dir / DATASET_NAME / config
+    config_dir = tfds_dir / dataset / config
+    name = config if dataset == DATASET_NAME else f"{dataset}/{config}"
     build_hint = (
-        f"build it with `ecgbench build-dataset --config {config}` (add --output-dir {tfds_dir} "
+        f"build it with `ecgbench build-dataset --config {name}` (add --output-dir {tfds_dir} "
         f"or set ${TFDS_DIR_ENV} if you keep datasets elsewhere)"
     )
     versions = sorted(
@@ -206,19 +309,21 @@ def built_version_dir(tfds_dir: str | os.PathLike, config: str, version: str | N
         key=lambda p: tuple(int(x) for x in p.name.split(".")),
     )
     if not versions:
-        raise DataNotFoundError(f"no built TFDS dataset {DATASET_NAME}/{config} in {config_dir}; {build_hint}")
+        raise DataNotFoundError(f"no built TFDS dataset {dataset}/{config} in {config_dir}; {build_hint}")
     if version is None:
         return versions[-1]
     for candidate in versions:
         if candidate.name == version:
             return candidate
     raise DataNotFoundError(
-        f"version {version} of {DATASET_NAME}/{config} is not built in {config_dir} (built: "
+        f"version {version} of {dataset}/{config} is not built in {config_dir} (built: "
         f"{', '.join(v.name for v in versions)}); {build_hint}"
     )
 
 
-def dataset_checksum(tfds_dir: str | os.PathLike, config: str, version: str | None = None) -> str:
+def dataset_checksum(
+    tfds_dir: str | os.PathLike, config: str, version: str | None = None, dataset: str = DATASET_NAME
+) -> str:
     """Return the SHA-256 identifying a built TFDS config: a digest of its data files' SHA-256.
 
     Parameters
@@ -229,6 +334,8 @@ def dataset_checksum(tfds_dir: str | os.PathLike, config: str, version: str | No
         Builder config name (``"beats"``, ``"rhythm"`` …).
     version : str, optional
         Dataset version; default the highest complete one.
+    dataset : str
+        TFDS dataset name (``"mitdb"``, ``"svdb"``, ``"vfdb"``).
 
     Notes
     -----
@@ -237,8 +344,8 @@ def dataset_checksum(tfds_dir: str | os.PathLike, config: str, version: str | No
     out because they hold paths and sizes that may vary with the TFDS release without any change to
     the examples. Takes about 4 s for the ~250,000 beat examples.
     """
-    folder = built_version_dir(tfds_dir, config, version)
-    data_files = [p for p in folder.iterdir() if p.name.startswith(f"{DATASET_NAME}-") and "-of-" in p.name]
+    folder = built_version_dir(tfds_dir, config, version, dataset)
+    data_files = [p for p in folder.iterdir() if p.name.startswith(f"{dataset}-") and "-of-" in p.name]
     if not data_files:
         raise CorruptDataError(f"built dataset folder {folder} holds no example files; rebuild it")
     return _digest_lines(f"{p.name} {example_file_sha256(p)}" for p in data_files)

@@ -1,0 +1,1 @@
+"""TFDS dataset builders of ecgbench, one folder per PhysioNet database (svdb, vfdb; mitdb in ``datasets/``)."""

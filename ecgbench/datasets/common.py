@@ -1,0 +1,174 @@
+"""What every ecgbench TFDS builder shares: finding the verified source folder and writing examples.
+
+A builder gets its WFDB files either from a manual dir (``--manual_dir`` / ``--manual-dir``) or by
+downloading them from PhysioNet through TFDS's download manager; either way the files are then
+verified by :func:`ecgbench.records.physionet.verify_folder` against the builder's
+``checksums.tsv``. Examples are yielded in record/time order with keys ``f"{record}_{sample:07d}"``
+and counted per class into ``info.metadata["class_counts"][split]`` as they are written.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+import numpy as np
+import tensorflow_datasets.public_api as tfds
+from etils import epath
+
+from ecgbench.errors import DataNotFoundError
+from ecgbench.records import AAMI_CLASSES
+from ecgbench.records.beats import BeatTable, window_samples
+from ecgbench.records.physionet import database, read_checksums, record_files, source_checksum, verify_folder
+
+# Signals are stored as raw bytes: TFDS writes float features value by value in Python, 10x slower.
+BYTES = tfds.features.Encoding.BYTES
+RR_FEATURES = ("rr_pre", "rr_post", "rr_local", "rr_average")
+
+
+class TestSplitBuilder:
+    """Mixin for a builder whose every record goes to one ``test`` split (svdb, vfdb).
+
+    The subclass sets ``DB`` (database name), ``RECORDS`` and ``CHECKSUMS`` (class-level, so the
+    dummy-data tests can substitute their own) and implements ``_record_examples(folder, records)``;
+    the mixin finds and verifies the source folder, stores ``source_checksum`` in the metadata,
+    counts classes per split and reports each record to ``on_record`` (the CLI's progress bar).
+    """
+
+    DB: str
+    RECORDS: tuple[str, ...]
+    CHECKSUMS: Path
+    #: Optional hook called with each record name after it is read.
+    on_record: Callable[[str], None] | None = None
+
+    @tfds.core.utils.classproperty
+    @classmethod
+    def code_path(cls) -> epath.Path:
+        # TFDS 4.9.10 looks the builder file up through `importlib_resources`, a backport it
+        # installs only on Python < 3.9, and fails without it; name the file directly instead.
+        return epath.Path(inspect.getfile(cls))
+
+    @classmethod
+    def source_records(cls, task: str | None = None) -> list[str]:
+        """Return the records a build reads (all of them, for every config)."""
+        return list(cls.RECORDS)
+
+    def _split_generators(self, dl_manager: tfds.download.DownloadManager):
+        records = list(self.RECORDS)
+        folder = source_folder(dl_manager, self.CHECKSUMS, records, self.DB)
+        verified = verify_folder(folder, records, read_checksums(self.CHECKSUMS), db=self.DB)
+        self.info.metadata["source_checksum"] = source_checksum(verified)
+        return {"test": self._generate_examples(folder, records)}
+
+    def _generate_examples(self, folder: Path, records: list[str]) -> Iterator[tuple[str, dict]]:
+        """Yield the examples of every record in order, counting classes into the metadata."""
+        yield from counted(self.info, "test", self._record_examples(folder, records))
+
+    def _record_examples(self, folder: Path, records: list[str]) -> Iterator[tuple[str, dict]]:
+        raise NotImplementedError
+
+    def _report(self, record: str) -> None:
+        if self.on_record is not None:
+            self.on_record(record)
+
+
+def source_folder(dl_manager: tfds.download.DownloadManager, checksums: Path, records: list[str], db: str) -> Path:
+    """Return the manual dir if it holds WFDB headers, else download the records' files (checked by TFDS).
+
+    TFDS stores downloads under mangled names; WFDB headers need the published ones, so the files
+    are linked into ``<download_dir>/<db>_wfdb`` under their own names.
+    """
+    try:
+        manual = Path(dl_manager.manual_dir)  # raises AssertionError when not given or empty
+    except AssertionError:
+        manual = None
+    if manual is not None and any(manual.glob("*.hea")):
+        return manual
+    table = read_checksums(checksums)
+    try:
+        paths = dl_manager.download({name: table[name].url for name in record_files(records)})
+    except Exception as exc:  # TFDS raises several types for network and checksum failures
+        raise DataNotFoundError(
+            f"{database(db).title} files not found in the manual dir {manual} and the download failed ({exc}); "
+            f"put the files ({database(db).example_files} …) there or pass --manual_dir / --manual-dir"
+        ) from exc
+    folder = Path(dl_manager.download_dir) / f"{db}_wfdb"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, path in paths.items():
+        link = folder / name
+        link.unlink(missing_ok=True)
+        link.symlink_to(Path(path).resolve())
+    return folder
+
+
+def beat_features(fs: float, before_s: float, after_s: float, n_leads: int) -> dict:
+    """Return the feature spec of a beat example (as ``mitdb/beats``): window, record, sample, symbol, label, RR."""
+    length = sum(window_samples(fs, before_s, after_s))
+    return {
+        "signal": tfds.features.Tensor(shape=(length, n_leads), dtype=np.float32, encoding=BYTES),
+        "record": tfds.features.Text(),
+        "sample": np.int64,
+        "symbol": tfds.features.Text(),
+        "label": tfds.features.ClassLabel(names=list(AAMI_CLASSES)),
+        **{name: np.float32 for name in RR_FEATURES},
+    }
+
+
+def beat_examples(tables: Iterable[BeatTable], masks: Iterable[np.ndarray] | None = None) -> Iterator[tuple[str, dict]]:
+    """Yield ``(key, example)`` for every beat of every table, keyed ``f"{record}_{sample:07d}"``.
+
+    ``masks`` (one boolean array per table) keeps only the beats where it is True.
+    """
+    masks = iter(masks) if masks is not None else None
+    for table in tables:
+        rr = table.rr.as_dict()
+        keep = next(masks) if masks is not None else np.ones(len(table), dtype=bool)
+        for i in np.flatnonzero(keep):
+            sample = int(table.sample[i])
+            yield f"{table.record}_{sample:07d}", {
+                "signal": table.windows[i],
+                "record": table.record,
+                "sample": sample,
+                "symbol": str(table.symbol[i]),
+                "label": str(table.label[i]),
+                **{name: values[i] for name, values in rr.items()},
+            }
+
+
+def counted(info: tfds.core.DatasetInfo, split: str, examples: Iterable[tuple[str, dict]], field: str = "label") -> Iterator:
+    """Pass ``examples`` through, storing their count per class of ``field`` in ``info.metadata["class_counts"][split]``."""
+    names = info.features[field].names
+    counts = dict.fromkeys(names, 0)
+    for key, example in examples:
+        counts[example[field]] += 1
+        yield key, example
+    info.metadata.setdefault("class_counts", {})[split] = {**counts, "total": sum(counts.values())}
+
+
+def write_dummy_data(directory: Path, records: dict[str, tuple[str, list[tuple[float, str]]]], fs: float, duration_s: float) -> None:
+    """Write small synthetic WFDB records and their TFDS ``checksums.tsv`` (the builders' ``dummy_data/``).
+
+    Parameters
+    ----------
+    directory : Path
+        Output folder (``<builder>/dummy_data``).
+    records : dict
+        record → (beat symbols repeated cyclically, rhythm changes as (second, rhythm)).
+    fs : float
+        Sampling rate of the records (Hz), the database's own.
+    duration_s : float
+        Length of each record (s).
+    """
+    from ecgbench.hashing import sha256_file
+    from ecgbench.records.synthetic import write_synthetic_record
+
+    directory.mkdir(exist_ok=True)
+    for seed, (record, (symbols, rhythms)) in enumerate(records.items()):
+        changes = [(int(round(t * fs)), rhythm) for t, rhythm in rhythms]
+        write_synthetic_record(directory, record, rhythm_changes=changes, duration=duration_s, fs=fs, symbols=symbols, seed=seed)
+    lines = [
+        f"dummy://{name}\t{(directory / name).stat().st_size}\t{sha256_file(directory / name)}\t{name}\n"
+        for name in record_files(records)
+    ]
+    (directory / "checksums.tsv").write_text("".join(lines))

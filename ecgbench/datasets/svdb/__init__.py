@@ -1,0 +1,1 @@
+"""TFDS builder of the MIT-BIH Supraventricular Arrhythmia Database (``svdb/beats``)."""

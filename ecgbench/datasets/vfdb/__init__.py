@@ -1,0 +1,1 @@
+"""TFDS builder of the MIT-BIH Malignant Ventricular Ectopy Database (``vfdb/rhythm``, ``vfdb/episodes``)."""
