@@ -7,32 +7,44 @@ from typing import Annotated
 
 import typer
 
-from ecgbench.cli._common import JsonOption, TfdsDirOption, console, err_console, print_json
+from ecgbench.cli._common import JsonOption, ResultsDirOption, TfdsDirOption, console, err_console, print_json
 
 app = typer.Typer(help="Check run records, show and render the leaderboards, compare runs.", no_args_is_help=True)
 
-ResultsDirOption = Annotated[Path, typer.Option("--results-dir", help="Root of the results tree (<dir>/<task>/<run>.json).")]
 #: Metric columns printed by ``show`` for tracks without a headline (the rendered files have them all).
 SHOW_COLUMNS = 3
 _STATUS_STYLE = {"pass": "green", "fail": "bold red", "skip": "yellow"}
+#: How to point a command at another results tree (appended to "no run records" messages).
+_WHERE = "pass --results-dir DIR or set $ECGBENCH_RESULTS_DIR (the repository's boards: leaderboards/results)"
+
+
+def _no_results(results_dir: Path) -> str:
+    return f"results tree {results_dir} does not exist; " + _WHERE
 
 
 @app.command()
 def check(
     paths: Annotated[list[Path] | None, typer.Argument(help="Run-record files or folders (default: the results tree).", show_default=False)] = None,
-    results_dir: ResultsDirOption = Path("leaderboards/results"),
-    output_dir: TfdsDirOption = None,
+    results_dir: ResultsDirOption = None,
+    tfds_dir: TfdsDirOption = None,
     no_dataset: Annotated[bool, typer.Option("--no-dataset", help="Do not read the built dataset (label and checksum comparisons are skipped).")] = False,
     json_output: JsonOption = False,
 ) -> None:
     """Run every check on each run record; exit 1 if any check fails."""
     from rich.table import Table
 
+    from ecgbench.errors import DataNotFoundError
     from ecgbench.leaderboard.checks import CheckSession, check_records
     from ecgbench.leaderboard.store import record_paths
+    from ecgbench.paths import resolve_results_dir
 
-    files = record_paths(paths or [results_dir]) if (paths or results_dir.is_dir()) else []
-    reports = check_records(files, CheckSession.default(output_dir, use_local_dataset=not no_dataset))
+    results_dir = resolve_results_dir(results_dir)
+    if not paths and not results_dir.is_dir():
+        raise DataNotFoundError(_no_results(results_dir))
+    files = record_paths(paths or [results_dir])
+    if not files:
+        raise DataNotFoundError(f"no run records (*.json) in {', '.join(map(str, paths or [results_dir]))}; " + _WHERE)
+    reports = check_records(files, CheckSession.default(tfds_dir, use_local_dataset=not no_dataset))
     failed = [r for r in reports if not r.ok]
     if json_output:
         print_json([{"path": str(r.path), "ok": r.ok, "checks": [c.__dict__ for c in r.results]} for r in reports])
@@ -53,7 +65,7 @@ def check(
 @app.command()
 def show(
     task: Annotated[str | None, typer.Option("--task", help="Only this task (e.g. beats-interpatient).", show_default=False)] = None,
-    results_dir: ResultsDirOption = Path("leaderboards/results"),
+    results_dir: ResultsDirOption = None,
     json_output: JsonOption = False,
 ) -> None:
     """Print the leaderboard tables (ranked runs, values with bootstrap intervals)."""
@@ -62,6 +74,9 @@ def show(
     from ecgbench.leaderboard.store import load_entries
     from ecgbench.leaderboard.table import build_boards, format_cell, format_spread, seed_spreads
 
+    from ecgbench.paths import resolve_results_dir
+
+    results_dir = resolve_results_dir(results_dir)
     entries, problems = load_entries(results_dir, task)
     for path, problem in problems:
         err_console.print(f"[yellow]skipped[/] {path}: {problem}", highlight=False)
@@ -72,7 +87,7 @@ def show(
                      "seed_spreads": [sp.__dict__ for sp in seed_spreads(b)]} for b in boards])  # fmt: skip
         return
     if not boards:
-        err_console.print(f"no run records under {results_dir}" + (f" for task {task}" if task else ""))
+        err_console.print(f"no run records under {results_dir}" + (f" for task {task}" if task else "") + "; " + _WHERE)
     for board in boards:
         table = Table(title=board.track.title, caption=f"{board.n_quick} quick run(s) not ranked" if board.n_quick else None)
         for name in ("#", "submission", "seed"):
@@ -100,12 +115,18 @@ def show(
 
 @app.command()
 def render(
-    results_dir: ResultsDirOption = Path("leaderboards/results"),
+    results_dir: ResultsDirOption = None,
     out_dir: Annotated[Path | None, typer.Option("--out-dir", help="Where the files go (default: the parent of --results-dir).", show_default=False)] = None,
 ) -> None:
     """Rewrite <task>.md, <task>.csv and index.html from the run records (atomically)."""
     from ecgbench.leaderboard.render import render_leaderboards
+    from ecgbench.paths import resolve_results_dir
 
+    results_dir = resolve_results_dir(results_dir)
+    if not results_dir.is_dir():
+        from ecgbench.errors import DataNotFoundError
+
+        raise DataNotFoundError(_no_results(results_dir))
     for path in render_leaderboards(results_dir, out_dir):
         err_console.print(f"wrote {path}", highlight=False)
 
@@ -114,7 +135,7 @@ def render(
 def compare(
     run_a: Annotated[str, typer.Argument(help="Run A: a run-record path or run id.")],
     run_b: Annotated[str, typer.Argument(help="Run B: a run-record path or run id.")],
-    results_dir: ResultsDirOption = Path("leaderboards/results"),
+    results_dir: ResultsDirOption = None,
     metric: Annotated[list[str] | None, typer.Option("--metric", help="gross.* metric to compare (repeatable; default all).", show_default=False)] = None,
     resamples: Annotated[int, typer.Option(help="Paired bootstrap replicates (subjects resampled).")] = 1000,
     confidence: Annotated[float, typer.Option(help="Interval coverage.")] = 0.95,

@@ -1,7 +1,7 @@
 """MIT-BIH source files from PhysioNet: checksum table, folder verification, download, identity.
 
 The checksum table is the TFDS ``checksums.tsv`` of the dataset builder
-(``datasets/mitdb/checksums.tsv`` in the checkout: URL, size in bytes, SHA-256, file name), made
+(``ecgbench/datasets/mitdb/checksums.tsv``, shipped in the package: URL, size in bytes, SHA-256, file name), made
 from PhysioNet's published file list. Every source file is verified against it before use, whether
 it was downloaded or given as a local folder, so a build never starts from altered data.
 
@@ -14,7 +14,7 @@ Two identities of the data:
   order, each re-serialised canonically. Hashing the raw bytes is not enough: protobuf writes the
   feature map of a ``tf.train.Example`` in an order that changes from process to process (and
   between protobuf releases), so two builds of identical examples differ byte for byte. Run
-  records store this checksum; ``datasets/mitdb/dataset_checksums.tsv`` publishes the official one.
+  records store this checksum; ``ecgbench/datasets/mitdb/dataset_checksums.tsv`` publishes the official one.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from pathlib import Path
 
 from ecgbench.errors import CorruptDataError, DataNotFoundError
 from ecgbench.hashing import sha256_file
-from ecgbench.paths import TFDS_DIR_ENV, repo_root
+from ecgbench.paths import TFDS_DIR_ENV, dataset_folder
 
 PHYSIONET_MITDB_URL = "https://physionet.org/files/mitdb/1.0.0/"
 MITDB_EXTENSIONS = ("hea", "dat", "atr")
@@ -49,8 +49,8 @@ class SourceFile:
 
 
 def checksums_path() -> Path:
-    """Return the builder's ``checksums.tsv`` (``<checkout>/datasets/mitdb/checksums.tsv``)."""
-    return repo_root() / "datasets" / "mitdb" / "checksums.tsv"
+    """Return the builder's ``checksums.tsv`` (``<package>/datasets/mitdb/checksums.tsv``)."""
+    return dataset_folder(DATASET_NAME) / "checksums.tsv"
 
 
 def read_checksums(path: str | os.PathLike | None = None) -> dict[str, SourceFile]:
@@ -58,8 +58,8 @@ def read_checksums(path: str | os.PathLike | None = None) -> dict[str, SourceFil
     path = Path(path) if path is not None else checksums_path()
     if not path.is_file():
         raise DataNotFoundError(
-            f"checksum table {path} not found; it ships with the source checkout (datasets/mitdb/), "
-            "so install ecgbench editable from a full checkout (pip install -e .)"
+            f"checksum table {path} not found; it ships in the package (ecgbench/datasets/mitdb/): "
+            "the install is incomplete, reinstall ecgbench"
         )
     table: dict[str, SourceFile] = {}
     for line_no, line in enumerate(path.read_text().splitlines(), start=1):
@@ -198,7 +198,7 @@ def built_version_dir(tfds_dir: str | os.PathLike, config: str, version: str | N
     tfds_dir = Path(tfds_dir).expanduser()
     config_dir = tfds_dir / DATASET_NAME / config
     build_hint = (
-        f"build it with `ecgbench build-dataset --config {config}` (add --output-dir {tfds_dir} "
+        f"build it with `ecgbench build-dataset --config {config}` (add --tfds-dir {tfds_dir} "
         f"or set ${TFDS_DIR_ENV} if you keep datasets elsewhere)"
     )
     versions = sorted(

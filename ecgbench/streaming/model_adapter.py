@@ -44,8 +44,6 @@ MODEL_FILE = "model.keras"
 NORMALIZER_FILE = "normalizer.json"
 #: Results-tree task whose runs a baseline name resolves to (the leaderboard's test protocol).
 MODEL_TASK = "beats-interpatient"
-#: Default results tree, relative to the working directory (else to the checkout).
-DEFAULT_RESULTS_DIR = Path("leaderboards") / "results"
 #: Beat window the stream hands over: 0.3 s + 0.5 s at 360 Hz.
 STREAM_WINDOW_SAMPLES = 288
 
@@ -176,11 +174,9 @@ def _is_model_folder(path: Path) -> bool:
 
 
 def _default_results_dir() -> Path:
-    if DEFAULT_RESULTS_DIR.is_dir():
-        return DEFAULT_RESULTS_DIR
-    from ecgbench.paths import repo_root
+    from ecgbench.paths import resolve_results_dir
 
-    return repo_root() / DEFAULT_RESULTS_DIR
+    return resolve_results_dir()
 
 
 def _source_of_record(path: Path) -> ModelSource:

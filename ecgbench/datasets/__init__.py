@@ -1,0 +1,6 @@
+"""TFDS dataset folders shipped with ecgbench, one per PhysioNet database (``mitdb/`` …).
+
+Each folder is a TFDS dataset folder (builder, ``checksums.tsv``, dataset card, dummy data and a
+builder test), importable as ``ecgbench.datasets.<db>`` and buildable with
+``tfds build ecgbench/datasets/<db>`` from a checkout or ``ecgbench build-dataset`` from anywhere.
+"""
