@@ -30,12 +30,14 @@ mkdir -p "$WORK/src" "$WORK/dist"
 tar -C "$REPO" --exclude=__pycache__ --exclude='*.pyc' -cf - pyproject.toml README.md ecgbench | tar -C "$WORK/src" -xf -
 "$PYTHON" -m venv "$WORK/venv"
 VENV_PY="$WORK/venv/bin/python"
-"$VENV_PY" -m pip install --quiet --upgrade pip
-"$VENV_PY" -m pip wheel --quiet --no-deps --wheel-dir "$WORK/dist" "$WORK/src"
+# pip's output goes to a log, shown only when a step fails.
+quietly() { "$@" > "$WORK/pip.log" 2>&1 || { cat "$WORK/pip.log" >&2; echo "wheel_check: failed: $*" >&2; exit 1; }; }
+quietly "$VENV_PY" -m pip install --upgrade pip
+quietly "$VENV_PY" -m pip wheel --no-deps --wheel-dir "$WORK/dist" "$WORK/src"
 WHEEL=$(ls "$WORK"/dist/ecgbench-*.whl)
 
 step "install $(basename "$WHEEL") with the cpu extra into a fresh venv"
-"$VENV_PY" -m pip install --quiet -c "$REPO/constraints.txt" "${WHEEL}[cpu]"
+quietly "$VENV_PY" -m pip install -c "$REPO/constraints.txt" "${WHEEL}[cpu]"
 ECGBENCH="$WORK/venv/bin/ecgbench"
 
 # Everything below runs from an empty folder outside the checkout, with every default location
