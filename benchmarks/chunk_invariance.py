@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 from rich.console import Console
 from rich.progress import Progress
@@ -27,6 +28,8 @@ from ecgbench.streaming.events import BeatEvent
 from ecgbench.streaming.track import stream_record
 
 CONFIDENCE_TOLERANCE = 1e-4
+#: The committed results tree: baseline names resolve to its trained models unless --results-dir says otherwise.
+COMMITTED_RESULTS = Path(__file__).resolve().parents[1] / "leaderboards" / "results"
 
 
 def final_beats(record: str, directory, make_classifier, chunk: float) -> list[tuple[int, str, float]]:
@@ -61,12 +64,13 @@ def main() -> None:
     parser.add_argument("--records", default="DS2,DS1")
     parser.add_argument("--chunks", default="1,4000", help="Chunk lengths (s); the last is the reference.")
     parser.add_argument("--data-dir", default=None, help="Raw data root holding mitdb/ (default ../shared/data).")
+    parser.add_argument("--results-dir", type=Path, default=COMMITTED_RESULTS, help="Results tree searched for a baseline name's trained model (default: the committed leaderboards/results).")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     names = parse_record_list(args.records)
     chunks = [float(c) for c in args.chunks.split(",")]
     directory = database_dir("mitdb", args.data_dir or shared_data_dir())
-    make_classifier = classifier_factory(args.model)
+    make_classifier = classifier_factory(args.model, results_dir=args.results_dir)
     rows = []
     with Progress(console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task(f"{len(names)} records × {len(chunks)} chunk lengths", total=len(names))

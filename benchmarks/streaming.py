@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 import time
 
 import numpy as np
@@ -33,6 +34,9 @@ from ecgbench.streaming import RecordSource, StreamingPipeline, load_classifier
 from ecgbench.streaming.events import BeatEvent
 from ecgbench.streaming.track import run_track
 
+#: The committed results tree: baseline names resolve to its trained models unless --results-dir says otherwise.
+COMMITTED_RESULTS = Path(__file__).resolve().parents[1] / "leaderboards" / "results"
+
 TARGETS = {
     "qrs.se": ">= 99.5", "qrs.ppv": ">= 99.5", "af.episode_se": ">= 90",
     "vt_alarm.median_delay_s": "<= 5 (goal 3)", "latency.algorithmic_p99_s": "<= 1",
@@ -41,12 +45,12 @@ TARGETS = {
 }  # fmt: skip
 
 
-def chunk_invariance(record: str, directory, model: str) -> bool:
+def chunk_invariance(record: str, directory, model: str, results_dir=None) -> bool:
     """True if 1-s chunks and one whole-record chunk give identical beats and labels."""
     source = RecordSource(record, directory, 360.0, 1.0)
     results = []
     for n in (int(360 * 1.0), source.signal.shape[0]):
-        pipeline = StreamingPipeline(360.0, source.n_leads, load_classifier(model))
+        pipeline = StreamingPipeline(360.0, source.n_leads, load_classifier(model, results_dir=results_dir))
         events = []
         for start in range(0, source.signal.shape[0], n):
             events += pipeline.process(source.signal[start : start + n], start)
@@ -62,6 +66,7 @@ def main() -> None:
     parser.add_argument("--chunk", type=float, default=1.0)
     parser.add_argument("--latency-chunk", type=float, default=0.1)
     parser.add_argument("--invariance-record", default="208")
+    parser.add_argument("--results-dir", type=Path, default=COMMITTED_RESULTS, help="Results tree searched for a baseline name's trained model (default: the committed leaderboards/results).")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     data = shared_data_dir()
@@ -70,18 +75,18 @@ def main() -> None:
     mitdb = data / "mitdb"
     t0 = time.perf_counter()
     records = list(DS1 if args.records == "DS1" else DS2)
-    main_run = run_track(records, mitdb, lambda: load_classifier(args.model), args.chunk)
+    main_run = run_track(records, mitdb, lambda: load_classifier(args.model, results_dir=args.results_dir), args.chunk)
     metrics = main_run.metrics()
     wall_main = time.perf_counter() - t0
     signal_s = main_run.latency.signal_seconds
     metrics["end_to_end_throughput_x_realtime"] = signal_s / wall_main  # incl. reading, resampling, scoring
-    latency_run = run_track(records, mitdb, lambda: load_classifier(args.model), args.latency_chunk)
+    latency_run = run_track(records, mitdb, lambda: load_classifier(args.model, results_dir=args.results_dir), args.latency_chunk)
     lat = latency_run.latency.summary()
     metrics[f"latency.algorithmic_p50_s@{args.latency_chunk:g}s"] = lat.algorithmic_p50
     metrics[f"latency.algorithmic_p99_s@{args.latency_chunk:g}s"] = lat.algorithmic_p99
     metrics[f"latency.first_label_p99_s@{args.latency_chunk:g}s"] = lat.first_label_p99
     metrics[f"throughput_x_realtime@{args.latency_chunk:g}s"] = lat.throughput
-    metrics["chunk_invariance_" + args.invariance_record] = float(chunk_invariance(args.invariance_record, mitdb, args.model))
+    metrics["chunk_invariance_" + args.invariance_record] = float(chunk_invariance(args.invariance_record, mitdb, args.model, args.results_dir))
     missed_vt = [d for d in main_run.delays["VT"] if d["delay"] is None]
     shown = missed_vt if args.records != "DS2" else f"{len(missed_vt)} (not listed on the test split)"
     if args.json:

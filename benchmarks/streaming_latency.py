@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 import time
 
 import numpy as np
@@ -34,13 +35,17 @@ from ecgbench.streaming.classifier import BUILTIN_CLASSIFIERS
 from ecgbench.streaming.events import BeatEvent
 
 
-def make_classifier(model: str, backend: str):
+#: The committed results tree: baseline names resolve to its trained models unless --results-dir says otherwise.
+COMMITTED_RESULTS = Path(__file__).resolve().parents[1] / "leaderboards" / "results"
+
+
+def make_classifier(model: str, backend: str, results_dir=None):
     """A fresh classifier; ``backend`` only matters for trained models."""
     if model in BUILTIN_CLASSIFIERS:
         return load_classifier(model)
     from ecgbench.streaming.model_adapter import load_model_classifier
 
-    return load_model_classifier(model, backend=backend)
+    return load_model_classifier(model, backend=backend, results_dir=results_dir)
 
 
 def stream_segment(source: RecordSource, classifier, chunk: float, seconds: float) -> dict:
@@ -80,6 +85,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=300.0)
     parser.add_argument("--chunks", default="1.0,0.25,0.1")
     parser.add_argument("--backends", default="auto", help="Inference backends of trained models: auto, onnx, tf (comma-separated).")
+    parser.add_argument("--results-dir", type=Path, default=COMMITTED_RESULTS, help="Results tree searched for a baseline name's trained model (default: the committed leaderboards/results).")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     data = shared_data_dir()
@@ -88,14 +94,14 @@ def main() -> None:
     models = [m.strip() for m in args.models.split(",") if m.strip()]
     variants = [(m, b) for m in models for b in (args.backends.split(",") if m not in BUILTIN_CLASSIFIERS else ["-"])]
     for model, backend in variants:  # load, convert and trace once before timing
-        make_classifier(model, backend)
+        make_classifier(model, backend, args.results_dir)
     rows: dict[tuple, list[dict]] = {}
     t0 = time.perf_counter()
     for record in args.records.split(","):
         source = RecordSource(record, data / "mitdb", 360.0, 1.0)
         for chunk in (float(c) for c in args.chunks.split(",")):
             for model, backend in variants:
-                figures = stream_segment(source, make_classifier(model, backend), chunk, args.seconds)
+                figures = stream_segment(source, make_classifier(model, backend, args.results_dir), chunk, args.seconds)
                 rows.setdefault((model, backend, chunk), []).append(figures)
     summary = []
     for (model, backend, chunk), runs in rows.items():

@@ -28,6 +28,13 @@ def _database(name: str) -> Path:
     return _SHARED / name
 
 
+@pytest.fixture(autouse=True)
+def _isolated_results_tree(tmp_path_factory, monkeypatch):
+    """Point the default results tree at a fresh temporary folder: a command run without
+    ``--results-dir`` must never write into ``~/ecgbench_data`` or the checkout."""
+    monkeypatch.setenv("ECGBENCH_RESULTS_DIR", str(tmp_path_factory.mktemp("default-results") / "results"))
+
+
 @pytest.fixture(scope="session")
 def benchmark_module():
     """``name -> module``: import ``benchmarks/<name>.py`` (a script, not a package) once per session.

@@ -43,8 +43,17 @@ DataDirOption = Annotated[
 TfdsDirOption = Annotated[
     Path | None,
     typer.Option(
-        "--output-dir",
+        "--tfds-dir",
         help="Folder of built TFDS datasets. Default: $ECGBENCH_TFDS_DIR, else ~/ecgbench_data/tfds.",
+        show_default=False,
+    ),
+]
+ResultsDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--results-dir",
+        help="Root of the results tree (<dir>/<task>/<run>.json; boards are rendered into its parent). "
+        "Default: $ECGBENCH_RESULTS_DIR, else ~/ecgbench_data/leaderboards/results.",
         show_default=False,
     ),
 ]

@@ -33,7 +33,8 @@ def build_dataset(
             show_default=False,
         ),
     ] = None,
-    output_dir: TfdsDirOption = None,
+    tfds_dir: TfdsDirOption = None,
+    output_dir: Annotated[Path | None, typer.Option("--output-dir", hidden=True, help="Old name of --tfds-dir.", show_default=False)] = None,
     json: JsonOption = False,
 ) -> None:
     """Build mitdb/<config> (or svdb/…, vfdb/…) TFDS datasets (verified sources; reuses a complete build) and print class counts."""
@@ -43,9 +44,13 @@ def build_dataset(
     from ecgbench.records.dataset import resolve_configs, split_config
 
     configs = resolve_configs(config)  # fail on a bad name before any heavy import
+    if tfds_dir is not None and output_dir is not None and tfds_dir != output_dir:
+        from ecgbench.errors import ConfigError
+
+        raise ConfigError(f"--tfds-dir {tfds_dir} and --output-dir {output_dir} differ; --output-dir is the old name of --tfds-dir, pass one")
     dataset = split_config(configs[0])[0]
     source = _source_folder(manual_dir, database_dir(dataset, data_dir), dataset)
-    tfds_dir = resolve_tfds_dir(output_dir)
+    tfds_dir = resolve_tfds_dir(tfds_dir if tfds_dir is not None else output_dir)
 
     import tensorflow_datasets as tfds
 

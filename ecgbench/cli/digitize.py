@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ecgbench.cli._common import DataDirOption, JsonOption, console, err_console, print_json, rerender_leaderboards
+from ecgbench.cli._common import DataDirOption, JsonOption, ResultsDirOption, console, err_console, print_json, rerender_leaderboards
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -94,7 +94,7 @@ def run_digitize(
     seed: Annotated[int, typer.Option(help="Seed of the segment choice and degradations.")] = 0,
     dpi: Annotated[float, typer.Option(help="Rendering resolution, dots per inch.")] = 300.0,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the results JSON here.", show_default=False)] = None,
-    results_dir: Annotated[Path, typer.Option("--results-dir", help="Root of the results tree; the run record goes to <dir>/digitize/.")] = Path("leaderboards/results"),
+    results_dir: ResultsDirOption = None,
     save: Annotated[bool, typer.Option("--save/--no-save", help="Write the run record.")] = True,
     json_output: JsonOption = False,
 ) -> None:
@@ -106,8 +106,7 @@ def run_digitize(
     from rich.table import Table
 
     from ecgbench.digitize.task import run_digitize_task
-    from ecgbench.paths import database_dir
-
+    from ecgbench.paths import database_dir, resolve_results_dir
     from ecgbench.records import DS2
 
     started = time.time()
@@ -126,6 +125,7 @@ def run_digitize(
     if save:
         from ecgbench.runner.digitize_record import write_digitize_run
 
+        results_dir = resolve_results_dir(results_dir)
         _, record_path = write_digitize_run(payload, directory, list(DS2), started, results_dir)
         err_console.print(f"run record written to {record_path}")
         rerender_leaderboards(results_dir, record_path)

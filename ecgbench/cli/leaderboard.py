@@ -7,14 +7,19 @@ from typing import Annotated
 
 import typer
 
-from ecgbench.cli._common import JsonOption, TfdsDirOption, console, err_console, print_json
+from ecgbench.cli._common import JsonOption, ResultsDirOption, TfdsDirOption, console, err_console, print_json
 
 app = typer.Typer(help="Check run records, show and render the leaderboards, compare runs.", no_args_is_help=True)
 
-ResultsDirOption = Annotated[Path, typer.Option("--results-dir", help="Root of the results tree (<dir>/<task>/<run>.json).")]
 #: Metric columns printed by ``show`` for tracks without a headline (the rendered files have them all).
 SHOW_COLUMNS = 3
 _STATUS_STYLE = {"pass": "green", "fail": "bold red", "skip": "yellow"}
+#: How to point a command at another results tree (appended to "no run records" messages).
+_WHERE = "pass --results-dir DIR or set $ECGBENCH_RESULTS_DIR (the repository's boards: leaderboards/results)"
+
+
+def _no_results(results_dir: Path) -> str:
+    return f"results tree {results_dir} does not exist; " + _WHERE
 
 
 NoDatasetOption = Annotated[bool, typer.Option("--no-dataset", help="Do not read the built dataset (label and checksum comparisons are skipped).")]
@@ -27,8 +32,8 @@ def _warn(message: str) -> None:
 @app.command()
 def check(
     paths: Annotated[list[Path] | None, typer.Argument(help="Run-record files or folders (default: the results tree).", show_default=False)] = None,
-    results_dir: ResultsDirOption = Path("leaderboards/results"),
-    output_dir: TfdsDirOption = None,
+    results_dir: ResultsDirOption = None,
+    tfds_dir: TfdsDirOption = None,
     no_dataset: NoDatasetOption = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print every check of every record, not only the summary.")] = False,
     json_output: JsonOption = False,
@@ -40,12 +45,15 @@ def check(
     from ecgbench.errors import DataNotFoundError
     from ecgbench.leaderboard.checks import CheckSession, check_records, summarise_reports
     from ecgbench.leaderboard.store import record_paths
+    from ecgbench.paths import resolve_results_dir
 
-    files = record_paths(paths or [results_dir]) if (paths or results_dir.is_dir()) else []
+    results_dir = resolve_results_dir(results_dir)
+    if not paths and not results_dir.is_dir():
+        raise DataNotFoundError(_no_results(results_dir))
+    files = record_paths(paths or [results_dir])
     if not files:
-        where = ", ".join(map(str, paths)) if paths else f"{results_dir} (from {Path.cwd()})"
-        raise DataNotFoundError(f"no run records found under {where}; pass --results-dir <leaderboards/results> or run-record files")
-    reports = check_records(files, CheckSession.default(output_dir, use_local_dataset=not no_dataset))
+        raise DataNotFoundError(f"no run records (*.json) in {', '.join(map(str, paths or [results_dir]))}; " + _WHERE)
+    reports = check_records(files, CheckSession.default(tfds_dir, use_local_dataset=not no_dataset))
     summary = summarise_reports(reports)
     if json_output:
         print_json([{"path": str(r.path), "ok": r.ok, "checks": [c.__dict__ for c in r.results]} for r in reports])
@@ -93,8 +101,8 @@ def _task_table(summary):
 @app.command()
 def show(
     task: Annotated[str | None, typer.Option("--task", help="Only this task (e.g. beats-interpatient).", show_default=False)] = None,
-    results_dir: ResultsDirOption = Path("leaderboards/results"),
-    output_dir: TfdsDirOption = None,
+    results_dir: ResultsDirOption = None,
+    tfds_dir: TfdsDirOption = None,
     no_dataset: NoDatasetOption = False,
     runs: Annotated[bool, typer.Option("--runs", help="Also print every run, not only one row per submission.")] = False,
     json_output: JsonOption = False,
@@ -108,17 +116,20 @@ def show(
     from ecgbench.leaderboard.store import load_entries
     from ecgbench.leaderboard.table import build_boards
 
+    from ecgbench.paths import resolve_results_dir
+
+    results_dir = resolve_results_dir(results_dir)
     entries, problems = load_entries(results_dir, task)
     for path, problem in problems:
         err_console.print(f"[yellow]skipped[/] {path}: {problem}", highlight=False)
     tasks = {entry.task for entry in entries}
-    entries = publishable(entries, CheckSession.default(output_dir, use_local_dataset=not no_dataset), _warn)
+    entries = publishable(entries, CheckSession.default(tfds_dir, use_local_dataset=not no_dataset), _warn)
     boards = build_boards(entries, results_dir.parent, tasks)
     if json_output:
         print_json([_board_json(b) for b in boards])
         return
     if not boards:
-        err_console.print(f"no run records under {results_dir}" + (f" for task {task}" if task else ""))
+        err_console.print(f"no run records under {results_dir}" + (f" for task {task}" if task else "") + "; " + _WHERE)
     for board in boards:
         _print_board(board, runs)
 
@@ -165,16 +176,22 @@ def _print_board(board, runs: bool) -> None:
 
 @app.command()
 def render(
-    results_dir: ResultsDirOption = Path("leaderboards/results"),
+    results_dir: ResultsDirOption = None,
     out_dir: Annotated[Path | None, typer.Option("--out-dir", help="Where the files go (default: the parent of --results-dir).", show_default=False)] = None,
-    output_dir: TfdsDirOption = None,
+    tfds_dir: TfdsDirOption = None,
     no_dataset: NoDatasetOption = False,
 ) -> None:
     """Rewrite <task>.md, <task>.csv and index.html from the run records that pass every check (atomically)."""
     from ecgbench.leaderboard.checks import CheckSession
     from ecgbench.leaderboard.render import render_leaderboards
+    from ecgbench.paths import resolve_results_dir
 
-    session = CheckSession.default(output_dir, use_local_dataset=not no_dataset)
+    results_dir = resolve_results_dir(results_dir)
+    if not results_dir.is_dir():
+        from ecgbench.errors import DataNotFoundError
+
+        raise DataNotFoundError(_no_results(results_dir))
+    session = CheckSession.default(tfds_dir, use_local_dataset=not no_dataset)
     for path in render_leaderboards(results_dir, out_dir, session=session, warn=_warn):
         err_console.print(f"wrote {path}", highlight=False)
 
@@ -183,7 +200,7 @@ def render(
 def compare(
     run_a: Annotated[str, typer.Argument(help="Run A: a run-record path or run id.")],
     run_b: Annotated[str, typer.Argument(help="Run B: a run-record path or run id.")],
-    results_dir: ResultsDirOption = Path("leaderboards/results"),
+    results_dir: ResultsDirOption = None,
     metric: Annotated[list[str] | None, typer.Option("--metric", help="gross.* metric to compare (repeatable; default all).", show_default=False)] = None,
     resamples: Annotated[int, typer.Option(help="Paired bootstrap replicates (subjects resampled).")] = 1000,
     confidence: Annotated[float, typer.Option(help="Interval coverage.")] = 0.95,

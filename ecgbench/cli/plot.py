@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ecgbench.cli._common import DataDirOption, console
+from ecgbench.cli._common import DataDirOption, ResultsDirOption, console
 
 app = typer.Typer(help="Draw figures (PNG, SVG or PDF by the output file's extension).", no_args_is_help=True)
 
@@ -98,9 +98,9 @@ def record(
 
 @app.command("run")
 def run(
-    run_id: Annotated[str, typer.Argument(help="Run id (file stem under leaderboards/results/<task>/) or a path to its .json.")],
+    run_id: Annotated[str, typer.Argument(help="Run id (file stem under <results-dir>/<task>/) or a path to its .json.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the figures.")] = Path("figures"),
-    results_dir: Annotated[Path, typer.Option(help="Root of the results tree.")] = Path("leaderboards/results"),
+    results_dir: ResultsDirOption = None,
     fmt: Annotated[str, typer.Option("--format", help="png, svg or pdf.")] = "png",
 ) -> None:
     """Plot a saved run: confusion matrix from its prediction arrays, training curves from its record."""

@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
-from ecgbench.cli._common import DataDirOption, JsonOption, TfdsDirOption, console, err_console, print_json, rerender_leaderboards
+from ecgbench.cli._common import DataDirOption, JsonOption, ResultsDirOption, TfdsDirOption, console, err_console, print_json, rerender_leaderboards
 
-app = typer.Typer(help="Run a benchmark track and write its run record under leaderboards/results/.", no_args_is_help=True)
+app = typer.Typer(help="Run a benchmark track and write its run record under the results tree (--results-dir).", no_args_is_help=True)
 
 TRACK_CHOICES = ("interpatient", "intrapatient")
 TASK_CHOICES = ("beat", "rhythm")
@@ -35,8 +35,8 @@ def baseline(
     epochs: Annotated[int | None, typer.Option(help="Maximum training epochs (default: the recipe's).", show_default=False)] = None,
     quick: Annotated[bool, typer.Option("--quick", help="Smoke test: small data subsets, at most 2 epochs; the record is flagged quick.")] = False,
     data_dir: DataDirOption = None,
-    output_dir: TfdsDirOption = None,
-    results_dir: Annotated[Path, typer.Option(help="Root of the results tree; records go to <results-dir>/<task>/.")] = Path("leaderboards/results"),
+    tfds_dir: TfdsDirOption = None,
+    results_dir: ResultsDirOption = None,
     bootstrap: Annotated[int, typer.Option(help="Record-level bootstrap resamples for the confidence intervals.")] = 1000,
     json_output: JsonOption = False,
 ) -> None:
@@ -44,12 +44,14 @@ def baseline(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ecgbench.errors import unknown_choice
+    from ecgbench.paths import resolve_results_dir
     from ecgbench.runner.beat import run_beat_benchmark
 
     if task not in TASK_CHOICES:
         raise unknown_choice("task", task, TASK_CHOICES)
     if track not in TRACK_CHOICES:
         raise unknown_choice("track", track, TRACK_CHOICES)
+    results_dir = resolve_results_dir(results_dir)
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[info]}"),
         TimeElapsedColumn(), console=err_console, transient=False,
@@ -72,12 +74,12 @@ def baseline(
             from ecgbench.runner.rhythm import run_rhythm_benchmark
 
             result = run_rhythm_benchmark(
-                name, window_s=window, seed=seed, epochs=epochs, quick=quick, tfds_dir=output_dir, results_dir=results_dir,
+                name, window_s=window, seed=seed, epochs=epochs, quick=quick, tfds_dir=tfds_dir, results_dir=results_dir,
                 bootstrap_resamples=bootstrap, on_epoch=on_epoch, on_stage=on_stage,
             )  # fmt: skip
         else:
             result = run_beat_benchmark(
-                name, track=track, seed=seed, epochs=epochs, quick=quick, tfds_dir=output_dir, data_dir=data_dir,
+                name, track=track, seed=seed, epochs=epochs, quick=quick, tfds_dir=tfds_dir, data_dir=data_dir,
                 results_dir=results_dir,
                 bootstrap_resamples=bootstrap, on_epoch=on_epoch, on_stage=on_stage,
             )  # fmt: skip

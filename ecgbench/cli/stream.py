@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from ecgbench.cli._common import DataDirOption, JsonOption, console, err_console, print_json, rerender_leaderboards
+from ecgbench.cli._common import DataDirOption, JsonOption, ResultsDirOption, console, err_console, print_json, rerender_leaderboards
 
 app = typer.Typer()
 run_app = typer.Typer()
@@ -98,7 +98,7 @@ def stream(
     gain: Annotated[float, typer.Option("--gain", help="stdin: ADC units per mV.")] = 200.0,
     baseline: Annotated[float, typer.Option("--baseline", help="stdin: ADC value of 0 mV.")] = 0.0,
     monitor: Annotated[bool, typer.Option("--monitor/--no-monitor", help="Live monitor on a terminal; without a terminal events are printed as JSON lines.")] = True,
-    results_dir: Annotated[Path | None, typer.Option("--results-dir", help="Results tree searched when --model is a baseline name (default leaderboards/results).", show_default=False)] = None,
+    results_dir: ResultsDirOption = None,
     af_detector: AFDetectorOption = None,
     af_dwell: AFDwellOption = None,
     vt_probability: VTProbabilityOption = None,
@@ -179,7 +179,7 @@ def run_stream(
     chunk: ChunkOption = 1.0,
     learning_period: Annotated[float, typer.Option("--learning-period", help="Seconds at each record's start left out of EC57 beat statistics.")] = 0.0,
     data_dir: DataDirOption = None,
-    results_dir: Annotated[Path, typer.Option("--results-dir", help="Where run records go (<dir>/streaming/<run_id>.json).")] = Path("leaderboards/results"),
+    results_dir: ResultsDirOption = None,
     save: Annotated[bool, typer.Option("--save/--no-save", help="Write the run record.")] = True,
     json_output: JsonOption = False,
     af_detector: AFDetectorOption = None,
@@ -190,7 +190,7 @@ def run_stream(
     from rich.progress import Progress
     from rich.table import Table
 
-    from ecgbench.paths import database_dir
+    from ecgbench.paths import database_dir, resolve_results_dir
     from ecgbench.records import parse_record_list
     from ecgbench.streaming.classifier import classifier_factory
     from ecgbench.streaming.runrecord import write_stream_run
@@ -203,6 +203,7 @@ def run_stream(
 
         raise ConfigError(f"--records: {exc}") from None
     directory = database_dir("mitdb", data_dir)
+    results_dir = resolve_results_dir(results_dir)  # where the record goes, and where --model NAME is looked up
     make_classifier = classifier_factory(model, results_dir=results_dir)  # fails early on a bad --model
     alarms = _alarm_config(af_detector, af_dwell, vt_probability)
     started = time.time()

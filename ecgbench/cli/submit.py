@@ -7,11 +7,9 @@ from typing import Annotated
 
 import typer
 
-from ecgbench.cli._common import JsonOption, TfdsDirOption, console, err_console, print_json
+from ecgbench.cli._common import JsonOption, ResultsDirOption, TfdsDirOption, console, err_console, print_json
 
 app = typer.Typer()
-
-ResultsDirOption = Annotated[Path, typer.Option("--results-dir", help="Root of the results tree (<dir>/<task>/<run>.json).")]
 
 
 @app.command()
@@ -22,25 +20,28 @@ def submit(
     name: Annotated[str | None, typer.Option(help="Submission name of a prediction file (default: the file name without suffix).", show_default=False)] = None,
     seed: Annotated[int | None, typer.Option(help="Seed override for a code submission; for a prediction file, the seed it was trained with (default 0).", show_default=False)] = None,
     epochs: Annotated[int | None, typer.Option(help="Epoch override for a code submission.", show_default=False)] = None,
-    output_dir: TfdsDirOption = None,
-    results_dir: ResultsDirOption = Path("leaderboards/results"),
+    tfds_dir: TfdsDirOption = None,
+    results_dir: ResultsDirOption = None,
     bootstrap: Annotated[int, typer.Option(help="Record-level bootstrap resamples for the confidence intervals.")] = 1000,
     json_output: JsonOption = False,
 ) -> None:
     """Evaluate a submission on the task's test split, write and check its run record, re-render the leaderboard."""
     from ecgbench.models.prediction_file import PREDICTION_SUFFIXES
+    from ecgbench.paths import resolve_results_dir
+
+    results_dir = resolve_results_dir(results_dir)
 
     with err_console.status("submitting") as status:
         on_stage = lambda stage: status.update(f"{path}: {stage}")  # noqa: E731
         if path.suffix.lower() in PREDICTION_SUFFIXES:
             from ecgbench.runner.prediction_submit import submit_predictions
 
-            result = submit_predictions(path, task=task, name=name, seed=0 if seed is None else seed, tfds_dir=output_dir,
+            result = submit_predictions(path, task=task, name=name, seed=0 if seed is None else seed, tfds_dir=tfds_dir,
                                         results_dir=results_dir, bootstrap_resamples=bootstrap, on_stage=on_stage)  # fmt: skip
         else:
             from ecgbench.runner.submit import submit as run_submit
 
-            result = run_submit(path, track=track, seed=seed, epochs=epochs, tfds_dir=output_dir, results_dir=results_dir,
+            result = run_submit(path, track=track, seed=seed, epochs=epochs, tfds_dir=tfds_dir, results_dir=results_dir,
                                 bootstrap_resamples=bootstrap, on_stage=on_stage)  # fmt: skip
     record = result.run.record
     if json_output:
@@ -63,8 +64,8 @@ def submit(
 @app.command()
 def verify(
     run: Annotated[str, typer.Argument(help="Run-record path or run id.")],
-    results_dir: ResultsDirOption = Path("leaderboards/results"),
-    output_dir: TfdsDirOption = None,
+    results_dir: ResultsDirOption = None,
+    tfds_dir: TfdsDirOption = None,
     json_output: JsonOption = False,
 ) -> None:
     """Re-run RUN with its recorded seed and configuration; report metric by metric whether it reproduces (exit 1 if not).
@@ -78,7 +79,7 @@ def verify(
 
     entry = load_run(run, results_dir)
     with err_console.status(f"re-running {entry.run_id}"):
-        report = verify_run(entry, tfds_dir=output_dir)
+        report = verify_run(entry, tfds_dir=tfds_dir)
     if json_output:
         print_json(report.to_dict())
     else:

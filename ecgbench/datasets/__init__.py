@@ -1,1 +1,7 @@
-"""TFDS dataset builders of ecgbench, one folder per PhysioNet database (svdb, vfdb; mitdb in ``datasets/``)."""
+"""TFDS dataset folders shipped with ecgbench, one per PhysioNet database (``mitdb/``, ``svdb/``, ``vfdb/``).
+
+Each folder is a TFDS dataset folder (builder, ``checksums.tsv``, dataset card, dummy data and a
+builder test), importable as ``ecgbench.datasets.<db>`` and buildable with
+``tfds build ecgbench/datasets/<db>`` from a checkout or ``ecgbench build-dataset`` from anywhere.
+Code the builders share is in :mod:`ecgbench.datasets.common`.
+"""

@@ -2,7 +2,7 @@
 
 The dataset folder publishes one SHA-256 per built TFDS config and version
 (:func:`ecgbench.records.physionet.dataset_checksum` of the official build) in
-``datasets/mitdb/dataset_checksums.tsv``; one line per build, tab-separated::
+``ecgbench/datasets/mitdb/dataset_checksums.tsv`` (shipped in the package); one line per build, tab-separated::
 
     mitdb/beats	1.0.0	<sha256>
 
@@ -15,14 +15,14 @@ import os
 from pathlib import Path
 
 from ecgbench.errors import CorruptDataError
-from ecgbench.paths import repo_root
+from ecgbench.paths import dataset_folder
 
 CANONICAL_FILE_NAME = "dataset_checksums.tsv"
 
 
 def canonical_file() -> Path:
-    """Return ``<checkout>/datasets/mitdb/dataset_checksums.tsv``."""
-    return repo_root() / "datasets" / "mitdb" / CANONICAL_FILE_NAME
+    """Return ``<package>/datasets/mitdb/dataset_checksums.tsv``."""
+    return dataset_folder("mitdb") / CANONICAL_FILE_NAME
 
 
 def read_canonical_checksums(path: str | os.PathLike | None = None) -> dict[tuple[str, str], str] | None:

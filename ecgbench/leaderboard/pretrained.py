@@ -22,7 +22,6 @@ from ecgbench.leaderboard.store import record_paths
 #: Task whose runs a model name resolves to by default (the beat models' test protocol).
 DEFAULT_MODEL_TASK = "beats-interpatient"
 #: Default results tree, relative to the working directory (else to the checkout).
-DEFAULT_RESULTS_DIR = Path("leaderboards") / "results"
 
 
 @dataclass(frozen=True)
@@ -53,12 +52,10 @@ class PretrainedRun:
 
 
 def default_results_dir() -> Path:
-    """``leaderboards/results`` under the working directory when it exists, else the checkout's."""
-    if DEFAULT_RESULTS_DIR.is_dir():
-        return DEFAULT_RESULTS_DIR
-    from ecgbench.paths import repo_root
+    """The results tree searched when none is given: :func:`ecgbench.paths.resolve_results_dir`."""
+    from ecgbench.paths import resolve_results_dir
 
-    return repo_root() / DEFAULT_RESULTS_DIR
+    return resolve_results_dir()
 
 
 def _runs_with_models(name: str, task: str, results_dir: str | os.PathLike | None) -> dict[int, list[tuple[str, Path]]]:

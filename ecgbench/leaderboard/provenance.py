@@ -17,7 +17,7 @@ from importlib import metadata
 from pathlib import Path
 
 from ecgbench.hashing import sha256_file
-from ecgbench.paths import repo_root
+from ecgbench.paths import source_checkout
 
 #: Distributions whose versions every run record lists (absent ones are recorded as ``None``).
 TRACKED_PACKAGES: tuple[str, ...] = (
@@ -69,12 +69,17 @@ def _git(*args: str, cwd: Path) -> str | None:
 def git_state(root: str | os.PathLike | None = None) -> dict[str, object]:
     """Return ``{"sha": str | None, "dirty": bool | None}`` for the source checkout.
 
+    ``root`` defaults to the checkout the package runs from (an editable install); an installed
+    wheel has none, so both are None rather than the state of whatever repository holds the venv.
+
     ``dirty`` is True when tracked files have uncommitted changes (untracked files are ignored).
     Results under ``leaderboards/`` (run records, rendered tables) are outputs, not code: every run
     rewrites them, so they do not count, or the second run of a session would always be "dirty".
     Both are None outside a git checkout or when git is not installed.
     """
-    cwd = Path(root) if root is not None else repo_root()
+    cwd = Path(root) if root is not None else source_checkout()
+    if cwd is None:
+        return {"sha": None, "dirty": None}
     sha = _git("rev-parse", "HEAD", cwd=cwd)
     if sha is None:
         return {"sha": None, "dirty": None}

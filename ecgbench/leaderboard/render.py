@@ -19,8 +19,9 @@ from ecgbench.leaderboard.checks import CheckSession, check_records
 from ecgbench.leaderboard.formats import board_csv, board_markdown
 from ecgbench.leaderboard.html import leaderboard_html
 from ecgbench.leaderboard.record import _atomic_write_bytes
-from ecgbench.leaderboard.store import DEFAULT_RESULTS_DIR, RunEntry, load_entries
+from ecgbench.leaderboard.store import RunEntry, load_entries
 from ecgbench.leaderboard.table import Board, build_boards
+from ecgbench.paths import resolve_results_dir
 
 INDEX_FILE = "index.html"
 
@@ -58,7 +59,7 @@ def publishable(entries: list[RunEntry], session: CheckSession | None = None, wa
 
 
 def render_texts(
-    results_dir: str | os.PathLike = DEFAULT_RESULTS_DIR,
+    results_dir: str | os.PathLike | None = None,
     out_dir: str | os.PathLike | None = None,
     *,
     check: bool = True,
@@ -77,6 +78,7 @@ def render_texts(
     CorruptDataError
         A run record under ``results_dir`` cannot be read (each is named with its problem).
     """
+    results_dir = resolve_results_dir(results_dir)
     entries, problems = load_entries(results_dir)
     if problems:
         listed = "; ".join(f"{path}: {problem}" for path, problem in problems)
@@ -94,7 +96,7 @@ def render_texts(
 
 
 def render_leaderboards(
-    results_dir: str | os.PathLike = DEFAULT_RESULTS_DIR,
+    results_dir: str | os.PathLike | None = None,
     out_dir: str | os.PathLike | None = None,
     *,
     check: bool = True,
@@ -105,8 +107,9 @@ def render_leaderboards(
 
     Parameters
     ----------
-    results_dir : path-like
-        Root of the results tree (``<results_dir>/<task>/<run_id>.json``).
+    results_dir : path-like, optional
+        Root of the results tree (``<results_dir>/<task>/<run_id>.json``); default
+        :func:`ecgbench.paths.resolve_results_dir`.
     out_dir : path-like, optional
         Where the files go; default the parent of ``results_dir`` (``leaderboards/``), so the
         links ``results/<task>/<run_id>.json`` resolve.
@@ -114,7 +117,8 @@ def render_leaderboards(
         As for :func:`render_texts`: by default only records passing every check are published,
         and each one left out is named on standard error.
     """
-    out = Path(out_dir) if out_dir is not None else Path(results_dir).parent
+    results_dir = resolve_results_dir(results_dir)
+    out = Path(out_dir) if out_dir is not None else results_dir.parent
     _, texts = render_texts(results_dir, out, check=check, session=session, warn=warn)
     written = []
     for name, text in texts.items():

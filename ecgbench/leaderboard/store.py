@@ -10,9 +10,7 @@ from typing import Any
 
 from ecgbench.errors import DataNotFoundError, EcgbenchError
 from ecgbench.leaderboard.record import read_predictions, read_run_record
-
-#: Default root of the results tree (relative to the working directory, like the CLI's).
-DEFAULT_RESULTS_DIR = Path("leaderboards/results")
+from ecgbench.paths import resolve_results_dir
 
 
 def predictions_path_of(record_path: str | os.PathLike, record: Mapping[str, Any] | None) -> Path:
@@ -98,10 +96,12 @@ def record_paths(paths: Iterable[str | os.PathLike]) -> list[Path]:
 
 
 def load_entries(
-    results_dir: str | os.PathLike = DEFAULT_RESULTS_DIR,
+    results_dir: str | os.PathLike | None = None,
     task: str | None = None,
 ) -> tuple[list[RunEntry], list[tuple[Path, str]]]:
     """Read every run record under ``results_dir`` (optionally of one task).
+
+    ``results_dir`` defaults to :func:`ecgbench.paths.resolve_results_dir`; a missing folder has no records.
 
     Returns
     -------
@@ -109,7 +109,7 @@ def load_entries(
         The readable records, and the files that could not be read with the reason (an unknown
         schema version, broken JSON); callers decide whether that is fatal.
     """
-    root = Path(results_dir)
+    root = resolve_results_dir(results_dir)
     if not root.is_dir():
         return [], []
     entries, problems = [], []
@@ -124,8 +124,10 @@ def load_entries(
     return entries, problems
 
 
-def resolve_run(run: str | os.PathLike, results_dir: str | os.PathLike = DEFAULT_RESULTS_DIR) -> Path:
+def resolve_run(run: str | os.PathLike, results_dir: str | os.PathLike | None = None) -> Path:
     """Return the run-record file of ``run``: a path to the JSON file, or a run id under ``results_dir``.
+
+    ``results_dir`` defaults to :func:`ecgbench.paths.resolve_results_dir`.
 
     Raises
     ------
@@ -136,6 +138,7 @@ def resolve_run(run: str | os.PathLike, results_dir: str | os.PathLike = DEFAULT
     if path.is_file():
         return path
     stem = path.name.removesuffix(".json")
+    results_dir = resolve_results_dir(results_dir)
     matches = sorted(Path(results_dir).glob(f"*/{stem}.json")) if Path(results_dir).is_dir() else []
     if len(matches) == 1:
         return matches[0]
@@ -148,7 +151,7 @@ def resolve_run(run: str | os.PathLike, results_dir: str | os.PathLike = DEFAULT
     )
 
 
-def load_run(run: str | os.PathLike, results_dir: str | os.PathLike = DEFAULT_RESULTS_DIR) -> RunEntry:
+def load_run(run: str | os.PathLike, results_dir: str | os.PathLike | None = None) -> RunEntry:
     """Resolve and read one run record (schema version checked)."""
     path = resolve_run(run, results_dir)
     return RunEntry(path, read_run_record(path))

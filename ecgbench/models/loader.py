@@ -1,9 +1,10 @@
-"""Load a submission folder and resolve registry names (``baselines/<name>``).
+"""Load a submission folder and resolve registry names (``ecgbench/baselines/<name>``).
 
-A name without a path separator is looked up in the registry (``baselines/`` of the source
-checkout); anything else is taken as a path to a folder holding ``submission.py`` (and usually
-``recipe.json``). Loading imports ``submission.py`` under a private module name, so two
-submissions never clash and nothing is added to ``sys.path``.
+A name without a path separator is looked up in the registry (``baselines/`` inside the installed
+package, so a name resolves the same from a wheel as from a checkout); anything else is taken as a
+path to a folder holding ``submission.py`` (and usually ``recipe.json``). Loading imports
+``submission.py`` under a private module name, so two submissions never clash and nothing is added
+to ``sys.path``.
 
 A submission may build on another one by loading it (``load_submission("cnn1d").module.build_model``,
 as ``baselines/cnn1d-causal`` does). The loader notes every ``submission.py`` loaded while a
@@ -23,7 +24,7 @@ from types import ModuleType
 from ecgbench.errors import unknown_choice
 from ecgbench.models.errors import SubmissionError
 from ecgbench.models.protocol import Recipe
-from ecgbench.paths import repo_root
+from ecgbench.paths import package_root
 
 SUBMISSION_FILE = "submission.py"
 RECIPE_FILE = "recipe.json"
@@ -34,8 +35,8 @@ KINDS = ("keras", "estimator")
 
 
 def baselines_dir() -> Path:
-    """Return the registry folder: ``baselines/`` in the source checkout."""
-    return repo_root() / "baselines"
+    """Return the registry folder: ``baselines/`` inside the installed ``ecgbench`` package."""
+    return package_root() / "baselines"
 
 
 def list_baselines() -> list[str]:

@@ -1,26 +1,24 @@
-"""Find the ``mitdb`` TFDS builder in the checkout, build its configs, and count classes per split.
+"""Find the ``mitdb`` TFDS builder shipped in the package, build its configs, and count classes per split.
 
-The builder lives in ``<checkout>/datasets/mitdb/mitdb_dataset_builder.py`` (the TFDS layout
-``tfds build datasets/mitdb`` expects), outside the ``ecgbench`` package: a top-level package named
-``datasets`` would clash with HuggingFace's. The folder is imported by path as the package
-``mitdb`` (the name pytest also gives it when collecting the builder test), and the builder as
-``mitdb.mitdb_dataset_builder``, from which TFDS derives the dataset name ``mitdb``.
+The builder lives in ``ecgbench/datasets/mitdb/mitdb_dataset_builder.py`` (a TFDS dataset folder:
+``tfds build ecgbench/datasets/mitdb`` from a checkout builds it too) and is imported as
+``ecgbench.datasets.mitdb.mitdb_dataset_builder``, from which TFDS derives the dataset name
+``mitdb``. It ships in the wheel with its ``checksums.tsv``, so building works outside the checkout.
 
 TensorFlow and TFDS are imported inside the functions, so importing this module stays cheap.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from ecgbench.errors import CorruptDataError, DataNotFoundError, unknown_choice
-from ecgbench.paths import repo_root
+from ecgbench.paths import dataset_folder
 
-BUILDER_PACKAGE = "mitdb"
+BUILDER_PACKAGE = "ecgbench.datasets.mitdb"
 BUILDER_MODULE = "mitdb_dataset_builder"
 #: Configs of the ``mitdb`` builder (kept in step with ``Builder.BUILDER_CONFIGS``).
 CONFIGS: tuple[str, ...] = ("beats", "rhythm", "rhythm_4s", "rhythm_30s")
@@ -28,6 +26,7 @@ CONFIGS: tuple[str, ...] = ("beats", "rhythm", "rhythm_4s", "rhythm_30s")
 DEFAULT_CONFIGS: tuple[str, ...] = ("beats", "rhythm")
 #: Builders inside the package (``ecgbench/datasets/<db>/``), by TFDS dataset name.
 PACKAGE_BUILDERS: dict[str, str] = {
+    "mitdb": f"{BUILDER_PACKAGE}.{BUILDER_MODULE}",
     "svdb": "ecgbench.datasets.svdb.svdb_dataset_builder",
     "vfdb": "ecgbench.datasets.vfdb.vfdb_dataset_builder",
 }
@@ -39,41 +38,31 @@ PACKAGE_DEFAULT_CONFIGS: dict[str, tuple[str, ...]] = {"svdb": ("beats",), "vfdb
 def split_config(config: str) -> tuple[str, str]:
     """Split ``"svdb/beats"`` into ``("svdb", "beats")``; a bare name (``"beats"``) belongs to ``mitdb``."""
     dataset, _, name = config.rpartition("/")
-    return dataset or BUILDER_PACKAGE, name
+    return dataset or "mitdb", name
 
 
 def builder_path() -> Path:
-    """Return the path of the builder module in the checkout."""
-    return repo_root() / "datasets" / "mitdb" / f"{BUILDER_MODULE}.py"
+    """Return the path of the builder module in the installed package."""
+    return dataset_folder("mitdb") / f"{BUILDER_MODULE}.py"
 
 
-def builder_class(dataset: str = BUILDER_PACKAGE):
-    """Return the builder class of ``dataset`` (``mitdb`` from the checkout on first use; svdb, vfdb from the package).
+def builder_class(dataset: str = "mitdb"):
+    """Return the builder class of ``dataset`` (``mitdb``, ``svdb``, ``vfdb``), imported from the package.
 
     Raises
     ------
     DataNotFoundError
-        The checkout has no ``datasets/mitdb/mitdb_dataset_builder.py`` (ecgbench installed from a
-        wheel rather than editable from a full source checkout).
+        The installed package has no ``datasets/mitdb/mitdb_dataset_builder.py`` (a broken install).
     """
-    if dataset in PACKAGE_BUILDERS:
+    if dataset not in PACKAGE_BUILDERS:
+        raise unknown_choice("dataset", dataset, tuple(PACKAGE_BUILDERS))
+    if dataset != "mitdb":
         return importlib.import_module(PACKAGE_BUILDERS[dataset]).Builder
-    if dataset != BUILDER_PACKAGE:
-        raise unknown_choice("dataset", dataset, (BUILDER_PACKAGE, *PACKAGE_BUILDERS))
-    package_dir = builder_path().parent
     if not builder_path().is_file():
         raise DataNotFoundError(
-            f"TFDS builder {builder_path()} not found: ecgbench must be installed editable from a full "
-            "source checkout (git clone …; pip install -e .) so that datasets/mitdb/ is available"
+            f"TFDS builder {builder_path()} not found: the ecgbench install is incomplete; "
+            "reinstall it (pip install --force-reinstall ecgbench, or pip install -e . in a checkout)"
         )
-    if BUILDER_PACKAGE not in sys.modules:
-        # TFDS locates checksums.tsv through the builder's package, so import the folder as one.
-        spec = importlib.util.spec_from_file_location(
-            BUILDER_PACKAGE, package_dir / "__init__.py", submodule_search_locations=[str(package_dir)]
-        )
-        package = importlib.util.module_from_spec(spec)
-        sys.modules[BUILDER_PACKAGE] = package
-        spec.loader.exec_module(package)
     return importlib.import_module(f"{BUILDER_PACKAGE}.{BUILDER_MODULE}").Builder
 
 
@@ -90,7 +79,7 @@ def resolve_configs(config: str) -> tuple[str, ...]:
         if name not in PACKAGE_CONFIGS[dataset]:
             raise unknown_choice(f"{dataset} config", name, (*PACKAGE_CONFIGS[dataset], "all"))
         return (f"{dataset}/{name}",)
-    config = name if dataset == BUILDER_PACKAGE and "/" in config else config
+    config = name if dataset == "mitdb" and "/" in config else config
     if config == "all":
         return DEFAULT_CONFIGS
     if config not in CONFIGS:
@@ -100,18 +89,18 @@ def resolve_configs(config: str) -> tuple[str, ...]:
 
 def build_config(
     config: str,
-    output_dir: str | os.PathLike,
+    tfds_dir: str | os.PathLike,
     manual_dir: str | os.PathLike | None,
     on_record: Callable[[str], None] | None = None,
 ):
-    """Build one config into ``output_dir`` unless a complete build is already there.
+    """Build one config into ``tfds_dir`` unless a complete build is already there.
 
     Parameters
     ----------
     config : str
         One of :data:`CONFIGS`, or ``<db>/<config>`` of :data:`PACKAGE_CONFIGS`.
-    output_dir : path-like
-        TFDS data dir (the dataset lands in ``<output_dir>/<db>/<config>/<version>``).
+    tfds_dir : path-like
+        TFDS data dir (the dataset lands in ``<tfds_dir>/<db>/<config>/<version>``).
     manual_dir : path-like, optional
         Folder of the MIT-BIH WFDB files; None lets TFDS download them (verified).
     on_record : callable, optional
@@ -131,7 +120,7 @@ def build_config(
             "(100.hea, 100.dat, 100.atr …), e.g. ../shared/data/mitdb or ~/ecgbench_data/mitdb"
         )
     dataset, name = split_config(config)
-    builder = builder_class(dataset)(config=name, data_dir=str(output_dir))
+    builder = builder_class(dataset)(config=name, data_dir=str(tfds_dir))
     reused = Path(builder.data_dir).joinpath("dataset_info.json").is_file()
     if not reused:
         builder.on_record = on_record

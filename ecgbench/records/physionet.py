@@ -1,8 +1,7 @@
 """PhysioNet source files (mitdb, svdb, vfdb): checksum table, folder verification, download, identity.
 
 The checksum table is the TFDS ``checksums.tsv`` of the database's dataset builder
-(``datasets/mitdb/checksums.tsv`` in the checkout, ``ecgbench/datasets/<db>/checksums.tsv`` for the
-others: URL, size in bytes, SHA-256, file name), made from PhysioNet's published file list (for
+(``ecgbench/datasets/<db>/checksums.tsv``, shipped in the package: URL, size in bytes, SHA-256, file name), made from PhysioNet's published file list (for
 vfdb, whose list was not at hand, from verified local copies; see :data:`DATABASES`). Every
 source file is verified against it before use, whether it was downloaded or given as a local
 folder, so a build never starts from altered data. Databases flagged ``check_signal_checksums``
@@ -17,7 +16,7 @@ Two identities of the data:
   order, each re-serialised canonically. Hashing the raw bytes is not enough: protobuf writes the
   feature map of a ``tf.train.Example`` in an order that changes from process to process (and
   between protobuf releases), so two builds of identical examples differ byte for byte. Run
-  records store this checksum; ``datasets/mitdb/dataset_checksums.tsv`` publishes the official one.
+  records store this checksum; ``ecgbench/datasets/mitdb/dataset_checksums.tsv`` publishes the official one.
 """
 
 from __future__ import annotations
@@ -35,7 +34,7 @@ import numpy as np
 
 from ecgbench.errors import CorruptDataError, DataNotFoundError, unknown_choice
 from ecgbench.hashing import sha256_file
-from ecgbench.paths import TFDS_DIR_ENV, repo_root
+from ecgbench.paths import TFDS_DIR_ENV, dataset_folder
 
 PHYSIONET_MITDB_URL = "https://physionet.org/files/mitdb/1.0.0/"
 MITDB_EXTENSIONS = ("hea", "dat", "atr")
@@ -100,9 +99,8 @@ class SourceFile:
 
 
 def checksums_path(db: str = DATASET_NAME) -> Path:
-    """Return a builder's ``checksums.tsv``: ``ecgbench/datasets/<db>/`` if there, else ``<checkout>/datasets/<db>/``."""
-    packaged = Path(__file__).resolve().parent.parent / "datasets" / db / "checksums.tsv"
-    return packaged if packaged.is_file() else repo_root() / "datasets" / db / "checksums.tsv"
+    """Return a builder's ``checksums.tsv`` (``<package>/datasets/<db>/checksums.tsv``)."""
+    return dataset_folder(db) / "checksums.tsv"
 
 
 def read_checksums(path: str | os.PathLike | None = None, db: str = DATASET_NAME) -> dict[str, SourceFile]:
@@ -113,8 +111,8 @@ def read_checksums(path: str | os.PathLike | None = None, db: str = DATASET_NAME
     path = Path(path) if path is not None else checksums_path(database(db).name)
     if not path.is_file():
         raise DataNotFoundError(
-            f"checksum table {path} not found; it ships with the source checkout (datasets/{db}/), "
-            "so install ecgbench editable from a full checkout (pip install -e .)"
+            f"checksum table {path} not found; it ships in the package (ecgbench/datasets/{db}/): "
+            "the install is incomplete, reinstall ecgbench"
         )
     table: dict[str, SourceFile] = {}
     for line_no, line in enumerate(path.read_text().splitlines(), start=1):
@@ -301,7 +299,7 @@ def built_version_dir(
     config_dir = tfds_dir / dataset / config
     name = config if dataset == DATASET_NAME else f"{dataset}/{config}"
     build_hint = (
-        f"build it with `ecgbench build-dataset --config {name}` (add --output-dir {tfds_dir} "
+        f"build it with `ecgbench build-dataset --config {name}` (add --tfds-dir {tfds_dir} "
         f"or set ${TFDS_DIR_ENV} if you keep datasets elsewhere)"
     )
     versions = sorted(

@@ -391,7 +391,7 @@ def run_beat_benchmark(
     quick: bool = False,
     tfds_dir: str | os.PathLike | None = None,
     data_dir: str | os.PathLike | None = None,
-    results_dir: str | os.PathLike = "leaderboards/results",
+    results_dir: str | os.PathLike | None = None,
     data: TrackData | None = None,
     bootstrap_resamples: int = BOOTSTRAP_RESAMPLES,
     on_epoch: EpochCallback | None = None,
@@ -417,8 +417,9 @@ def run_beat_benchmark(
     data_dir : path-like, optional
         Raw PhysioNet data root; only read for NSTDB noise when the recipe asks for real-noise
         augmentation (default ``$ECGBENCH_DATA_DIR``, else ``~/ecgbench_data``).
-    results_dir : path-like
-        Root of the results tree; the record goes to ``<results_dir>/<task>/<run_id>.json``.
+    results_dir : path-like, optional
+        Root of the results tree; the record goes to ``<results_dir>/<task>/<run_id>.json``
+        (default :func:`ecgbench.paths.resolve_results_dir`).
     data : TrackData, optional
         Pre-loaded splits (tests use small synthetic ones); default :func:`load_track`.
     bootstrap_resamples : int

@@ -247,7 +247,7 @@ def load_track(
     ----------
     track : {"interpatient", "intrapatient"}
     tfds_dir : path-like, optional
-        Folder of built TFDS datasets (``--output-dir``); default ``$ECGBENCH_TFDS_DIR``, else
+        Folder of built TFDS datasets (``--tfds-dir``); default ``$ECGBENCH_TFDS_DIR``, else
         ``~/ecgbench_data/tfds``.
     quick : bool
         Keep a small seeded subset of each split (smoke tests).

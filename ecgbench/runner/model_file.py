@@ -73,7 +73,7 @@ def evaluate_model_file(
     path: str | os.PathLike,
     *,
     tfds_dir: str | os.PathLike | None = None,
-    results_dir: str | os.PathLike = "leaderboards/results",
+    results_dir: str | os.PathLike | None = None,
     data: TrackData | None = None,
     bootstrap_resamples: int = BOOTSTRAP_RESAMPLES,
     command: str | None = None,
@@ -86,8 +86,8 @@ def evaluate_model_file(
         The submission folder (holding ``manifest.json``) or the manifest itself.
     tfds_dir : path-like, optional
         Built TFDS datasets (ignored when ``data`` is given).
-    results_dir : path-like
-        Root of the results tree.
+    results_dir : path-like, optional
+        Root of the results tree (default :func:`ecgbench.paths.resolve_results_dir`).
     data : TrackData, optional
         Pre-loaded splits (only ``test`` is used); tests pass small synthetic ones.
     bootstrap_resamples : int

@@ -19,6 +19,7 @@ import numpy as np
 from ecgbench.leaderboard import provenance
 from ecgbench.leaderboard.record import SCHEMA_VERSION, make_run_id, write_predictions, write_run_record_with
 from ecgbench.models import BeatArrays, LoadedSubmission, Recipe
+from ecgbench.paths import resolve_results_dir
 from ecgbench.runner.artifacts import no_artifacts
 from ecgbench.runner.data import TrackData
 from ecgbench.runner.evaluate import BOOTSTRAP_CONFIDENCE
@@ -69,7 +70,7 @@ def write_run(
     training: dict[str, Any],
     started_at: datetime,
     clock: float,
-    results_dir: str | os.PathLike,
+    results_dir: str | os.PathLike | None,
     command: str | None = None,
     extra: dict[str, Any] | None = None,
     save_artifacts: Callable[[Path], dict[str, Any]] | None = None,
@@ -114,7 +115,8 @@ def write_run(
         block says ``artifacts_note``.
     """
     run_id = make_run_id(submission["name"], seed, started_at)
-    folder = Path(results_dir) / task
+    results_dir = resolve_results_dir(results_dir)
+    folder = results_dir / task
     predictions_path = write_predictions(folder / f"{run_id}.npz", test.record, test.sample, test.label, probabilities)
     artifacts_folder = folder / run_id
     try:

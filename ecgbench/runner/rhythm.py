@@ -118,7 +118,7 @@ def run_rhythm_benchmark(
     epochs: int | None = None,
     quick: bool = False,
     tfds_dir: str | os.PathLike | None = None,
-    results_dir: str | os.PathLike = "leaderboards/results",
+    results_dir: str | os.PathLike | None = None,
     data: TrackData | None = None,
     bootstrap_resamples: int = BOOTSTRAP_RESAMPLES,
     on_epoch: EpochCallback | None = None,
@@ -137,8 +137,9 @@ def run_rhythm_benchmark(
         As for :func:`ecgbench.runner.beat.run_beat_benchmark`.
     tfds_dir : path-like, optional
         Built TFDS datasets (ignored when ``data`` is given).
-    results_dir : path-like
-        Root of the results tree; the record goes to ``<results_dir>/<task>/<run_id>.json``.
+    results_dir : path-like, optional
+        Root of the results tree; the record goes to ``<results_dir>/<task>/<run_id>.json``
+        (default :func:`ecgbench.paths.resolve_results_dir`).
     data : TrackData, optional
         Pre-loaded windows (tests use small synthetic ones); default :func:`load_rhythm_track`.
     bootstrap_resamples : int

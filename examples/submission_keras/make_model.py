@@ -5,7 +5,7 @@ A deliberately small 1-D CNN (about 2,000 weights, a ~55 KB file) trained for a 
 written into the manifest. It exists to show the submission format, not to score well.
 
     python examples/submission_keras/make_model.py --tfds-dir /work/tfds
-    ecgbench submit examples/submission_keras --output-dir /work/tfds
+    ecgbench submit examples/submission_keras --tfds-dir /work/tfds
 
 Tests call :func:`make_example` with small synthetic beats instead of the real split.
 """

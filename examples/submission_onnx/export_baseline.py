@@ -5,7 +5,7 @@ recipe, normaliser fitted on ``ds1_train``, model selection on ``ds1_val``), con
 and written with a manifest; ``ecgbench submit`` then evaluates it with onnxruntime.
 
     python examples/submission_onnx/export_baseline.py --tfds-dir /work/tfds --epochs 3
-    ecgbench submit examples/submission_onnx --output-dir /work/tfds
+    ecgbench submit examples/submission_onnx --tfds-dir /work/tfds
 
 or converts the trained model a baseline run saved with its record (no training; the ONNX
 submission must then reproduce that run's figures, which checks the conversion end to end):

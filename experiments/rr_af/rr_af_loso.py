@@ -12,7 +12,7 @@ Stage-1 candidates compared:
 - **logistic, all features** (``af_model: "logistic"``, ``af_features: "all"``; class-balanced L2
   logistic regression after median imputation and standardisation), over :data:`LOGISTIC_C`, the
   recipe's ``af_C`` grid while stage 1 was logistic;
-- **logistic, ectopy_robust** (:data:`AF_FEATURE_SETS` of ``baselines/rr-af/submission.py``): only
+- **logistic, ectopy_robust** (:data:`AF_FEATURE_SETS` of ``ecgbench/baselines/rr-af/submission.py``): only
   features that frequent ectopic beats cannot make irregular by themselves: rate (mean HR, median
   RR), the ectopic-filtered irregularity (Petrėnas et al. 2015), the morphology-gated irregularity
   and the atrial/morphology features, and the RR periodicity. Left out: irregularity over the raw
@@ -22,7 +22,7 @@ Stage-1 candidates compared:
   over :data:`GBM_GRID`: stage 2's two settings and a shallower, more regularised one.
 
 Why: the committed test run's false AF windows are mostly in records with frequent ventricular
-ectopy (``baselines/rr-af/README.md``, a diagnosis read after that run). Remedies chosen because of
+ectopy (``ecgbench/baselines/rr-af/README.md``, a diagnosis read after that run). Remedies chosen because of
 a test-set diagnosis must not be judged on test, so the decisions are made here, on subjects of
 ``train ∪ val`` only, each by a rule fixed before it was first computed: adopt ``ectopy_robust``
 if its pooled balanced accuracy at its best C beats logistic-all's at its best C (2026-12-06: no);
@@ -34,7 +34,7 @@ The adopted GBM stage then failed on test (run ``20261206T072502Z-rr-af-seed0``:
 210, which carry frequent ventricular ectopy, so a model that learned "frequent ectopy, not AF"
 from these 37 subjects (six with AF) does not transfer. The recipe went back to the logistic
 stage. That choice between two test-evaluated recipes used the test split, and
-``baselines/rr-af/README.md`` says so. Lesson kept: a leave-one-subject-out score over six AF
+``ecgbench/baselines/rr-af/README.md`` says so. Lesson kept: a leave-one-subject-out score over six AF
 subjects did not predict the test ranking of these two stage-1 models.
 
     python -m experiments.rr_af.rr_af_loso --tfds-dir <built tfds dir> [--json]

@@ -1,6 +1,6 @@
 """Validation-only check of the rr-af RR-periodicity option (bigeminy / trigeminy vs AF).
 
-``baselines/rr-af`` is fitted twice on the 10-s ``mitdb/rhythm`` ``train`` split, with the same
+``ecgbench/baselines/rr-af`` is fitted twice on the 10-s ``mitdb/rhythm`` ``train`` split, with the same
 recipe except ``options["periodicity"]`` (false: the feature set without it; true, as in ``recipe.json``: plus
 :func:`ecgbench.signal.rr_periodicity.rr_periodicity_features`), each time with the submission's
 own (``af_C`` × ``grid``) selection on ``val``. Both variants are then scored on ``val`` with the

@@ -1,6 +1,6 @@
 """DS1-only cross-validation of the rr-lda baseline (de Chazal et al. 2004 features + balanced LDA).
 
-Every design choice of ``baselines/rr-lda`` is made on DS1 alone; this script prints the figures
+Every design choice of ``ecgbench/baselines/rr-lda`` is made on DS1 alone; this script prints the figures
 behind those choices. DS2 (the test split) is never read.
 
 Protocols, both on the TFDS ``mitdb/beats`` split ``ds1`` (22 records, 51 021 beats):

@@ -8,9 +8,9 @@ from unittest import mock
 
 import pytest
 
-from ecgbench.paths import repo_root
+from ecgbench.paths import dataset_folder
 
-DUMMY_DIR = repo_root() / "datasets" / "mitdb" / "dummy_data"
+DUMMY_DIR = dataset_folder("mitdb") / "dummy_data"
 DUMMY_SPLITS = {
     "BEAT_SPLITS": {"ds1": ("d01", "d02", "d03"), "ds2": ("d04", "d05"), "ds1_train": ("d01", "d02"), "ds1_val": ("d03",)},
     "INTRA_RECORDS": ("d01", "d02", "d03", "d04", "d05"),

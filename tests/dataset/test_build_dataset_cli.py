@@ -31,7 +31,7 @@ def test_missing_manual_dir_says_what_to_pass(tmp_path):
 
 
 def test_json_counts_and_reuse(dummy_builder, dummy_source, tmp_path):
-    args = ("--config", "beats", "--manual-dir", str(dummy_source), "--output-dir", str(tmp_path / "tfds"), "--json")
+    args = ("--config", "beats", "--manual-dir", str(dummy_source), "--tfds-dir", str(tmp_path / "tfds"), "--json")
     first = _invoke(*args)
     assert first.exit_code == 0, first.output
     payload = json.loads(first.stdout)

@@ -54,3 +54,21 @@ def test_run_record_survives_a_leaderboard_that_cannot_render(tmp_path, monkeypa
     message = " ".join(out.stderr.split())
     assert f"{written[0]} was written, but the leaderboards were not re-rendered: record x.json: bad JSON" in message
     assert f"ecgbench leaderboard render --results-dir {results}" in message
+
+
+def test_run_without_results_dir_writes_to_the_configured_tree_not_the_cwd(tmp_path, monkeypatch, tiny_track):
+    from typer.testing import CliRunner
+
+    from ecgbench.cli import app
+
+    monkeypatch.setattr("ecgbench.runner.beat.load_track", lambda *args, **kwargs: tiny_track)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.setenv("ECGBENCH_RESULTS_DIR", str(tmp_path / "mine" / "results"))
+    out = CliRunner().invoke(app, ["run", "baseline", "prior", "--bootstrap", "20", "--json"], env={"COLUMNS": "120", "NO_COLOR": "1"})
+    assert out.exit_code == 0, out.output
+    run_id = json.loads(out.stdout)["run_id"]
+    assert (tmp_path / "mine" / "results" / "beats-interpatient" / f"{run_id}.json").is_file()
+    assert (tmp_path / "mine" / "beats-interpatient.md").is_file()  # boards beside the results tree
+    assert list(elsewhere.iterdir()) == []  # no stray leaderboards/ tree in the current directory

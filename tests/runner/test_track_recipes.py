@@ -6,16 +6,16 @@ import importlib
 
 import json
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from ecgbench.errors import ConfigError
+from ecgbench.models.loader import baselines_dir
 from ecgbench.runner.beat import load_with_recipe, run_beat_benchmark
 
 BOOT = 20
-REPO = Path(__file__).parents[2]
+
 TRACK_RECIPE = {
     "epochs": 3,
     "seed": 1,
@@ -29,7 +29,7 @@ def tracked_cnn1d(tmp_path):
     """cnn1d's model file with a recipe holding an intra-patient block."""
     folder = tmp_path / "submissions" / "cnn1d-tracked"
     folder.mkdir(parents=True)
-    shutil.copy(REPO / "baselines" / "cnn1d" / "submission.py", folder / "submission.py")
+    shutil.copy(baselines_dir() / "cnn1d" / "submission.py", folder / "submission.py")
     (folder / "recipe.json").write_text(json.dumps(TRACK_RECIPE))
     return folder
 

@@ -61,7 +61,7 @@ class DatasetChecksumCheck(Check):
         if expected != checksum:
             return self.failed(
                 f"field dataset.checksum {checksum[:12]}… is not the published source checksum {expected[:12]}… of "
-                f"the {len(records)} records in dataset.records (PhysioNet files in datasets/mitdb/checksums.tsv)"
+                f"the {len(records)} records in dataset.records (PhysioNet files in ecgbench/datasets/mitdb/checksums.tsv)"
             )
         return self.passed(f"{len(records)} PhysioNet source records: the published source checksum {checksum[:12]}…")
 

@@ -1,6 +1,6 @@
 """Write ``dummy_data/``: six tiny synthetic WFDB records and their checksum table.
 
-Run from anywhere: ``python datasets/mitdb/make_dummy_data.py``. The records (25 s, 360 Hz, two
+Run from anywhere: ``python ecgbench/datasets/mitdb/make_dummy_data.py``. The records (25 s, 360 Hz, two
 leads, MIT-BIH format 212) come from :mod:`ecgbench.records.synthetic`, seeded, so the output is
 the same on every run. They exercise every AAMI class, several rhythms (N, AFIB, VT, P) with
 changes inside windows, and beats near the record edges. ``mitdb_dataset_builder_test.py`` maps

@@ -1,6 +1,6 @@
 """Regenerate the card's class-count tables and the published dataset checksums from a real build.
 
-Run: ``python datasets/mitdb/make_card_tables.py --manual-dir ../shared/data/mitdb --output-dir DIR``.
+Run: ``python ecgbench/datasets/mitdb/make_card_tables.py --manual-dir ../shared/data/mitdb --tfds-dir DIR``.
 Builds (or reuses) every config in DIR, counts the labels of every split by reading the built
 examples back, and rewrites the block between ``<!-- counts:begin -->`` and ``<!-- counts:end -->``
 in README.md, and writes ``dataset_checksums.tsv`` (``mitdb/<config>\t<version>\t<sha256>``), the
@@ -38,7 +38,7 @@ def main() -> None:
     """Build/reuse the configs, count, and rewrite the card's tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--manual-dir", required=True, type=Path)
-    parser.add_argument("--output-dir", required=True, type=Path)
+    parser.add_argument("--tfds-dir", "--output-dir", dest="tfds_dir", required=True, type=Path)
     parser.add_argument("--configs", nargs="+", default=["beats", "rhythm", "rhythm_4s", "rhythm_30s"])
     args = parser.parse_args()
 
@@ -51,10 +51,10 @@ def main() -> None:
     blocks, published = [], []
     for config in args.configs:
         with contextlib.redirect_stdout(sys.stderr):  # TFDS prints progress notes to stdout
-            builder, _ = build_config(config, args.output_dir, args.manual_dir)
+            builder, _ = build_config(config, args.tfds_dir, args.manual_dir)
         counts = split_class_counts(builder, read_back=True)
         blocks.append(markdown_table(config, str(builder.version), counts))
-        checksum = dataset_checksum(args.output_dir, config, str(builder.version))
+        checksum = dataset_checksum(args.tfds_dir, config, str(builder.version))
         published.append(f"mitdb/{config}\t{builder.version}\t{checksum}\n")
         blocks.append(f"source checksum `{builder.info.metadata.get('source_checksum')}`, dataset checksum `{checksum}`\n")
     text = CARD.read_text()
