@@ -39,11 +39,12 @@ import numpy as np
 
 from ecgbench.data.context import TEMPLATE_BEATS, template_of
 from ecgbench.errors import ConfigError, CorruptDataError, DataNotFoundError
+from ecgbench.tasks import get_task
 
 MODEL_FILE = "model.keras"
 NORMALIZER_FILE = "normalizer.json"
-#: Results-tree task whose runs a baseline name resolves to (the leaderboard's test protocol).
-MODEL_TASK = "beats-interpatient"
+#: Results-tree task whose runs a baseline name resolves to (the streaming task's ``model_task``).
+MODEL_TASK = get_task("streaming").params["model_task"]
 #: Default results tree, relative to the working directory (else to the checkout).
 DEFAULT_RESULTS_DIR = Path("leaderboards") / "results"
 #: Beat window the stream hands over: 0.3 s + 0.5 s at 360 Hz.

@@ -51,3 +51,22 @@ def test_run_record_survives_a_leaderboard_that_cannot_render(tmp_path, monkeypa
     message = " ".join(out.stderr.split())
     assert f"{written[0]} was written, but the leaderboards were not re-rendered: record x.json: bad JSON" in message
     assert f"ecgbench leaderboard render --results-dir {results}" in message
+
+
+def test_run_task_submission_is_the_run_baseline_alias(tmp_path, monkeypatch, tiny_track):
+    """``run beats-intrapatient prior`` and ``run baseline prior --track intrapatient`` write the same figures."""
+    from typer.testing import CliRunner
+
+    from ecgbench.cli import app
+
+    monkeypatch.setattr("ecgbench.runner.beat.load_track", lambda *args, **kwargs: tiny_track)
+    runner, env = CliRunner(), {"COLUMNS": "120", "NO_COLOR": "1"}
+    records = []
+    for args in (["beats-intrapatient", "prior"], ["baseline", "prior", "--track", "intrapatient"]):
+        out = runner.invoke(app, ["run", *args, "--results-dir", str(tmp_path / args[0]), "--bootstrap", "20", "--json"], env=env)
+        assert out.exit_code == 0, out.output
+        records.append(json.loads(out.stdout))
+    assert records[0]["task"] == records[1]["task"] == "beats-intrapatient"
+    assert records[0]["metrics"] == records[1]["metrics"] and records[0]["dataset"] == records[1]["dataset"]
+    table = runner.invoke(app, ["run", "beats-interpatient", "prior", "--results-dir", str(tmp_path / "t"), "--bootstrap", "20"], env=env)
+    assert table.exit_code == 0 and "SVEB F1" in table.stdout
