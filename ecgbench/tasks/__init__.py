@@ -4,8 +4,19 @@
 >>> get_task("beats-interpatient").splits.test
 'ds2'
 
-A new task is a :class:`Task` declaration passed to :func:`register`; the CLI (``ecgbench tasks``,
-``ecgbench run TASK SUBMISSION``), the leaderboard checks and the boards read it from here.
+The CLI (``ecgbench tasks``, ``ecgbench run TASK SUBMISSION``), the leaderboard checks
+(``track-rules``, ``dataset-checksum``), the boards and the runners read the tasks from here.
+
+Adding a task
+-------------
+Declare a :class:`Task` and :func:`register` it: for a package task, a module here plus one line
+in :mod:`ecgbench.tasks.registry` (display order); from outside the package, ``register(task)``
+before the CLI or the checks run (``tests/tasks/test_toy_task.py`` declares, runs, checks and
+renders one). A variant of an existing task is :func:`derive` of its parent with the fields that
+differ (``rhythm-4s`` is ``rhythm`` with a 4-s window). The run function is referenced as
+``"module:function"`` and called as ``function(task, submission, RunOptions) -> TaskRun``; it
+writes its run through :func:`ecgbench.runner.recording.write_run` (or
+:func:`ecgbench.leaderboard.record.write_run_record_with` for records of another shape).
 """
 
 from ecgbench.tasks.base import (

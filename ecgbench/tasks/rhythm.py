@@ -8,7 +8,8 @@ selection on ``val`` only. The variants are the 10-s task with another window (:
 from __future__ import annotations
 
 from ecgbench.leaderboard.tracks import Column, Track
-from ecgbench.tasks.base import DatasetRef, InputField, SplitRoles, Task, derive, metrics_of
+from ecgbench.records.splits import RHYTHM_TEST
+from ecgbench.tasks.base import DatasetRef, InputField, ProtocolRules, SplitRoles, Task, derive, metrics_of
 
 SAMPLING_RATE = 360.0
 #: Window of the parent task (seconds).
@@ -70,6 +71,7 @@ TASK = Task(
     metrics=metrics_of(BOARD),
     ranking_metric="macro_f1",
     board=BOARD,
+    rules=ProtocolRules(test_records=RHYTHM_TEST, all_test_records=True),
     run="ecgbench.runner.task_runs:run_rhythm_task",
     summary_rows=SUMMARY_ROWS,
     params={"window_s": DEFAULT_WINDOW_S},

@@ -121,3 +121,40 @@ def test_run_task_names_reach_the_commands_of_streaming_and_digitize():
     assert stream.exit_code == 0 and "--chunk" in stream.stdout and "--af-detector" in stream.stdout
     digitize = runner.invoke(app, ["run", "digitize", "--help"], env={"COLUMNS": "200", "NO_COLOR": "1"})
     assert digitize.exit_code == 0 and "--dpi" in digitize.stdout
+
+
+def test_rhythm_rules_refuse_selection_on_test_and_missing_test_records(tmp_path):
+    """The rhythm tasks' rules (declared in ecgbench/tasks/rhythm.py) pass a committed run and fail edited copies."""
+    import shutil
+    from pathlib import Path
+
+    import numpy as np
+
+    from ecgbench.leaderboard.checks import CheckSession, check_record
+    from ecgbench.leaderboard.record import write_arrays
+
+    committed = sorted(Path(__file__).resolve().parents[2].glob("leaderboards/results/rhythm/*-prior-seed0.json"))
+    if not committed:
+        pytest.skip("no committed rhythm prior run")
+    folder = tmp_path / "results" / "rhythm"
+    folder.mkdir(parents=True)
+    source = committed[0]
+    path = Path(shutil.copy(source, folder / source.name))
+    shutil.copy(source.with_suffix(".npz"), folder / source.with_suffix(".npz").name)
+    session = CheckSession.default(use_local_dataset=False)
+
+    def track_rules() -> tuple[str, str]:
+        (result,) = [r for r in check_record(path, session).results if r.check == "track-rules"]
+        return result.status, result.message
+
+    assert track_rules()[0] == "pass"
+    record = json.loads(path.read_text())
+    path.write_text(json.dumps({**record, "dataset": {**record["dataset"], "splits": {**record["dataset"]["splits"], "val": "test"}}}))
+    status, message = track_rules()
+    assert status == "fail" and "may only train and select on train, val" in message
+    arrays = dict(np.load(source.with_suffix(".npz")))
+    keep = arrays["record"] != "100"
+    write_arrays(path.with_suffix(".npz"), {k: v[keep] for k, v in arrays.items()})
+    path.write_text(json.dumps(record))
+    status, message = track_rules()
+    assert status == "fail" and "must predict every test record; missing 100" in message
