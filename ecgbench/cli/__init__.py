@@ -47,6 +47,7 @@ def _register() -> None:
     # `app.add_typer(leaderboard.app, name="leaderboard")` for nouns.
     # Listed in `ecgbench --help` in this order: the main job (build, run, leaderboard) first.
     from ecgbench.cli import dataset; app.add_typer(dataset.app)  # noqa: E702
+    from ecgbench.cli import tasks; app.add_typer(tasks.app)  # noqa: E702
     from ecgbench.cli import run; app.add_typer(run.app, name="run")  # noqa: E702
     from ecgbench.cli import leaderboard; app.add_typer(leaderboard.app, name="leaderboard")  # noqa: E702
     from ecgbench.cli import submit; app.add_typer(submit.app)  # noqa: E702

@@ -1,4 +1,9 @@
-"""``ecgbench run …``: run benchmarks. ``run baseline NAME`` trains, tests and records a beat model."""
+"""``ecgbench run TASK SUBMISSION``: run a task of the registry (:mod:`ecgbench.tasks`) and record it.
+
+``run baseline NAME [--track …] [--task rhythm --window …]`` is the older spelling of the same run;
+``run stream`` and ``run digitize`` (also reachable as ``run streaming`` / ``run digitize``) are the
+tasks whose runs take options of their own.
+"""
 
 from __future__ import annotations
 
@@ -6,23 +11,82 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import typer.core
 
 from ecgbench.cli._common import DataDirOption, JsonOption, ResultsDirOption, TfdsDirOption, console, err_console, print_json, rerender_leaderboards
 
-app = typer.Typer(help="Run a benchmark track and write its run record under the results tree (--results-dir).", no_args_is_help=True)
+class _TaskGroup(typer.core.TyperGroup):
+    """``ecgbench run``: its sub-commands, plus ``run TASK SUBMISSION`` for every registered task.
 
-TRACK_CHOICES = ("interpatient", "intrapatient")
-TASK_CHOICES = ("beat", "rhythm")
-#: EC57 figures shown in the summary table: (metric key, label).
-SUMMARY_ROWS: tuple[tuple[str, str], ...] = (
-    ("gross.accuracy", "accuracy"),
-    ("gross.sveb.se", "SVEB Se"),
-    ("gross.sveb.ppv", "SVEB +P"),
-    ("gross.sveb.f1", "SVEB F1"),
-    ("gross.veb.se", "VEB Se"),
-    ("gross.veb.ppv", "VEB +P"),
-    ("gross.veb.f1", "VEB F1"),
+    A first argument that names a task, not a sub-command, goes to the task: to the generic
+    :func:`task` command (``run TASK SUBMISSION`` → ``run task TASK SUBMISSION``), or, for a task
+    with a :class:`~ecgbench.tasks.RunCommand`, to that sub-command with SUBMISSION as its
+    submission option (``run streaming cnn1d`` → ``run stream --model cnn1d``).
+    """
+
+    def resolve_command(self, ctx, args):  # noqa: D102 - click API
+        from ecgbench.tasks import find_task, task_names
+
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            found = find_task(args[0])
+            if found is None:
+                from ecgbench.errors import ConfigError
+
+                raise ConfigError(
+                    f"unknown task or command {args[0]!r}; tasks: {', '.join(task_names())} "
+                    f"(`ecgbench tasks` lists them); commands: {', '.join(c for c in self.commands if c != 'task')}"
+                )
+            if found.command is None:
+                args = ["task", *args]
+            else:
+                rest = args[1:]
+                option = found.command.submission_option
+                if option is not None and rest and not rest[0].startswith("-"):
+                    rest = [option, *rest]
+                args = [found.command.name, *rest]
+        return super().resolve_command(ctx, args)
+
+
+app = typer.Typer(
+    cls=_TaskGroup,
+    help=(
+        "Run a task: `ecgbench run TASK SUBMISSION [--seed N] [--epochs N] [--quick]` trains and tests SUBMISSION "
+        "(a baseline name or a submission folder) and writes its run record under <results-dir>/TASK/. "
+        "TASK is a name listed by `ecgbench tasks`; `run baseline NAME --track/--task/--window` is the older "
+        "spelling of the same run; `run stream` and `run digitize` are the streaming and digitize tasks."
+    ),
+    no_args_is_help=True,
 )
+
+#: ``run baseline --track`` values (short names of the beat tasks in :mod:`ecgbench.tasks`).
+TRACK_CHOICES = ("interpatient", "intrapatient")
+#: ``run baseline --task`` values: a beat task (chosen by ``--track``) or a rhythm task (by ``--window``).
+TASK_CHOICES = ("beat", "rhythm")
+
+BootstrapOption = Annotated[int, typer.Option(help="Record-level bootstrap resamples for the confidence intervals.")]
+SeedOption = Annotated[int | None, typer.Option(help="Seed of every random generator (default: the recipe's).", show_default=False)]
+EpochsOption = Annotated[int | None, typer.Option(help="Maximum training epochs (default: the recipe's).", show_default=False)]
+QuickOption = Annotated[bool, typer.Option("--quick", help="Smoke test: small data subsets, at most 2 epochs; the record is flagged quick.")]
+
+
+@app.command("task", hidden=True)
+def task(
+    task_name: Annotated[str, typer.Argument(metavar="TASK", help="A task listed by `ecgbench tasks`, e.g. beats-interpatient.")],
+    submission: Annotated[str, typer.Argument(metavar="SUBMISSION", help="A baseline name in baselines/ or a submission folder.")],
+    seed: SeedOption = None,
+    epochs: EpochsOption = None,
+    quick: QuickOption = False,
+    data_dir: DataDirOption = None,
+    tfds_dir: TfdsDirOption = None,
+    results_dir: ResultsDirOption = None,
+    bootstrap: BootstrapOption = 1000,
+    json_output: JsonOption = False,
+) -> None:
+    """Train and test SUBMISSION on TASK (``ecgbench run TASK SUBMISSION``); write predictions + run record."""
+    from ecgbench.tasks import get_task
+
+    _run(get_task(task_name), submission, seed=seed, epochs=epochs, quick=quick, data_dir=data_dir, tfds_dir=tfds_dir,
+         results_dir=results_dir, bootstrap=bootstrap, json_output=json_output)  # fmt: skip
 
 
 @app.command()
@@ -31,27 +95,40 @@ def baseline(
     track: Annotated[str, typer.Option(help="interpatient (ds1_train → ds2) or intrapatient (intra_train → intra_test).")] = "interpatient",
     task: Annotated[str, typer.Option(help="beat (beat classification) or rhythm (rhythm windows: train → val → test records).")] = "beat",
     window: Annotated[float, typer.Option(help="Rhythm window length in seconds (10, 4 or 30); --task rhythm only.")] = 10.0,
-    seed: Annotated[int | None, typer.Option(help="Seed of every random generator (default: the recipe's).", show_default=False)] = None,
-    epochs: Annotated[int | None, typer.Option(help="Maximum training epochs (default: the recipe's).", show_default=False)] = None,
-    quick: Annotated[bool, typer.Option("--quick", help="Smoke test: small data subsets, at most 2 epochs; the record is flagged quick.")] = False,
+    seed: SeedOption = None,
+    epochs: EpochsOption = None,
+    quick: QuickOption = False,
     data_dir: DataDirOption = None,
     tfds_dir: TfdsDirOption = None,
     results_dir: ResultsDirOption = None,
-    bootstrap: Annotated[int, typer.Option(help="Record-level bootstrap resamples for the confidence intervals.")] = 1000,
+    bootstrap: BootstrapOption = 1000,
     json_output: JsonOption = False,
 ) -> None:
-    """Train NAME on a beat track (EC57 scoring) or on rhythm windows (--task rhythm); write predictions + run record."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
+    """Train NAME on the task picked by --track (beat) or --task rhythm --window: the older spelling of `run TASK NAME`."""
     from ecgbench.errors import unknown_choice
-    from ecgbench.paths import resolve_results_dir
-    from ecgbench.runner.beat import run_beat_benchmark
+    from ecgbench.runner.rhythm_data import rhythm_task
+    from ecgbench.tasks import beat_track_task, get_task
 
     if task not in TASK_CHOICES:
         raise unknown_choice("task", task, TASK_CHOICES)
-    if track not in TRACK_CHOICES:
-        raise unknown_choice("track", track, TRACK_CHOICES)
+    chosen = get_task(rhythm_task(window)) if task == "rhythm" else beat_track_task(track)
+    _run(chosen, name, seed=seed, epochs=epochs, quick=quick, data_dir=data_dir, tfds_dir=tfds_dir,
+         results_dir=results_dir, bootstrap=bootstrap, json_output=json_output)  # fmt: skip
+
+
+def _run(chosen, submission: str, *, seed, epochs, quick, data_dir, tfds_dir, results_dir: Path | None, bootstrap: int, json_output: bool) -> None:
+    """Run ``submission`` on the task ``chosen`` through its run function, with progress, then print its summary."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ecgbench.errors import ConfigError
+    from ecgbench.paths import resolve_results_dir
+    from ecgbench.tasks import RunOptions
+
     results_dir = resolve_results_dir(results_dir)
+
+    if chosen.run is None:
+        raise ConfigError(f"task {chosen.name!r} runs with its own options: use `ecgbench run {chosen.command.name} ...`")
+    run_function = chosen.run_function()
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[info]}"),
         TimeElapsedColumn(), console=err_console, transient=False,
@@ -60,9 +137,9 @@ def baseline(
         epoch_task = progress.add_task("epochs", total=None, info="", visible=False)
 
         def on_stage(stage: str) -> None:
-            progress.update(stage_task, description=f"{name}: {stage}")
+            progress.update(stage_task, description=f"{submission}: {stage}")
             if not err_console.is_terminal:
-                progress.console.print(f"{name}: {stage}", highlight=False)
+                progress.console.print(f"{submission}: {stage}", highlight=False)
 
         def on_epoch(epoch: int, total: int, log: dict[str, float]) -> None:
             scores = " ".join(f"{k}={v:.4f}" for k, v in log.items() if k not in ("epoch", "seconds"))
@@ -70,40 +147,35 @@ def baseline(
             if not err_console.is_terminal:  # no live bar in logs: one line per epoch instead
                 progress.console.print(f"epoch {epoch + 1}/{total} {scores} ({log['seconds']:.0f} s)", highlight=False)
 
-        if task == "rhythm":
-            from ecgbench.runner.rhythm import run_rhythm_benchmark
-
-            result = run_rhythm_benchmark(
-                name, window_s=window, seed=seed, epochs=epochs, quick=quick, tfds_dir=tfds_dir, results_dir=results_dir,
-                bootstrap_resamples=bootstrap, on_epoch=on_epoch, on_stage=on_stage,
-            )  # fmt: skip
-        else:
-            result = run_beat_benchmark(
-                name, track=track, seed=seed, epochs=epochs, quick=quick, tfds_dir=tfds_dir, data_dir=data_dir,
-                results_dir=results_dir,
-                bootstrap_resamples=bootstrap, on_epoch=on_epoch, on_stage=on_stage,
-            )  # fmt: skip
-        progress.update(stage_task, description=f"{name}: done")
+        options = RunOptions(
+            seed=seed, epochs=epochs, quick=quick, tfds_dir=tfds_dir, data_dir=data_dir, results_dir=results_dir,
+            bootstrap_resamples=bootstrap, on_epoch=on_epoch, on_stage=on_stage,
+        )  # fmt: skip
+        result = run_function(chosen, submission, options)
+        progress.update(stage_task, description=f"{submission}: done")
     rerender_leaderboards(results_dir, result.record_path)
     if json_output:
         print_json({"record_path": str(result.record_path), **result.record})
         return
-    if task == "rhythm":
-        from ecgbench.cli.run_rhythm import rhythm_summary_table
-
+    if result.report is not None:
         console.print(result.report.summary())
-        console.print(rhythm_summary_table(result.record))
-    else:
-        console.print(result.ec57.summary())
-        console.print(_summary_table(result.record))
-    err_console.print(f"run record: {result.record_path}\npredictions: {result.predictions_path}")
+    if chosen.summary_rows:
+        console.print(_summary_table(result.record, chosen.summary_rows))
+    err_console.print(f"run record: {result.record_path}" + (f"\npredictions: {result.predictions_path}" if result.predictions_path else ""))
 
 
-def _summary_table(record: dict):
-    """Rich table of the headline beat figures with their bootstrap intervals."""
+def _summary_table(record: dict, rows: tuple[tuple[str, str], ...] | None = None):
+    """Rich table of a run's headline figures with their bootstrap intervals (and AHA goals when the record has them).
+
+    ``rows`` default to the summary rows its task declares (:attr:`ecgbench.tasks.Task.summary_rows`).
+    """
     from ecgbench.cli.summary import summary_table
+    from ecgbench.tasks import get_task
 
-    return summary_table(record, SUMMARY_ROWS)
+    rows = get_task(record["task"]).summary_rows if rows is None else rows
+    if "aha_goals" in record:
+        return summary_table(record, rows, goals=record["aha_goals"], support=record.get("test_support", {}))
+    return summary_table(record, rows)
 
 
 def _attach_track_commands() -> None:

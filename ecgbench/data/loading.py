@@ -15,10 +15,9 @@ import numpy as np
 
 from ecgbench.errors import ConfigError, unknown_choice
 from ecgbench.paths import resolve_tfds_dir
+from ecgbench.records.dataset import CONFIGS  # the one list of the mitdb configs, re-exported
 from ecgbench.records.physionet import DATASET_NAME, built_version_dir
 
-#: Configs of the ``mitdb`` TFDS dataset.
-CONFIGS = ("beats", "rhythm", "rhythm_4s", "rhythm_30s")
 _TO_NUMPY_BATCH = 4096
 
 

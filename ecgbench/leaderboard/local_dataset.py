@@ -12,8 +12,16 @@ import numpy as np
 
 from ecgbench.errors import EcgbenchError
 
-#: Run-record dataset name → TFDS config of ``mitdb``.
-DATASET_CONFIGS: dict[str, str] = {"mitdb/beats": "beats", "mitdb/rhythm": "rhythm"}
+
+
+def _dataset_configs() -> dict[str, str]:
+    from ecgbench.tasks import all_tasks
+
+    return {t.dataset.full_name: t.dataset.config for t in all_tasks() if t.dataset is not None and t.dataset.name == "mitdb"}
+
+
+#: Run-record dataset name → TFDS config of ``mitdb`` (the datasets of the tasks in :mod:`ecgbench.tasks`).
+DATASET_CONFIGS: dict[str, str] = _dataset_configs()
 _LABEL_FIELDS = ("record", "sample", "label")
 
 

@@ -33,11 +33,18 @@ from typing import Any
 from ecgbench.models.errors import SubmissionError
 
 MANIFEST_FILE = "manifest.json"
-#: Tasks a trained model can be submitted to, with their model inputs' per-example shapes.
-TASK_INPUTS: dict[str, dict[str, tuple[int, ...]]] = {
-    "beats-interpatient": {"signal": (288, 2), "rr": (7,)},
-    "beats-intrapatient": {"signal": (288, 2), "rr": (7,)},
-}
+
+
+def task_inputs() -> dict[str, dict[str, tuple[int, ...]]]:
+    """Tasks a trained model can be submitted to (``model_files`` in :mod:`ecgbench.tasks`), with their inputs' shapes."""
+    from ecgbench.tasks import all_tasks
+
+    return {task.name: task.input_shapes() for task in all_tasks() if task.model_files}
+
+
+#: Tasks a trained model can be submitted to, with their model inputs' per-example shapes (a view
+#: of :mod:`ecgbench.tasks` when this module was imported; :func:`task_inputs` reads it afresh).
+TASK_INPUTS: dict[str, dict[str, tuple[int, ...]]] = task_inputs()
 _KEYS = ("name", "task", "model", "inputs", "normalizer", "trained_on", "seed", "description")
 _REQUIRED = ("task", "model", "inputs", "normalizer", "trained_on")
 
@@ -110,8 +117,9 @@ def read_manifest(path: str | os.PathLike) -> Manifest:
     if missing:
         raise _fail(path, f"missing field(s) {', '.join(missing)}")
     task = raw["task"]
-    if task not in TASK_INPUTS:
-        raise _fail(path, f"field 'task' is {task!r}; trained models can be submitted to {', '.join(TASK_INPUTS)}")
+    accepting = task_inputs()
+    if task not in accepting:
+        raise _fail(path, f"field 'task' is {task!r}; trained models can be submitted to {', '.join(accepting)}")
     model_path = path.parent / str(raw["model"])
     if not model_path.exists():
         raise _fail(path, f"field 'model' names {raw['model']!r} but {model_path} does not exist")
@@ -130,7 +138,7 @@ def read_manifest(path: str | os.PathLike) -> Manifest:
         rr_columns = parsed.rr_columns
     else:
         raise _fail(path, "field 'normalizer' must be \"none\" or a normaliser object (ecgbench.data.Normalizer.to_dict())")
-    provided = dict(TASK_INPUTS[task])
+    provided = dict(accepting[task])
     if normalizer is not None:  # a normaliser that selects RR columns hands the model only those
         provided["rr"] = (len(rr_columns),)
         if parsed.derived_rr and task != "beats-interpatient":  # derived columns need each record's whole beat sequence

@@ -55,8 +55,17 @@ OPTIMIZERS: tuple[str, ...] = ("adam", "adamw", "sgd", "rmsprop")
 #: (``sample_sqrt``: class probability ∝ sqrt(count); ``sample_uniform``: equal per class; see
 #: :func:`ecgbench.data.make_beat_pipeline`). Estimator submissions interpret it themselves.
 BALANCE_MODES: tuple[str, ...] = ("none", "class_weight", "sqrt_class_weight", "sample_sqrt", "sample_uniform")
+
+
+def recipe_tracks() -> tuple[str, ...]:
+    """Beat tracks a recipe's ``tracks`` block may name: the short ``track`` names of :mod:`ecgbench.tasks`."""
+    from ecgbench.tasks import all_tasks
+
+    return tuple(task.track for task in all_tasks() if task.track is not None)
+
+
 #: Beat tracks a recipe's ``tracks`` block may name (the runner's ``TRACKS``; rhythm runs ignore the block).
-RECIPE_TRACKS: tuple[str, ...] = ("interpatient", "intrapatient")
+RECIPE_TRACKS: tuple[str, ...] = recipe_tracks()
 #: Recipe fields that are dicts: a track block (or any override block) merges them key by key.
 MERGED_FIELDS: tuple[str, ...] = ("augment", "options")
 

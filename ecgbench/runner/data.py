@@ -34,11 +34,16 @@ import numpy as np
 from ecgbench.errors import ConfigError, unknown_choice
 from ecgbench.models import BeatArrays
 
-#: Track name → (task, train split, validation split or None, test split).
-TRACKS: dict[str, tuple[str, str, str | None, str]] = {
-    "interpatient": ("beats-interpatient", "ds1_train", "ds1_val", "ds2"),
-    "intrapatient": ("beats-intrapatient", "intra_train", None, "intra_test"),
-}
+
+def _beat_tracks() -> dict[str, tuple[str, str, str | None, str]]:
+    from ecgbench.tasks import all_tasks
+
+    return {t.track: (t.name, t.splits.train, t.splits.val, t.splits.test) for t in all_tasks() if t.track is not None}
+
+
+#: Track name → (task, train split, validation split or None, test split): a view of the beat tasks
+#: in :mod:`ecgbench.tasks` (those with a short ``track`` name).
+TRACKS: dict[str, tuple[str, str, str | None, str]] = _beat_tracks()
 #: Share of ``intra_train`` held out for validation on the intra-patient track.
 INTRA_VAL_FRACTION = 0.1
 #: Largest split size in a ``--quick`` run (beats).
@@ -77,9 +82,10 @@ class TrackData:
 
 def track_task(track: str) -> str:
     """Return the leaderboard task of a track; an unknown track raises ``ConfigError``."""
-    if track not in TRACKS:
-        raise unknown_choice("track", track, tuple(TRACKS))
-    return TRACKS[track][0]
+    tracks = _beat_tracks()
+    if track not in tracks:
+        raise unknown_choice("track", track, tuple(tracks))
+    return tracks[track][0]
 
 
 def beat_arrays(arrays: Mapping[str, np.ndarray]) -> BeatArrays:
@@ -218,7 +224,7 @@ def load_train_val(
             f"derived RR columns on the {track} track need the test split's beats (a record's earlier intervals), and "
             "validation-only loading never opens it: choose the interpatient track or run the whole track with `ecgbench run baseline`"
         )
-    _, train_split, val_split, _ = TRACKS[track]
+    _, train_split, val_split, _ = _beat_tracks()[track]
     train = beat_arrays(to_numpy(load_split(train_split, "beats", tfds_dir)))
     if val_split is None:
         train, val = split_validation(train, INTRA_VAL_FRACTION, seed=INTRA_VAL_SEED)
@@ -269,7 +275,7 @@ def load_track(
     from ecgbench.records.physionet import dataset_checksum
 
     train, val, splits = load_train_val(track, tfds_dir)
-    test_split = TRACKS[track][3]
+    test_split = _beat_tracks()[track][3]
     folder = dataset_dir("beats", tfds_dir)
     test = beat_arrays(to_numpy(load_split(test_split, "beats", tfds_dir)))
     if context is not None:

@@ -23,11 +23,19 @@ from ecgbench.errors import unknown_choice
 from ecgbench.models import BeatArrays, InputSpec
 from ecgbench.records import RHYTHM_CLASSES
 from ecgbench.runner.data import TrackData, quick_subset
+from ecgbench.tasks.rhythm import DEFAULT_WINDOW_S
 
-#: Window length (seconds) → TFDS config of ``mitdb`` holding windows of that length.
-WINDOW_CONFIGS: dict[float, str] = {10.0: "rhythm", 4.0: "rhythm_4s", 30.0: "rhythm_30s"}
-#: The rhythm track's default window (seconds).
-DEFAULT_WINDOW_S = 10.0
+
+def _window_tasks() -> dict[float, tuple[str, str]]:
+    """Window length (seconds) → (task, TFDS config) of the rhythm tasks in :mod:`ecgbench.tasks`."""
+    from ecgbench.tasks import all_tasks
+
+    return {float(t.params["window_s"]): (t.name, t.dataset.config) for t in all_tasks() if "window_s" in t.params and t.dataset}
+
+
+#: Window length (seconds) → TFDS config of ``mitdb`` holding windows of that length (a view of the
+#: rhythm tasks: ``rhythm`` and its variants).
+WINDOW_CONFIGS: dict[float, str] = {seconds: config for seconds, (_task, config) in _window_tasks().items()}
 #: Role → split name of the rhythm configs.
 RHYTHM_SPLITS: dict[str, str] = {"train": "train", "val": "val", "test": "test"}
 #: Largest split size in a ``--quick`` run (windows).
@@ -35,18 +43,22 @@ QUICK_MAX_WINDOWS = {"train": 1500, "val": 600, "test": 600}
 SAMPLING_RATE = 360.0
 
 
+def _window_task(window_s: float) -> tuple[str, str]:
+    windows = _window_tasks()
+    for seconds, entry in windows.items():
+        if abs(float(window_s) - seconds) < 1e-9:
+            return entry
+    raise unknown_choice("rhythm window (seconds)", f"{window_s:g}", tuple(f"{s:g}" for s in windows))
+
+
 def rhythm_task(window_s: float = DEFAULT_WINDOW_S) -> str:
     """Return the leaderboard task of a window length: ``rhythm`` (10 s), else ``rhythm-<w>s``."""
-    config = window_config(window_s)
-    return "rhythm" if config == WINDOW_CONFIGS[DEFAULT_WINDOW_S] else f"rhythm-{float(window_s):g}s"
+    return _window_task(window_s)[0]
 
 
 def window_config(window_s: float) -> str:
     """Return the TFDS config of a window length; an unbuilt length raises ``ConfigError``."""
-    for seconds, config in WINDOW_CONFIGS.items():
-        if abs(float(window_s) - seconds) < 1e-9:
-            return config
-    raise unknown_choice("rhythm window (seconds)", f"{window_s:g}", tuple(f"{s:g}" for s in WINDOW_CONFIGS))
+    return _window_task(window_s)[1]
 
 
 def window_arrays(arrays: dict[str, np.ndarray]) -> BeatArrays:

@@ -3,9 +3,8 @@
 Every task-specific fact used by :func:`ecgbench.load`, :class:`ecgbench.Evaluator`, prediction-file
 submissions and :func:`ecgbench.load_model` comes from :func:`task_facts`: the TFDS dataset and
 config, which split plays which role, the class names in their column order, the sampling rate,
-the name of the position key and which scorer applies. The facts are read from the runner's own
-tables (:data:`ecgbench.runner.data.TRACKS`, :data:`ecgbench.runner.rhythm_data.WINDOW_CONFIGS`),
-so there is no second list to keep in step; a task registry can replace this one function.
+the name of the position key and which scorer applies. The facts are read from the task
+registry (:mod:`ecgbench.tasks`), so there is no second list to keep in step.
 """
 
 from __future__ import annotations
@@ -78,50 +77,42 @@ class TaskFacts:
         return str(self.splits[role])
 
 
-def _beat_facts(task: str) -> TaskFacts | None:
-    from ecgbench.records import AAMI_CLASSES
-    from ecgbench.runner.data import INTRA_VAL_FRACTION, TRACKS
-
-    for name, (track_task, train, val, test) in TRACKS.items():
-        if track_task == task:
-            note = (
-                "train on train, choose models and thresholds on val only, score test once"
-                if val
-                else f"no val split: the runner holds out a seeded, class-stratified {INTRA_VAL_FRACTION:.0%} of train"
-            )
-            return TaskFacts(task, "mitdb", "beats", {"train": train, "val": val, "test": test}, tuple(AAMI_CLASSES),
-                             360.0, "sample", SCORER_EC57, f"{name} track: {note}")  # fmt: skip
-    return None
-
-
-def _rhythm_facts(task: str) -> TaskFacts | None:
-    from ecgbench.records import RHYTHM_CLASSES
-    from ecgbench.runner.rhythm_data import RHYTHM_SPLITS, SAMPLING_RATE, WINDOW_CONFIGS, rhythm_task
-
-    for seconds, config in WINDOW_CONFIGS.items():
-        if rhythm_task(seconds) == task:
-            return TaskFacts(task, "mitdb", config, dict(RHYTHM_SPLITS), tuple(RHYTHM_CLASSES), SAMPLING_RATE, "start",
-                             SCORER_RHYTHM, f"{seconds:g}-s windows; train on train, choose on val only, score test once")  # fmt: skip
-    return None
-
-
-def known_tasks() -> tuple[str, ...]:
-    """Tasks the public API serves (beat tracks, then rhythm windows)."""
-    from ecgbench.runner.data import TRACKS
-    from ecgbench.runner.rhythm_data import WINDOW_CONFIGS, rhythm_task
-
-    return (*(t[0] for t in TRACKS.values()), *(rhythm_task(s) for s in WINDOW_CONFIGS))
-
-
 def task_facts(task: str) -> TaskFacts:
-    """Return the :class:`TaskFacts` of ``task``.
+    """Return the :class:`TaskFacts` of a registered task that reads a built dataset.
+
+    The facts come from the task's declaration in :mod:`ecgbench.tasks` (dataset, split roles,
+    sampling rate); the dataset's config fixes the classes, the position key and the scorer
+    (beat windows: AAMI classes, ``sample``, EC57; rhythm windows: rhythm classes, ``start``).
 
     Raises
     ------
     ConfigError
-        Unknown task (the message lists the known ones).
+        Unknown task (the message lists the known ones), or a task without a built dataset
+        (streaming, digitisation: they replay raw records).
     """
-    facts = _beat_facts(task) or _rhythm_facts(task)
-    if facts is None:
-        raise unknown_choice("task", task, known_tasks())
-    return facts
+    from ecgbench.errors import ConfigError
+    from ecgbench.records import AAMI_CLASSES, RHYTHM_CLASSES
+    from ecgbench.tasks import get_task
+
+    declared = get_task(task)
+    if declared.dataset is None:
+        raise ConfigError(
+            f"task {task!r} replays raw records and has no built dataset to load or evaluate from arrays; "
+            f"tasks with one: {', '.join(known_tasks())}"
+        )
+    roles = declared.splits
+    splits = {"train": roles.train, "val": roles.val, "test": roles.test}
+    beats = declared.dataset.config.endswith("beats")
+    note = roles.val_note or "train on train, choose models and thresholds on val only, score test once"
+    return TaskFacts(
+        task, declared.dataset.name, declared.dataset.config, splits,
+        tuple(AAMI_CLASSES if beats else RHYTHM_CLASSES), declared.sampling_rate,
+        "sample" if beats else "start", SCORER_EC57 if beats else SCORER_RHYTHM, note,
+    )  # fmt: skip
+
+
+def known_tasks() -> tuple[str, ...]:
+    """Registered tasks that read a built dataset (the ones :func:`task_facts` serves)."""
+    from ecgbench.tasks import all_tasks
+
+    return tuple(t.name for t in all_tasks() if t.dataset is not None)

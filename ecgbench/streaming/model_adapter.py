@@ -40,12 +40,13 @@ import numpy as np
 
 from ecgbench.data.context import TEMPLATE_BEATS, template_of
 from ecgbench.errors import ConfigError, CorruptDataError, DataNotFoundError
-from ecgbench.leaderboard.pretrained import DEFAULT_MODEL_TASK, default_results_dir, find_run, run_of_record
+from ecgbench.leaderboard.pretrained import default_results_dir, find_run, run_of_record
+from ecgbench.tasks import get_task
 
 MODEL_FILE = "model.keras"
 NORMALIZER_FILE = "normalizer.json"
-#: Results-tree task whose runs a baseline name resolves to (the leaderboard's test protocol).
-MODEL_TASK = DEFAULT_MODEL_TASK
+#: Results-tree task whose runs a baseline name resolves to (the streaming task's ``model_task``).
+MODEL_TASK = get_task("streaming").params["model_task"]
 #: Beat window the stream hands over: 0.3 s + 0.5 s at 360 Hz.
 STREAM_WINDOW_SAMPLES = 288
 

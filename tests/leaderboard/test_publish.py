@@ -114,10 +114,10 @@ def test_check_prints_a_summary_and_failures_in_full(results, wide_session, monk
 def test_check_without_records_exits_non_zero(tmp_path):
     runner = CliRunner()
     out = runner.invoke(app, ["leaderboard", "check", "--results-dir", str(tmp_path / "nowhere")], env=ENV)
-    assert out.exit_code == 2 and "no run records found under" in out.stderr and "--results-dir" in out.stderr
+    assert out.exit_code == 2 and "does not exist" in out.stderr and "--results-dir" in out.stderr
     (tmp_path / "empty").mkdir()
     empty = runner.invoke(app, ["leaderboard", "check", str(tmp_path / "empty")], env=ENV)
-    assert empty.exit_code == 2 and "no run records found" in empty.stderr
+    assert empty.exit_code == 2 and "no run records" in empty.stderr
 
 
 def test_a_record_declaring_itself_deterministic_passes_and_ranks_with_one_run(prior_run, wide_session, tmp_path):

@@ -72,3 +72,22 @@ def test_run_without_results_dir_writes_to_the_configured_tree_not_the_cwd(tmp_p
     assert (tmp_path / "mine" / "results" / "beats-interpatient" / f"{run_id}.json").is_file()
     assert (tmp_path / "mine" / "beats-interpatient.md").is_file()  # boards beside the results tree
     assert list(elsewhere.iterdir()) == []  # no stray leaderboards/ tree in the current directory
+
+
+def test_run_task_submission_is_the_run_baseline_alias(tmp_path, monkeypatch, tiny_track):
+    """``run beats-intrapatient prior`` and ``run baseline prior --track intrapatient`` write the same figures."""
+    from typer.testing import CliRunner
+
+    from ecgbench.cli import app
+
+    monkeypatch.setattr("ecgbench.runner.beat.load_track", lambda *args, **kwargs: tiny_track)
+    runner, env = CliRunner(), {"COLUMNS": "120", "NO_COLOR": "1"}
+    records = []
+    for args in (["beats-intrapatient", "prior"], ["baseline", "prior", "--track", "intrapatient"]):
+        out = runner.invoke(app, ["run", *args, "--results-dir", str(tmp_path / args[0]), "--bootstrap", "20", "--json"], env=env)
+        assert out.exit_code == 0, out.output
+        records.append(json.loads(out.stdout))
+    assert records[0]["task"] == records[1]["task"] == "beats-intrapatient"
+    assert records[0]["metrics"] == records[1]["metrics"] and records[0]["dataset"] == records[1]["dataset"]
+    table = runner.invoke(app, ["run", "beats-interpatient", "prior", "--results-dir", str(tmp_path / "t"), "--bootstrap", "20"], env=env)
+    assert table.exit_code == 0 and "SVEB F1" in table.stdout

@@ -12,6 +12,14 @@ from ecgbench.leaderboard.tracks import track_for
 from ecgbench.records.physionet import read_checksums, record_files, source_checksum
 
 
+def _task_verifier(task: str):
+    """The ``verify_dataset`` function of a registered task (:mod:`ecgbench.tasks`), or None."""
+    from ecgbench.tasks import find_task
+
+    found = find_task(task)
+    return None if found is None else found.dataset_verifier()
+
+
 class DatasetChecksumCheck(Check):
     """``dataset.checksum`` is the published checksum of that dataset build.
 
@@ -29,6 +37,12 @@ class DatasetChecksumCheck(Check):
             return self.failed(f"field dataset.checksum is {checksum!r}; the run must record the dataset's SHA-256")
         if dataset.get("identity") == "source":
             return self._source(dataset, checksum)
+        verifier = _task_verifier(context.record["task"])
+        if verifier is not None:
+            expected = verifier(dataset)
+            if expected != checksum:
+                return self.failed(f"field dataset.checksum {checksum[:12]}… is not the task's {expected[:12]}… of {name} {version}")
+            return self.passed(f"{name} {version}: the checksum its task declares {checksum[:12]}…")
         canonical = context.session.canonical
         if canonical is not None:
             expected = canonical.get((str(name), version))

@@ -1,10 +1,13 @@
-"""Check: the run followed its track's rules (which splits trained, selected and tested).
+"""Check: the run followed its task's rules (which splits trained, selected and tested).
 
-Inter-patient (``beats-interpatient``): training and model selection used DS1 splits only
-(``ds1``, ``ds1_train``, ``ds1_val``), the test split is ``ds2``, and the predictions cover DS2
-records only — all 22 of them unless the run is ``quick``. Intra-patient
-(``beats-intrapatient``): ``intra_train`` → ``intra_test`` on the 44 non-paced records. For
-pre-trained model files the training splits are what the submitter declared in the manifest.
+The rules are the task's declaration (:mod:`ecgbench.tasks`): its :class:`~ecgbench.tasks.SplitRoles`
+(test split; the splits a run may train and select on) and :class:`~ecgbench.tasks.ProtocolRules`
+(records a prediction file may hold; whether a ranked run must predict all of them; whether the
+training split is fixed). Inter-patient (``beats-interpatient``): training and model selection on
+DS1 splits only (``ds1``, ``ds1_train``, ``ds1_val``), test split ``ds2``, predictions on DS2
+records only — all 22 unless the run is ``quick``. Intra-patient (``beats-intrapatient``):
+``intra_train`` → ``intra_test`` on the 44 non-paced records. For pre-trained model files the
+training splits are what the submitter declared in the manifest. Tasks without rules skip.
 """
 
 from __future__ import annotations
@@ -12,13 +15,9 @@ from __future__ import annotations
 import numpy as np
 
 from ecgbench.leaderboard.checks.base import Check, CheckContext, CheckResult
-from ecgbench.records import BEAT_RECORDS, DS2
-from ecgbench.records.splits import BEAT_SPLIT_RECORDS
 
 #: ``submission.kind`` of pre-trained model files evaluated by ``ecgbench submit``.
 MODEL_FILE_KINDS: tuple[str, ...] = ("keras-file", "savedmodel", "onnx")
-#: Splits an inter-patient run may train or select on.
-DS1_SPLITS: tuple[str, ...] = ("ds1", "ds1_train", "ds1_val")
 
 
 def _split_names(value) -> list[str]:
@@ -33,13 +32,12 @@ class TrackRulesCheck(Check):
     name = "track-rules"
 
     def run(self, context: CheckContext) -> CheckResult:
-        record = context.record
-        task = record["task"]
-        if task == "beats-interpatient":
-            return self._interpatient(context)
-        if task == "beats-intrapatient":
-            return self._intrapatient(context)
-        return self.skipped(f"no track rules defined for task {task!r}")
+        from ecgbench.tasks import find_task
+
+        task = find_task(context.record["task"])
+        if task is None or task.rules is None:
+            return self.skipped(f"no track rules defined for task {context.record['task']!r}")
+        return self._check(context, task)
 
     def _test_records(self, context: CheckContext) -> set[str] | CheckResult:
         try:
@@ -47,44 +45,36 @@ class TrackRulesCheck(Check):
         except (OSError, ValueError, KeyError) as exc:
             return self.failed(f"cannot read the records of prediction file {context.predictions_path}: {exc}")
 
-    def _interpatient(self, context: CheckContext) -> CheckResult:
-        record = context.record
+    def _check(self, context: CheckContext, task) -> CheckResult:
+        record, roles, rules = context.record, task.splits, task.rules
         splits = record["dataset"].get("splits") or {}
+        if rules.exact_train and (_split_names(splits.get("test")) != [roles.test] or _split_names(splits.get("train")) != [roles.train]):
+            return self.failed(
+                f"field dataset.splits is {splits!r}; the {task.name} task trains on {roles.train} and tests on {roles.test}"
+            )
         for role in ("train", "val"):
             if role in splits:
-                bad = [n for n in _split_names(splits[role]) if n not in DS1_SPLITS]
+                bad = [n for n in _split_names(splits[role]) if n not in roles.may_train_on]
                 if bad:
                     return self.failed(
-                        f"field dataset.splits.{role} is {splits[role]!r}: an inter-patient run may only train and "
-                        f"select on {', '.join(DS1_SPLITS)}"
+                        f"field dataset.splits.{role} is {splits[role]!r}: a {task.name} run may only train and "
+                        f"select on {', '.join(roles.may_train_on)}"
                     )
         if "train" not in splits:
             return self.failed("field dataset.splits.train is missing: the training data must be declared")
-        if _split_names(splits.get("test")) != ["ds2"]:
-            return self.failed(f"field dataset.splits.test is {splits.get('test')!r}; the inter-patient test split is ds2")
+        if _split_names(splits.get("test")) != [roles.test]:
+            return self.failed(f"field dataset.splits.test is {splits.get('test')!r}; the {task.name} test split is {roles.test}")
         records = self._test_records(context)
         if isinstance(records, CheckResult):
             return records
-        outside = sorted(records - set(DS2))
+        allowed = set(rules.test_records)
+        outside = sorted(records - allowed)
         if outside:
-            return self.failed(f"prediction file holds non-DS2 record(s) {', '.join(outside)}")
-        if not record["quick"] and records != set(DS2):
-            missing = sorted(set(DS2) - records)
-            return self.failed(f"a ranked run must predict every DS2 record; missing {', '.join(missing)}")
-        train = sorted({r for n in _split_names(splits["train"]) + _split_names(splits.get("val", [])) for r in BEAT_SPLIT_RECORDS.get(n, ())})
+            return self.failed(f"prediction file holds record(s) outside the {roles.test} records: {', '.join(outside)}")
+        if rules.all_test_records and not record["quick"] and records != allowed:
+            missing = sorted(allowed - records)
+            return self.failed(f"a ranked run must predict every {roles.test} record; missing {', '.join(missing)}")
+        trained = sorted({n for role in ("train", "val") for n in _split_names(splits.get(role, []))})
         declared = " (declared in the submission manifest)" if record["submission"].get("kind") in MODEL_FILE_KINDS else ""
-        return self.passed(f"trained/selected on DS1 only ({len(train)} records){declared}; tested on {len(records)} DS2 records")
-
-    def _intrapatient(self, context: CheckContext) -> CheckResult:
-        splits = context.record["dataset"].get("splits") or {}
-        if _split_names(splits.get("test")) != ["intra_test"] or _split_names(splits.get("train")) != ["intra_train"]:
-            return self.failed(
-                f"field dataset.splits is {splits!r}; the intra-patient track trains on intra_train and tests on intra_test"
-            )
-        records = self._test_records(context)
-        if isinstance(records, CheckResult):
-            return records
-        outside = sorted(records - set(BEAT_RECORDS))
-        if outside:
-            return self.failed(f"prediction file holds record(s) outside the 44 beat records: {', '.join(outside)}")
-        return self.passed(f"intra_train → intra_test on {len(records)} records (leaky track)")
+        leaky = f" ({task.name}: leaky)" if task.board.leaky else ""
+        return self.passed(f"trained/selected on {', '.join(trained)}{declared}; tested on {len(records)} {roles.test} records{leaky}")
