@@ -15,6 +15,7 @@ import typer.core
 
 from ecgbench.cli._common import DataDirOption, JsonOption, ResultsDirOption, TfdsDirOption, console, err_console, print_json, rerender_leaderboards
 
+
 class _TaskGroup(typer.core.TyperGroup):
     """``ecgbench run``: its sub-commands, plus ``run TASK SUBMISSION`` for every registered task.
 
@@ -46,6 +47,13 @@ class _TaskGroup(typer.core.TyperGroup):
                 args = [found.command.name, *rest]
         return super().resolve_command(ctx, args)
 
+    def format_help(self, ctx, formatter):  # noqa: D102 - click API
+        from ecgbench.tasks import task_names  # read when help is asked for, so `ecgbench --help` stays light
+
+        base = (self.help or "").split(" Tasks: ", 1)[0]
+        self.help = f"{base} Tasks: {', '.join(task_names())}."
+        return super().format_help(ctx, formatter)
+
 
 app = typer.Typer(
     cls=_TaskGroup,
@@ -58,8 +66,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-#: ``run baseline --track`` values (short names of the beat tasks in :mod:`ecgbench.tasks`).
-TRACK_CHOICES = ("interpatient", "intrapatient")
 #: ``run baseline --task`` values: a beat task (chosen by ``--track``) or a rhythm task (by ``--window``).
 TASK_CHOICES = ("beat", "rhythm")
 

@@ -170,9 +170,11 @@ def _frozen(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
     return MappingProxyType(dict(mapping or {}))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Task:
     """One benchmark task (a leaderboard, a results folder, a run function).
+
+    Tasks compare and hash by identity (one object per registered task).
 
     Attributes
     ----------

@@ -93,10 +93,13 @@ def test_bad_declarations_are_refused():
         derive(base, name="x", run="ecgbench.no_such_module:run").run_function()
 
 
-def test_tasks_command_lists_every_task():
+def test_tasks_command_lists_every_task(monkeypatch):
+    from rich.console import Console
     from typer.testing import CliRunner
 
     from ecgbench.cli import app
+
+    monkeypatch.setattr("ecgbench.cli.tasks.console", Console(width=200, no_color=True))  # the table's width, whatever the terminal
 
     runner = CliRunner()
     listed = runner.invoke(app, ["tasks", "--json"])
@@ -117,6 +120,8 @@ def test_run_task_names_reach_the_commands_of_streaming_and_digitize():
     from ecgbench.cli import app
 
     runner = CliRunner()
+    listed = runner.invoke(app, ["run", "--help"], env={"COLUMNS": "200", "NO_COLOR": "1"})
+    assert listed.exit_code == 0 and "Tasks: beats-interpatient, beats-intrapatient, rhythm," in " ".join(listed.stdout.split())
     stream = runner.invoke(app, ["run", "streaming", "rules", "--help"], env={"COLUMNS": "200", "NO_COLOR": "1"})
     assert stream.exit_code == 0 and "--chunk" in stream.stdout and "--af-detector" in stream.stdout
     digitize = runner.invoke(app, ["run", "digitize", "--help"], env={"COLUMNS": "200", "NO_COLOR": "1"})
