@@ -4,8 +4,8 @@
 # Builds a wheel from the checkout's sources (copied to a temporary folder, so the build leaves
 # nothing behind), installs it with the `cpu` extra into a fresh venv in a temporary directory,
 # and from a third, empty temporary directory builds mitdb/beats from ../shared/data/mitdb, runs
-# the prior and rr-lda baselines on beats-interpatient, checks the run records and renders the
-# boards. Every location is a temporary folder given through the environment (HOME included), so
+# the prior and rr-lda baselines on beats-interpatient, trains a scikit-learn model through the
+# Python API and submits its prediction file, checks the run records and renders the boards. Every location is a temporary folder given through the environment (HOME included), so
 # nothing is read from or written to the checkout, ~/ecgbench_data or the current directory; the
 # script fails if the checkout's `git status` or the empty working folder changed.
 #
@@ -61,9 +61,28 @@ step "run prior and rr-lda on beats-interpatient"
 "$ECGBENCH" run baseline prior --track interpatient
 "$ECGBENCH" run baseline rr-lda --track interpatient
 
-step "submit a prediction file"
-# PLACEHOLDER (integrator): submit a prediction file once `ecgbench submit predictions.npz --task ...` exists, e.g.
-# "$ECGBENCH" submit "$WORK/predictions.npz" --task beats-interpatient
+step "train a scikit-learn model through the Python API and submit its prediction file"
+"$VENV_PY" - "$WORK/logreg.npz" <<'PY'
+import sys
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+import ecgbench
+
+task = "beats-interpatient"
+train, test = (ecgbench.load(task, split, as_numpy=True) for split in ("train", "test"))
+
+def rr_features(beats):
+    rr = np.stack([beats[k] for k in ("rr_pre", "rr_post", "rr_local", "rr_average")], axis=1)
+    return np.hstack([rr, rr[:, :2] / rr[:, 2:3]])
+
+model = LogisticRegression(class_weight="balanced", max_iter=1000).fit(rr_features(train), train["label"])
+probabilities = np.zeros((len(test["label"]), 5))
+probabilities[:, model.classes_] = model.predict_proba(rr_features(test))
+np.savez(sys.argv[1], record=np.asarray(test["record"]).astype(str), sample=test["sample"], probabilities=probabilities)
+PY
+"$ECGBENCH" submit "$WORK/logreg.npz" --task beats-interpatient --name wheel-check-logreg
 
 step "check the run records and render the boards"
 "$ECGBENCH" leaderboard check
@@ -72,7 +91,7 @@ for board in beats-interpatient.md beats-interpatient.csv index.html; do
     [[ -s "$WORK/leaderboards/$board" ]] || { echo "wheel_check: $WORK/leaderboards/$board was not rendered" >&2; exit 1; }
 done
 n_records=$(find "$ECGBENCH_RESULTS_DIR/beats-interpatient" -name '*.json' | wc -l)
-[[ "$n_records" -eq 2 ]] || { echo "wheel_check: expected 2 run records, found $n_records" >&2; exit 1; }
+[[ "$n_records" -eq 3 ]] || { echo "wheel_check: expected 3 run records (prior, rr-lda, the prediction file), found $n_records" >&2; exit 1; }
 
 step "the working folder and the checkout are untouched"
 if [[ -n "$(ls -A "$WORK/cwd")" ]]; then
