@@ -48,7 +48,9 @@ Schema version 1 (keys of the JSON object)
     Records written before artefacts existed lack the block.
 ``provenance`` : object
     ``git_sha``, ``git_dirty``, ``python``, ``platform``, ``packages`` (name → version),
-    ``hardware`` (``processor``, ``logical_cores``, ``memory_gib``, ``gpus``), ``command``,
+    ``hardware`` (``processor``, ``isa_flags``, ``logical_cores``, ``memory_gib``, ``gpus``),
+    ``numerics`` (oneDNN/thread environment variables, op determinism, thread counts;
+    :func:`ecgbench.leaderboard.provenance.numerics_settings`), ``command``,
     ``started_at`` (ISO 8601 UTC), ``wall_time_s`` (seconds, prepare to evaluate).
 """
 

@@ -1,0 +1,100 @@
+"""Which TensorFlow/oneDNN setting makes training give the same digits on every AVX2 CPU, and what it costs.
+
+Trains ``cnn1d`` with one seed (``ecgbench run baseline cnn1d --quick`` by default, ``--full`` for
+the real recipe) once per setting, each in its own process (the variables are read when
+TensorFlow is imported), and prints per setting: whether the test predictions equal those of
+the AVX2 cap bit for bit, the training time (seconds, best of ``--repeats``) and its ratio to
+TensorFlow's default. Settings: TensorFlow's default (oneDNN on, every ISA the CPU has); the AVX2
+cap (ecgbench's portable default) with 2 and 1 intra-op threads; the AVX2_VNNI cap (an AVX2 CPU
+with VNNI, e.g. Alder Lake); the AVX cap; oneDNN's TensorFlow ops off, alone and with the AVX2 cap.
+
+Run it on a CPU with AVX-512 to see the default differ. Training times on a shared machine are
+noisy: repeat and compare the ratios, not the seconds.
+
+    python benchmarks/numerics_portability.py --output-dir ~/ecgbench_data/tfds [--repeats 2] [--full]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+#: Setting label → environment variables (ECGBENCH_NUMERICS=native keeps TensorFlow's default).
+SETTINGS: dict[str, dict[str, str]] = {
+    "TensorFlow default (native)": {"ECGBENCH_NUMERICS": "native"},
+    "ONEDNN_MAX_CPU_ISA=AVX2 (portable)": {"ONEDNN_MAX_CPU_ISA": "AVX2"},
+    "AVX2, 1 intra-op thread": {"ONEDNN_MAX_CPU_ISA": "AVX2", "TF_NUM_INTRAOP_THREADS": "1"},
+    "ONEDNN_MAX_CPU_ISA=AVX2_VNNI": {"ONEDNN_MAX_CPU_ISA": "AVX2_VNNI"},
+    "ONEDNN_MAX_CPU_ISA=AVX": {"ONEDNN_MAX_CPU_ISA": "AVX"},
+    "TF_ENABLE_ONEDNN_OPTS=0": {"ECGBENCH_NUMERICS": "native", "TF_ENABLE_ONEDNN_OPTS": "0"},
+    "TF_ENABLE_ONEDNN_OPTS=0 + AVX2 cap": {"TF_ENABLE_ONEDNN_OPTS": "0", "ONEDNN_MAX_CPU_ISA": "AVX2"},
+}
+REFERENCE = "ONEDNN_MAX_CPU_ISA=AVX2 (portable)"
+DEFAULT = "TensorFlow default (native)"
+_CLEARED = ("ONEDNN_MAX_CPU_ISA", "TF_ENABLE_ONEDNN_OPTS", "TF_NUM_INTRAOP_THREADS", "ECGBENCH_NUMERICS")
+
+
+def _train(env: dict[str, str], results: Path, seed: int, full: bool, output_dir: Path | None) -> tuple[np.ndarray, float, dict]:
+    """One training run in a fresh process; return test probabilities, training seconds, the record's numerics block."""
+    command = [sys.executable, "-c", "from ecgbench.cli import main; main()", "run", "baseline", "cnn1d", "--seed", str(seed),
+               "--results-dir", str(results), "--bootstrap", "10", "--json"]  # fmt: skip
+    if not full:
+        command.append("--quick")
+    if output_dir is not None:
+        command += ["--output-dir", str(output_dir)]
+    base = {k: v for k, v in os.environ.items() if k not in _CLEARED}
+    done = subprocess.run(command, env={**base, **env}, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"training failed under {env}:\n{done.stderr[-2000:]}")
+    record = json.loads(done.stdout)
+    probabilities = np.load(Path(record["record_path"]).with_suffix(".npz"))["probabilities"]
+    return probabilities, float(record["training"]["seconds"]), record["provenance"].get("numerics", {})
+
+
+def main(
+    output_dir: Annotated[Path | None, typer.Option(help="Built TFDS datasets (default $ECGBENCH_TFDS_DIR).")] = None,
+    seed: Annotated[int, typer.Option(help="Training seed.")] = 0,
+    repeats: Annotated[int, typer.Option(help="Runs per setting; the fastest training time is shown.")] = 1,
+    full: Annotated[bool, typer.Option("--full", help="The full recipe instead of --quick (minutes per run).")] = False,
+) -> None:
+    """Train one seed under each setting and print identical-digits and speed per setting."""
+    console = Console()
+    rows: dict[str, tuple[np.ndarray, float, dict]] = {}
+    with tempfile.TemporaryDirectory(prefix="ecgbench-numerics-") as scratch, Progress(console=Console(stderr=True)) as progress:
+        task = progress.add_task("training", total=len(SETTINGS) * repeats)
+        for round_ in range(repeats):  # interleaved, so load changes hit every setting alike
+            for i, (label, env) in enumerate(SETTINGS.items()):
+                progress.update(task, description=f"{label} (run {round_ + 1})")
+                probabilities, seconds, numerics = _train(env, Path(scratch) / f"{i}-{round_}", seed, full, output_dir)
+                if label in rows and not np.array_equal(rows[label][0], probabilities):
+                    raise SystemExit(f"{label}: two runs of one setting differ; op determinism is not in effect")
+                best = min(seconds, rows[label][1]) if label in rows else seconds
+                rows[label] = (probabilities, best, numerics)
+                progress.advance(task)
+    reference, default_seconds = rows[REFERENCE][0], rows[DEFAULT][1]
+    table = Table(title=f"cnn1d seed {seed} ({'full recipe' if full else '--quick'}): digits and training time per setting")
+    for name in ("setting", "predictions = AVX2 cap", "max |Δp|", "training s", "× default"):
+        table.add_column(name, justify="left" if name == "setting" else "right")
+    for label, (probabilities, seconds, _) in rows.items():
+        same = np.array_equal(probabilities, reference)
+        table.add_row(label, "yes" if same else "no", f"{np.abs(probabilities - reference).max():.2e}",
+                      f"{seconds:.1f}", f"{seconds / default_seconds:.2f}")  # fmt: skip
+    console.print(table)
+    from ecgbench.leaderboard.provenance import cpu_isa_flags
+
+    console.print(f"CPU ISA flags: {' '.join(cpu_isa_flags() or ['unknown'])}", highlight=False)
+
+
+if __name__ == "__main__":
+    typer.run(main)
