@@ -54,8 +54,17 @@ def build_dataset(
             cls = builder_class()
             records = cls.source_records(cls.builder_configs[name].task)
             task = progress.add_task(f"mitdb/{name}: reading records", total=len(records))
+
+            def on_record(_record: str, task=task, name=name) -> None:
+                progress.advance(task)
+                if progress.tasks[task].finished:  # every record read: TFDS now writes the examples
+                    progress.update(task, description=f"mitdb/{name}: writing examples")
+                    progress.add_task(f"mitdb/{name}: writing TFRecord files", total=None)
+                    if not err_console.is_terminal:
+                        err_console.print(f"mitdb/{name}: writing TFRecord files …", highlight=False)
+
             with contextlib.redirect_stdout(sys.stderr):  # TFDS prints its progress notes to stdout
-                builder, reused = build_config(name, tfds_dir, source, on_record=lambda _r, t=task: progress.advance(t))
+                builder, reused = build_config(name, tfds_dir, source, on_record=on_record)
             progress.update(task, completed=len(records), description=f"mitdb/{name}: {'reused' if reused else 'built'}")
             results[name] = {
                 "version": str(builder.version),
@@ -72,19 +81,13 @@ def build_dataset(
 
 
 def _source_folder(manual_dir: Path | None, default: Path) -> Path:
-    """``--manual-dir`` if given (must exist), else ``<data-dir>/mitdb`` (downloaded there if absent)."""
-    from ecgbench.errors import DataNotFoundError
+    """``--manual-dir`` if given, else ``<data-dir>/mitdb`` (missing files downloaded there, verified files kept)."""
     from ecgbench.records import MITDB_RECORDS
-    from ecgbench.records.physionet import download_records
+    from ecgbench.records.physionet import download_records, record_files
 
-    if manual_dir is not None:
-        if not manual_dir.expanduser().is_dir():
-            raise DataNotFoundError(
-                f"--manual-dir {manual_dir} does not exist; pass the folder holding the MIT-BIH files "
-                "(100.hea, 100.dat, 100.atr …), e.g. ../shared/data/mitdb or ~/ecgbench_data/mitdb"
-            )
+    if manual_dir is not None:  # build_config refuses it unless it holds every file the config reads (never downloads)
         return manual_dir.expanduser()
-    if default.is_dir() and any(default.glob("*.hea")):
+    if all((default / name).is_file() for name in record_files(MITDB_RECORDS)):
         return default
     err_console.print(f"MIT-BIH not found in {default}; downloading it from PhysioNet (about 100 MB) …")
     return download_records(default, MITDB_RECORDS, on_file=lambda name: err_console.print(f"  {name}", highlight=False))
