@@ -46,6 +46,8 @@ def _flags_difference(recorded: Any, rerun: Any) -> str | None:
         parts = [f"only the recorded CPU has {' '.join(only_then)}" if only_then else "",
                  f"only this CPU has {' '.join(only_now)}" if only_now else ""]  # fmt: skip
         return "CPU instruction sets differ: " + "; ".join(p for p in parts if p)
+    if recorded == NOT_RECORDED:
+        return f"CPU instruction sets were not recorded (the record predates them); this CPU has {_describe(rerun)}"
     return f"CPU instruction sets: recorded {_describe(recorded)}, now {_describe(rerun)}"
 
 

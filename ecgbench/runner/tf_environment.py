@@ -33,8 +33,11 @@ from collections.abc import Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 
 #: Set to ``native`` to keep TensorFlow's default (oneDNN on, fastest on this CPU, digits depend on
-#: the CPU's instruction set); anything else, or unset, applies :data:`PORTABLE_ENV`.
+#: the CPU's instruction set); ``recorded`` is set by :func:`apply_recorded_numerics` (a re-run uses
+#: a record's settings); anything else, or unset, applies :data:`PORTABLE_ENV`.
 NUMERICS_MODE_VAR = "ECGBENCH_NUMERICS"
+#: :data:`NUMERICS_MODE_VAR` values that leave the numerics variables alone.
+_KEEP_MODES = ("native", "recorded")
 #: Variables that make training give the same digits on any x86-64 CPU (see the module notes).
 PORTABLE_ENV: dict[str, str] = {"ONEDNN_MAX_CPU_ISA": "AVX2"}
 #: Lines TensorFlow's C++ code writes to stderr while it is imported (absl format ``I0000 00:00:… file.cc:N] …``
@@ -53,7 +56,7 @@ def tensorflow_imported() -> bool:
 def apply_portable_numerics(environ: MutableMapping[str, str] | None = None) -> dict[str, str]:
     """Set :data:`PORTABLE_ENV` in ``environ`` where the user has not set the variable; return what was set.
 
-    Nothing is set when ``$ECGBENCH_NUMERICS`` is ``native`` or when TensorFlow is already imported
+    Nothing is set when ``$ECGBENCH_NUMERICS`` is ``native`` or ``recorded``, or when TensorFlow is already imported
     (the setting could no longer take effect, and the run record must name what was in effect).
 
     Parameters
@@ -62,7 +65,7 @@ def apply_portable_numerics(environ: MutableMapping[str, str] | None = None) -> 
         The environment to change; default ``os.environ``.
     """
     environ = os.environ if environ is None else environ
-    if environ.get(NUMERICS_MODE_VAR, "portable").strip().lower() == "native" or tensorflow_imported():
+    if environ.get(NUMERICS_MODE_VAR, "portable").strip().lower() in _KEEP_MODES or tensorflow_imported():
         return {}
     applied = {name: value for name, value in PORTABLE_ENV.items() if name not in environ}
     environ.update(applied)
@@ -93,6 +96,7 @@ def apply_recorded_numerics(recorded_env: Mapping[str, str | None] | None,
     if tensorflow_imported():
         return {}
     wanted = {name: (recorded_env or {}).get(name) for name in NUMERIC_ENV_VARS}
+    environ[NUMERICS_MODE_VAR] = "recorded"  # later apply_portable_numerics calls (the runner's) leave these alone
     changed: dict[str, str | None] = {}
     for name, value in wanted.items():
         if environ.get(name) == value:

@@ -63,7 +63,8 @@ def test_apply_recorded_numerics_restores_the_record_settings(monkeypatch):
     monkeypatch.delitem(sys.modules, "tensorflow", raising=False)
     env = {"ONEDNN_MAX_CPU_ISA": "AVX2", "PATH": "/bin"}
     assert apply_recorded_numerics(None, env) == {"ONEDNN_MAX_CPU_ISA": None}  # an old record: TensorFlow's defaults
-    assert env == {"PATH": "/bin"}
+    assert env == {"PATH": "/bin", NUMERICS_MODE_VAR: "recorded"}
+    assert apply_portable_numerics(env) == {} and "ONEDNN_MAX_CPU_ISA" not in env  # the runner keeps the record's choice
     assert apply_recorded_numerics({"ONEDNN_MAX_CPU_ISA": "AVX2", "TF_ENABLE_ONEDNN_OPTS": None}, env) == {"ONEDNN_MAX_CPU_ISA": "AVX2"}
     assert env["ONEDNN_MAX_CPU_ISA"] == "AVX2"
 
