@@ -112,3 +112,20 @@ def test_two_isa_caps_train_to_identical_predictions(tmp_path):
     if "avx512f" in flags:  # the control: without the cap this CPU's AVX-512 kernels give other digits
         native = _train(tmp_path, "native", {NUMERICS_MODE_VAR: "native"})
         assert not np.array_equal(capped, native)
+
+
+def test_quiet_logs_unless_verbose(monkeypatch):
+    from ecgbench.runner import tf_environment
+
+    monkeypatch.delitem(sys.modules, "tensorflow", raising=False)
+    monkeypatch.setattr(sys, "meta_path", list(sys.meta_path))  # restored afterwards
+    verbose: dict[str, str] = {}
+    tf_environment.quiet_tensorflow_logs(verbose=True, environ=verbose)
+    assert verbose == {} and not any(isinstance(f, tf_environment._QuietTensorflowImport) for f in sys.meta_path)
+    quiet: dict[str, str] = {}
+    tf_environment.quiet_tensorflow_logs(verbose=False, environ=quiet)
+    assert quiet == {"TF_CPP_MIN_LOG_LEVEL": "3"}
+    assert any(isinstance(f, tf_environment._QuietTensorflowImport) for f in sys.meta_path)
+    mine = {"TF_CPP_MIN_LOG_LEVEL": "0"}  # the user's own level wins
+    tf_environment.quiet_tensorflow_logs(verbose=False, environ=mine)
+    assert mine == {"TF_CPP_MIN_LOG_LEVEL": "0"}
