@@ -12,12 +12,15 @@ TensorFlow on x86-64 runs convolutions and matrix products through oneDNN, whose
 dispatch on the CPU's instruction set (AVX2, AVX-512, AMX): the same seed gives other digits on a
 CPU with AVX-512 than on one with AVX2 only. Turning oneDNN's TensorFlow ops off
 (``TF_ENABLE_ONEDNN_OPTS=0``) does not remove that: TensorFlow's own matrix products still call
-oneDNN's sgemm, so the digits still follow ``ONEDNN_MAX_CPU_ISA`` (and the thread count), and
-training is about twice as slow. Capping the dispatch at AVX2 (``ONEDNN_MAX_CPU_ISA=AVX2``)
-makes every CPU with AVX2 run the same kernels: on an AVX-512/AMX Xeon a seeded run gives the
-same predictions under the AVX2 and AVX2_VNNI caps and with 1 or 2 intra-op threads, and other
-ones without the cap. ``benchmarks/numerics_portability.py`` re-measures this and the cost in
-training speed; ``tests/runner/test_numerics_portability.py`` checks it.
+oneDNN's sgemm, so the digits still follow ``ONEDNN_MAX_CPU_ISA`` and, then, the thread count.
+Capping the dispatch at AVX2 (``ONEDNN_MAX_CPU_ISA=AVX2``), the instruction set every current
+x86-64 server has, removes the instruction-set dependence: on an AVX-512/AMX Xeon a seeded run
+gives the same predictions under the AVX2, AVX2_VNNI and AVX2_VNNI_2 caps and with 1 or 2
+intra-op threads, and other ones without the cap or with oneDNN's ops off. It cannot remove what
+else oneDNN may adapt to (such as blocking to cache sizes), so two CPU models may still differ,
+which one machine cannot show either way; ``ecgbench verify`` then names the CPUs and settings. ``benchmarks/numerics_portability.py``
+re-measures all this and the cost in training speed; ``tests/runner/test_numerics_portability.py``
+checks it.
 """
 
 from __future__ import annotations
