@@ -3,8 +3,8 @@
 Trains ``cnn1d`` with one seed (``ecgbench run baseline cnn1d --quick`` by default, ``--full`` for
 the real recipe) once per setting, each in its own process (the variables are read when
 TensorFlow is imported), and prints per setting: whether the test predictions equal those of
-the AVX2 cap bit for bit, the training time (seconds, best of ``--repeats``) and its ratio to
-TensorFlow's default. Settings: TensorFlow's default (oneDNN on, every ISA the CPU has); the AVX2
+the AVX2 cap bit for bit, the epochs run, the training time per epoch (seconds, best of
+``--repeats``; runs stop early at different epochs) and its ratio to TensorFlow's default. Settings: TensorFlow's default (oneDNN on, every ISA the CPU has); the AVX2
 cap (ecgbench's portable default) with 2 and 1 intra-op threads; the AVX2_VNNI cap (an AVX2 CPU
 with VNNI, e.g. Alder Lake); the AVX cap; oneDNN's TensorFlow ops off, alone and with the AVX2 cap.
 
@@ -46,8 +46,8 @@ DEFAULT = "native"
 _CLEARED = ("ONEDNN_MAX_CPU_ISA", "TF_ENABLE_ONEDNN_OPTS", "TF_NUM_INTRAOP_THREADS", "ECGBENCH_NUMERICS")
 
 
-def _train(env: dict[str, str], results: Path, seed: int, full: bool, output_dir: Path | None) -> tuple[np.ndarray, float, dict]:
-    """One training run in a fresh process; return test probabilities, training seconds, the record's numerics block."""
+def _train(env: dict[str, str], results: Path, seed: int, full: bool, output_dir: Path | None) -> tuple[np.ndarray, float, int]:
+    """One training run in a fresh process; return test probabilities, training seconds and epochs run."""
     command = [sys.executable, "-c", "from ecgbench.cli import main; main()", "run", "baseline", "cnn1d", "--seed", str(seed),
                "--results-dir", str(results), "--bootstrap", "10", "--json"]  # fmt: skip
     if not full:
@@ -60,7 +60,7 @@ def _train(env: dict[str, str], results: Path, seed: int, full: bool, output_dir
         raise SystemExit(f"training failed under {env}:\n{done.stderr[-2000:]}")
     record = json.loads(done.stdout)
     probabilities = np.load(Path(record["record_path"]).with_suffix(".npz"))["probabilities"]
-    return probabilities, float(record["training"]["seconds"]), record["provenance"].get("numerics", {})
+    return probabilities, float(record["training"]["seconds"]), int(record["training"]["epochs_run"])
 
 
 def main(
@@ -77,27 +77,27 @@ def main(
         raise typer.BadParameter(f"unknown setting(s) {', '.join(unknown)}; choose from {', '.join(SETTINGS)}")
     runs = {name: env for name, env in SETTINGS.items() if name in chosen}
     console = Console(width=None if sys.stdout.isatty() else 160)
-    rows: dict[str, tuple[np.ndarray, float, dict]] = {}
+    rows: dict[str, tuple[np.ndarray, float, int]] = {}
     with tempfile.TemporaryDirectory(prefix="ecgbench-numerics-") as scratch, Progress(console=Console(stderr=True)) as progress:
         task = progress.add_task("training", total=len(runs) * repeats)
         for round_ in range(repeats):  # interleaved, so load changes hit every setting alike
             for i, (label, env) in enumerate(runs.items()):
                 progress.update(task, description=f"{label} (run {round_ + 1})")
-                probabilities, seconds, numerics = _train(env, Path(scratch) / f"{i}-{round_}", seed, full, output_dir)
+                probabilities, seconds, epochs = _train(env, Path(scratch) / f"{i}-{round_}", seed, full, output_dir)
                 if label in rows and not np.array_equal(rows[label][0], probabilities):
                     raise SystemExit(f"{label}: two runs of one setting differ; op determinism is not in effect")
                 best = min(seconds, rows[label][1]) if label in rows else seconds
-                rows[label] = (probabilities, best, numerics)
+                rows[label] = (probabilities, best / epochs, epochs)  # early stopping: compare per epoch
                 progress.advance(task)
-    reference, default_seconds = rows[REFERENCE][0], rows[DEFAULT][1]
+    reference, default_per_epoch = rows[REFERENCE][0], rows[DEFAULT][1]
     table = Table(title=f"cnn1d seed {seed} ({'full recipe' if full else '--quick'}): digits and training time per setting")
-    for name in ("setting", "environment", "predictions = avx2", "max |Δp|", "training s", "× native"):
+    for name in ("setting", "environment", "predictions = avx2", "max |Δp|", "epochs", "s / epoch", "× native"):
         table.add_column(name, justify="left" if name in ("setting", "environment") else "right")
-    for label, (probabilities, seconds, _) in rows.items():
+    for label, (probabilities, per_epoch, epochs) in rows.items():
         same = np.array_equal(probabilities, reference)
         environment = " ".join(f"{k}={v}" for k, v in SETTINGS[label].items())
         table.add_row(label, environment, "yes" if same else "no", f"{np.abs(probabilities - reference).max():.2e}",
-                      f"{seconds:.1f}", f"{seconds / default_seconds:.2f}")  # fmt: skip
+                      str(epochs), f"{per_epoch:.1f}", f"{per_epoch / default_per_epoch:.2f}")  # fmt: skip
     console.print(table)
     from ecgbench.leaderboard.provenance import cpu_isa_flags
 
