@@ -6,6 +6,8 @@ imports (TensorFlow, TFDS) happen inside commands, so ``ecgbench --help`` stays 
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 import typer.core
 
@@ -33,6 +35,22 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+@app.callback()
+def _root(
+    verbose: Annotated[bool, typer.Option("--verbose", help="Keep TensorFlow's C++ log lines (also kept when $TF_CPP_MIN_LOG_LEVEL is set).")] = False,
+) -> None:
+    """Set TensorFlow's environment before any command imports it: portable numerics, quiet logs.
+
+    ``ONEDNN_MAX_CPU_ISA=AVX2`` makes a seeded training run give the same digits on every x86-64
+    CPU with AVX2 (:mod:`ecgbench.runner.tf_environment`); ``ECGBENCH_NUMERICS=native`` keeps
+    TensorFlow's default. Every run record stores the setting in effect.
+    """
+    from ecgbench.runner.tf_environment import apply_portable_numerics, quiet_tensorflow_logs
+
+    apply_portable_numerics()
+    quiet_tensorflow_logs(verbose)
 
 
 @app.command()

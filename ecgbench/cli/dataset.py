@@ -65,8 +65,17 @@ def build_dataset(
             records = cls.source_records(cls.builder_configs[split_config(name)[1]].task)
             label = name if "/" in name else f"{dataset}/{name}"
             task = progress.add_task(f"{label}: reading records", total=len(records))
+
+            def on_record(_record: str, task=task, label=label) -> None:
+                progress.advance(task)
+                if progress.tasks[task].finished:  # every record read: TFDS now writes the examples
+                    progress.update(task, description=f"{label}: writing examples")
+                    progress.add_task(f"{label}: writing TFRecord files", total=None)
+                    if not err_console.is_terminal:
+                        err_console.print(f"{label}: writing TFRecord files …", highlight=False)
+
             with contextlib.redirect_stdout(sys.stderr):  # TFDS prints its progress notes to stdout
-                builder, reused = build_config(name, tfds_dir, source, on_record=lambda _r, t=task: progress.advance(t))
+                builder, reused = build_config(name, tfds_dir, source, on_record=on_record)
             progress.update(task, completed=len(records), description=f"{label}: {'reused' if reused else 'built'}")
             results[name] = {
                 "version": str(builder.version),
@@ -83,20 +92,14 @@ def build_dataset(
 
 
 def _source_folder(manual_dir: Path | None, default: Path, dataset: str = "mitdb") -> Path:
-    """``--manual-dir`` if given (must exist), else ``<data-dir>/<dataset>`` (downloaded there if absent)."""
-    from ecgbench.errors import DataNotFoundError
+    """``--manual-dir`` if given, else ``<data-dir>/<dataset>`` (missing files downloaded there, verified files kept)."""
     from ecgbench.records.lists import DATABASE_RECORDS
-    from ecgbench.records.physionet import database, download_records
+    from ecgbench.records.physionet import database, download_records, record_files
 
     source = database(dataset)
-    if manual_dir is not None:
-        if not manual_dir.expanduser().is_dir():
-            raise DataNotFoundError(
-                f"--manual-dir {manual_dir} does not exist; pass the folder holding the {source.title} files "
-                f"({source.example_files} …), e.g. ../shared/data/{dataset} or ~/ecgbench_data/{dataset}"
-            )
+    if manual_dir is not None:  # build_config refuses it unless it holds every file the config reads (never downloads)
         return manual_dir.expanduser()
-    if default.is_dir() and any(default.glob("*.hea")):
+    if all((default / name).is_file() for name in record_files(DATABASE_RECORDS[dataset])):
         return default
     err_console.print(f"{source.title} not found in {default}; downloading it from PhysioNet …")
     return download_records(

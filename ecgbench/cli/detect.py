@@ -47,10 +47,13 @@ def detect(
         err_console.print(f"record {record} has no lead {lead!r}; using {used_lead!r} (leads: {leads})")
     peaks = detect_qrs(rec.lead(used_lead), rec.fs, method=method)
     path = write_annotations(rec.name, out_ann, peaks, ["N"] * peaks.size, rec.fs, out_dir)
+    warning = _no_beats_reason(rec.n_samples / rec.fs, method) if peaks.size == 0 else None
     result = {
         "record": rec.name, "lead": used_lead, "method": method, "fs": rec.fs,
-        "n_beats": int(peaks.size), "annotation_file": str(path), "score": None,
+        "n_beats": int(peaks.size), "annotation_file": str(path), "score": None, "warning": warning,
     }  # fmt: skip
+    if warning:
+        err_console.print(f"[bold yellow]warning:[/] record {rec.name}: {warning}", highlight=False)
     if (Path(folder) / f"{record}.{reference}").is_file():
         from ecgbench.evaluation import compare_record
 
@@ -73,3 +76,15 @@ def detect(
             f"vs {reference} (EC57, {score['window_s'] * 1000:.0f} ms): Se {score['se']:.2f}%  +P {score['ppv']:.2f}%  "
             f"TP {score['tp']}  FN {score['fn']}  FP {score['fp']}"
         )
+
+
+def _no_beats_reason(duration_s: float, method: str) -> str:
+    """Why a detector found no beat: a record within the ecgbench detector's learning period, or the signal."""
+    from ecgbench.signal.qrs_online import QRSDetectorConfig
+
+    learning_s = QRSDetectorConfig().learning_s
+    if method == "ecgbench" and duration_s <= learning_s:
+        return (f"no beats found: the record is {duration_s:.2f} s long, no longer than the detector's {learning_s:g}-s "
+                "learning period (it sets its thresholds from those first seconds before it reports any beat); "
+                f"detect on a record longer than {learning_s:g} s")  # fmt: skip
+    return f"no beats found in {duration_s:.1f} s: the lead may be flat, saturated or pure noise; try another lead (--lead)"

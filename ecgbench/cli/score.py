@@ -56,7 +56,7 @@ def score(
     from rich.progress import Progress
 
     from ecgbench.evaluation import score_records
-    from ecgbench.evaluation.scoring import compare_folders, find_records
+    from ecgbench.evaluation.scoring import compare_folders, find_records, shorter_than_learning_period
 
     wanted = _split(records)
     if wanted is None:
@@ -85,6 +85,16 @@ def score(
             af_exclude_flutter=af_exclude_flutter,
         )
     result = score_records(comparisons, exclude_paced=not include_paced)
+    short = shorter_than_learning_period(comparisons, ref_dir, ref_ann)
+    if short:
+        listed = ", ".join(f"{r} ({length:.0f} s)" for r, length in list(short.items())[:10]) + (" …" if len(short) > 10 else "")
+        everything = "every record is" if len(short) == len(comparisons) else f"{len(short)} of {len(comparisons)} records are"
+        err_console.print(
+            f"[bold yellow]warning:[/] {everything} no longer than the {learning_period:g}-s learning period, so none of "
+            f"their beats is scored and their figures show as '-': {listed}. Pass --learning-period 0 (or a shorter one) "
+            "to score them.",
+            highlight=False,
+        )
     if json_output:
         print_json(result.to_dict())
         return

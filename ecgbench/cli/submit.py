@@ -67,8 +67,12 @@ def verify(
     results_dir: ResultsDirOption = None,
     tfds_dir: TfdsDirOption = None,
     json_output: JsonOption = False,
+    verbose: Annotated[bool, typer.Option("--verbose", help="List every figure, not only those that differ.")] = False,
 ) -> None:
-    """Re-run RUN with its recorded seed and configuration; report metric by metric whether it reproduces (exit 1 if not).
+    """Re-run RUN with its recorded seed, configuration and TensorFlow numerics settings; say what differs (exit 1 if not reproduced).
+
+    The first verdict is digit for digit; the second says whether each re-run figure lies in the
+    recorded bootstrap interval.
 
     A prediction-file run cannot be re-run: its figures are re-scored from its prediction file instead.
     """
@@ -78,6 +82,13 @@ def verify(
     from ecgbench.runner.verify import verify_run
 
     entry = load_run(run, results_dir)
+    from ecgbench.runner.tf_environment import apply_recorded_numerics
+
+    recorded_env = ((entry.record.get("provenance") or {}).get("numerics") or {}).get("env")
+    changed = apply_recorded_numerics(recorded_env)
+    if changed:
+        settings = ", ".join(f"{k}={v}" if v is not None else f"{k} unset" for k, v in changed.items())
+        err_console.print(f"re-running with the record's TensorFlow numerics settings: {settings}", highlight=False)
     with err_console.status(f"re-running {entry.run_id}"):
         report = verify_run(entry, tfds_dir=tfds_dir)
     if json_output:
@@ -87,21 +98,27 @@ def verify(
         for name in ("metric", "field", "recorded", "re-run", "same"):
             table.add_column(name, justify="left" if name in ("metric", "field") else "right")
         for check in report.checks:
-            table.add_row(check.metric, check.field, repr(check.recorded), repr(check.reproduced), "yes" if check.equal else "[bold red]NO[/]")
-        console.print(table)
+            if not check.equal or verbose:
+                table.add_row(check.metric, check.field, repr(check.recorded), repr(check.reproduced), "yes" if check.equal else "[bold red]NO[/]")
+        if table.row_count:
+            console.print(table)
         n_equal = sum(c.equal for c in report.checks)
         err_console.print(
             f"{n_equal} of {len(report.checks)} figures identical; predictions {'identical' if report.predictions_equal else 'DIFFER'}; "
             f"submission files {'not re-read' if report.submission_unchanged is None else 'unchanged' if report.submission_unchanged else 'CHANGED since the run'}",
             highlight=False,
         )
-    if report.note:
-        err_console.print(report.note, highlight=False)
-    if not report.reproduced and not report.same_processor:
-        err_console.print(
-            f"recorded on {report.recorded_processor}, re-run on {report.processor}: Keras training repeats digit for "
-            "digit on one CPU family, not across them (TensorFlow's oneDNN kernels); verify on the recorded CPU",
-            highlight=False,
-        )
+        if report.note:
+            err_console.print(report.note, highlight=False)
+        if not report.reproduced:
+            if report.differences:
+                err_console.print("what differs from the recorded run:", highlight=False)
+                for line in report.differences:
+                    err_console.print(f"  - {line}", highlight=False)
+            else:
+                err_console.print("no difference in CPU, numerics settings, package versions, data or code was found", highlight=False)
+        if report.interval is not None:
+            err_console.print(f"second verdict, {report.interval.summary()}", highlight=False)
+        err_console.print(f"verdict: {'reproduced digit for digit' if report.reproduced else 'NOT reproduced digit for digit'}", highlight=False)
     if not report.reproduced:
         raise typer.Exit(code=1)

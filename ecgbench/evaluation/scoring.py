@@ -122,6 +122,28 @@ def compare_folders(
     return out
 
 
+def shorter_than_learning_period(comparisons: Sequence[RecordComparison], ref_dir: str | os.PathLike,
+                                 ref_ann: str = "atr") -> dict[str, float]:  # fmt: skip
+    """Return record → length (s) of each compared record that ends within its learning period.
+
+    No beat of such a record is scored (bxb's 300-s default skips the first 5 minutes), so its
+    figures are undefined; callers warn about them. The length is the header's signal length, or
+    (no header) the last reference annotation's position.
+    """
+    short: dict[str, float] = {}
+    for comparison in comparisons:
+        if comparison.learning_period <= 0:
+            continue
+        n_samples = _record_length(Path(ref_dir), comparison.record)
+        if n_samples is None:
+            reference = read_annotations(comparison.record, ref_dir, ref_ann).sample
+            n_samples = int(reference.max()) + 1 if len(reference) else 0
+        length_s = n_samples / comparison.fs
+        if length_s <= comparison.learning_period:
+            short[comparison.record] = length_s
+    return short
+
+
 def score_folders(*args, exclude_paced: bool = True, **kwargs) -> EC57Result:
     """:func:`compare_folders` followed by :func:`ecgbench.evaluation.score_records`."""
     return score_records(compare_folders(*args, **kwargs), exclude_paced=exclude_paced)

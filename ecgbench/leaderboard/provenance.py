@@ -98,14 +98,77 @@ def package_versions(packages: Iterable[str] = TRACKED_PACKAGES) -> dict[str, st
     return versions
 
 
+#: CPU flags (``/proc/cpuinfo`` names) whose presence changes which floating-point kernels
+#: TensorFlow/oneDNN dispatch to, and so the digits of a training run: vector width (AVX, AVX2,
+#: AVX-512 and its extensions), fused multiply-add (FMA), and the matrix/dot-product units
+#: (AMX, VNNI, BF16/FP16) that oneDNN uses when allowed.
+NUMERIC_ISA_PREFIXES: tuple[str, ...] = ("avx", "fma", "amx", "f16c", "sse4")
+
+#: Environment variables that change TensorFlow's numerics or its threading (read at import or
+#: at the first kernel call, so they must be set before TensorFlow is imported).
+NUMERIC_ENV_VARS: tuple[str, ...] = (
+    "TF_ENABLE_ONEDNN_OPTS", "ONEDNN_MAX_CPU_ISA", "ONEDNN_DEFAULT_FPMATH_MODE", "TF_DETERMINISTIC_OPS",
+    "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS",
+)  # fmt: skip
+
+
+def cpu_isa_flags(cpuinfo: str | os.PathLike = "/proc/cpuinfo") -> list[str] | None:
+    """Return the numerics-relevant instruction-set flags of the CPU, sorted (``None`` if unknown).
+
+    Parameters
+    ----------
+    cpuinfo : path-like
+        The Linux CPU description; other systems (no such file) give ``None``.
+
+    Only flags starting with one of :data:`NUMERIC_ISA_PREFIXES` are kept (``avx2``, ``fma``,
+    ``avx512f``, ``amx_tile``, …): two machines with the same list run the same kernels.
+    """
+    path = Path(cpuinfo)
+    if not path.is_file():
+        return None
+    for line in path.read_text(errors="replace").splitlines():
+        if line.startswith("flags"):
+            flags = line.split(":", 1)[1].split()
+            return sorted({f for f in flags if f.startswith(NUMERIC_ISA_PREFIXES)})
+    return None
+
+
+def numerics_settings() -> dict[str, object]:
+    """Return the TensorFlow numerics settings in effect: oneDNN and thread variables, op determinism.
+
+    ``env`` maps each of :data:`NUMERIC_ENV_VARS` to its value (``None`` when unset, i.e.
+    TensorFlow's default: oneDNN on, every ISA the CPU has). ``op_determinism``,
+    ``intra_op_threads`` and ``inter_op_threads`` (0 = TensorFlow chooses) are read only when
+    TensorFlow is already imported (this function never imports it); otherwise ``None``.
+    """
+    settings: dict[str, object] = {
+        "env": {name: os.environ.get(name) for name in NUMERIC_ENV_VARS},
+        "op_determinism": None,
+        "intra_op_threads": None,
+        "inter_op_threads": None,
+    }
+    tf = sys.modules.get("tensorflow")
+    if tf is not None:
+        try:
+            from tensorflow.python.framework import config as tf_config
+
+            settings["op_determinism"] = bool(tf_config.is_op_determinism_enabled())
+            settings["intra_op_threads"] = tf.config.threading.get_intra_op_parallelism_threads()
+            settings["inter_op_threads"] = tf.config.threading.get_inter_op_parallelism_threads()
+        except (AttributeError, ImportError):  # provenance must never fail a run
+            pass
+    return settings
+
+
 def hardware() -> dict[str, object]:
-    """Return the machine description: CPU model, logical cores, memory (GiB), visible GPUs.
+    """Return the machine description: CPU model and ISA flags, logical cores, memory (GiB), visible GPUs.
 
     GPUs are listed only when TensorFlow is already imported (this function never imports it).
     """
     info: dict[str, object] = {
         "machine": platform.machine(),
         "processor": _cpu_model(),
+        "isa_flags": cpu_isa_flags(),
         "logical_cores": os.cpu_count(),
         "memory_gib": None,
         "gpus": [],
@@ -166,6 +229,7 @@ def run_provenance(started_at: datetime, wall_time_s: float, command: str | None
         "git_dirty": git["dirty"],
         **environment(),
         "hardware": hardware(),
+        "numerics": numerics_settings(),
         "command": command if command is not None else command_line(),
         "started_at": started_at.isoformat(timespec="seconds"),
         "wall_time_s": round(wall_time_s, 2),

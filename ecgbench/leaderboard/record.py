@@ -50,7 +50,9 @@ Schema version 1 (keys of the JSON object)
     Records written before artefacts existed lack the block.
 ``provenance`` : object
     ``git_sha``, ``git_dirty``, ``python``, ``platform``, ``packages`` (name → version),
-    ``hardware`` (``processor``, ``logical_cores``, ``memory_gib``, ``gpus``), ``command``,
+    ``hardware`` (``processor``, ``isa_flags``, ``logical_cores``, ``memory_gib``, ``gpus``),
+    ``numerics`` (oneDNN/thread environment variables, op determinism, thread counts;
+    :func:`ecgbench.leaderboard.provenance.numerics_settings`), ``command``,
     ``started_at`` (ISO 8601 UTC), ``wall_time_s`` (seconds, prepare to evaluate).
 """
 
@@ -89,11 +91,28 @@ def make_run_id(submission: str, seed: int, started_at: datetime | None = None) 
     return f"{when:%Y%m%dT%H%M%SZ}-{safe}-seed{seed}"
 
 
+#: Mode of a new file before the umask is applied, as ``open()`` would create it (``0o666``).
+NEW_FILE_MODE = 0o666
+
+
+def _current_umask() -> int:
+    """The process umask (read by setting and restoring it; there is no read-only call)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _atomic_write_bytes(path: Path, write: Any) -> None:
-    """Write to a temporary file in ``path``'s folder, then ``os.replace`` it into place."""
+    """Write to a temporary file in ``path``'s folder, then ``os.replace`` it into place.
+
+    ``tempfile.mkstemp`` creates files with mode 0600; the file is given the mode a plain
+    ``open()`` would (``0o666`` less the umask, usually 0644) so run records and boards stay
+    readable by others, as tracked files should be.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, NEW_FILE_MODE & ~_current_umask())
         with os.fdopen(fd, "wb") as handle:
             write(handle)
             handle.flush()

@@ -47,6 +47,16 @@ def task_inputs() -> dict[str, dict[str, tuple[int, ...]]]:
 TASK_INPUTS: dict[str, dict[str, tuple[int, ...]]] = task_inputs()
 _KEYS = ("name", "task", "model", "inputs", "normalizer", "trained_on", "seed", "description")
 _REQUIRED = ("task", "model", "inputs", "normalizer", "trained_on")
+#: Largest ``manifest.json`` read, bytes (a manifest with a normaliser is a few KB).
+MAX_MANIFEST_BYTES = 1_000_000
+#: Deepest nesting of JSON objects/arrays accepted (a normaliser needs 3 levels).
+MAX_JSON_DEPTH = 16
+#: Longest ``description``, characters (it is published on the leaderboards).
+MAX_DESCRIPTION_CHARS = 2_000
+#: Longest other string field (``name``, ``task``, ``model``, ``trained_on`` values), characters.
+MAX_FIELD_CHARS = 200
+#: Fields that must be strings when present.
+_STRING_FIELDS = ("name", "task", "model", "description")
 
 
 @dataclass(frozen=True)
@@ -104,25 +114,19 @@ def read_manifest(path: str | os.PathLike) -> Manifest:
         path = path / MANIFEST_FILE
     if not path.is_file():
         raise SubmissionError(str(path.parent), f"{MANIFEST_FILE} not found; a trained-model submission needs one (see leaderboards/SUBMITTING.md)")
-    try:
-        raw = json.loads(path.read_text())
-    except json.JSONDecodeError as exc:
-        raise _fail(path, f"not valid JSON ({exc}); fix the file") from None
-    if not isinstance(raw, dict):
-        raise _fail(path, "must hold a JSON object")
+    raw = _load_json(path)
     unknown = sorted(set(raw) - set(_KEYS))
     if unknown:
         raise _fail(path, f"unknown field(s) {', '.join(unknown)}; valid fields: {', '.join(_KEYS)}")
     missing = [key for key in _REQUIRED if key not in raw]
     if missing:
         raise _fail(path, f"missing field(s) {', '.join(missing)}")
+    _check_strings(path, raw)
     task = raw["task"]
     accepting = task_inputs()
     if task not in accepting:
         raise _fail(path, f"field 'task' is {task!r}; trained models can be submitted to {', '.join(accepting)}")
-    model_path = path.parent / str(raw["model"])
-    if not model_path.exists():
-        raise _fail(path, f"field 'model' names {raw['model']!r} but {model_path} does not exist")
+    model_path = confined_model_path(path, raw["model"])
     normalizer = raw["normalizer"]
     if normalizer == "none":
         normalizer = None
@@ -135,6 +139,9 @@ def read_manifest(path: str | os.PathLike) -> Manifest:
             parsed = Normalizer.from_dict(normalizer)
         except ConfigError as exc:
             raise _fail(path, f"field 'normalizer': {exc}") from None
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:  # wrong JSON types inside the object
+            raise _fail(path, f"field 'normalizer' is malformed ({type(exc).__name__}: {exc}); write it as "
+                              "ecgbench.data.Normalizer.to_dict() does") from None
         rr_columns = parsed.rr_columns
     else:
         raise _fail(path, "field 'normalizer' must be \"none\" or a normaliser object (ecgbench.data.Normalizer.to_dict())")
@@ -158,8 +165,10 @@ def read_manifest(path: str | os.PathLike) -> Manifest:
             provided["signal"] = (samples, context_windows(parsed.context) * leads)
     inputs = _inputs(path, raw["inputs"], provided)
     trained_on = raw["trained_on"]
-    if not isinstance(trained_on, dict) or "train" not in trained_on or not all(isinstance(v, str) for v in trained_on.values()):
-        raise _fail(path, 'field \'trained_on\' must be an object like {"train": "ds1_train", "val": "ds1_val"}')
+    if (not isinstance(trained_on, dict) or "train" not in trained_on
+            or not all(isinstance(v, str) and len(v) <= MAX_FIELD_CHARS and len(k) <= MAX_FIELD_CHARS for k, v in trained_on.items())):
+        raise _fail(path, 'field \'trained_on\' must be an object like {"train": "ds1_train", "val": "ds1_val"} '
+                          f"(names of at most {MAX_FIELD_CHARS} characters)")
     seed = raw.get("seed", 0)
     if not isinstance(seed, int) or isinstance(seed, bool):
         raise _fail(path, f"field 'seed' must be an integer, got {seed!r}")
@@ -167,6 +176,78 @@ def read_manifest(path: str | os.PathLike) -> Manifest:
         name=str(raw.get("name") or path.parent.resolve().name), task=task, model_path=model_path, inputs=inputs,
         normalizer=normalizer, trained_on=dict(trained_on), seed=seed, path=path, raw=raw,
     )  # fmt: skip
+
+
+def _load_json(path: Path) -> dict[str, Any]:
+    """Read ``path`` as a JSON object of at most :data:`MAX_MANIFEST_BYTES` and :data:`MAX_JSON_DEPTH` levels."""
+    size = path.stat().st_size
+    if size > MAX_MANIFEST_BYTES:
+        raise _fail(path, f"is {size:,} bytes; a manifest may hold at most {MAX_MANIFEST_BYTES:,} (keep weights and notes in other files)")
+    try:
+        raw = json.loads(path.read_bytes())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise _fail(path, f"not valid JSON ({exc}); fix the file") from None
+    except RecursionError:
+        raise _fail(path, f"is nested too deeply to read; a manifest needs at most {MAX_JSON_DEPTH} levels") from None
+    if not isinstance(raw, dict):
+        raise _fail(path, f"must hold a JSON object ({{\"task\": …, \"model\": …}}), not a JSON {type(raw).__name__}")
+    if _depth(raw) > MAX_JSON_DEPTH:
+        raise _fail(path, f"is nested more than {MAX_JSON_DEPTH} levels deep; no manifest field needs that")
+    return raw
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of a parsed JSON value (a scalar is 0), counted without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            level += 1
+            deepest = max(deepest, level)
+            if level <= MAX_JSON_DEPTH:  # deeper than the limit is already an error
+                stack.extend((child, level) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+def _check_strings(path: Path, raw: dict[str, Any]) -> None:
+    """The string fields are strings of bounded length (:data:`MAX_FIELD_CHARS`, :data:`MAX_DESCRIPTION_CHARS`)."""
+    for key in _STRING_FIELDS:
+        if key not in raw or (key == "name" and raw[key] is None):
+            continue
+        value = raw[key]
+        if not isinstance(value, str):
+            raise _fail(path, f"field {key!r} must be a string, got a JSON {type(value).__name__}")
+        limit = MAX_DESCRIPTION_CHARS if key == "description" else MAX_FIELD_CHARS
+        if len(value) > limit:
+            raise _fail(path, f"field {key!r} is {len(value):,} characters; at most {limit:,} are allowed")
+
+
+def confined_model_path(manifest_path: Path, model: str) -> Path:
+    """Return the model file/folder a manifest's ``model`` field names, refusing anything outside its folder.
+
+    The path must be relative, must not leave the submission folder (no ``..`` escape, no symbolic
+    link resolving outside it, for a SavedModel folder also none of its files), and must exist.
+
+    Raises
+    ------
+    SubmissionError
+        The path is absolute, escapes the folder, or does not exist.
+    """
+    folder = manifest_path.parent.resolve()
+    if Path(model).is_absolute() or Path(model).drive:
+        raise _fail(manifest_path, f"field 'model' is the absolute path {model!r}; name the model relative to {folder}, inside it")
+    model_path = manifest_path.parent / model
+    if not model_path.resolve().is_relative_to(folder):  # checked first: an escape is refused whether or not it exists
+        raise _fail(manifest_path, f"field 'model' names {model!r}, which resolves to {model_path.resolve()}, outside the "
+                                   f"submission folder {folder}; copy the model into the folder")
+    if not model_path.exists():
+        raise _fail(manifest_path, f"field 'model' names {model!r} but {model_path} does not exist")
+    inside = model_path.rglob("*") if model_path.is_dir() else ()
+    for item in inside:
+        if not item.resolve().is_relative_to(folder):
+            raise _fail(manifest_path, f"field 'model': {item} resolves to {item.resolve()}, outside the submission folder "
+                                       f"{folder}; copy the model into the folder")
+    return model_path
 
 
 def _inputs(path: Path, inputs: Any, provided: dict[str, tuple[int, ...]]) -> dict[str, tuple[int, ...]]:

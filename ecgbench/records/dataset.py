@@ -102,7 +102,9 @@ def build_config(
     tfds_dir : path-like
         TFDS data dir (the dataset lands in ``<tfds_dir>/<db>/<config>/<version>``).
     manual_dir : path-like, optional
-        Folder of the MIT-BIH WFDB files; None lets TFDS download them (verified).
+        Folder of the database's WFDB files; it must hold every file the config reads
+        (:func:`ecgbench.records.physionet.require_record_files`). None downloads them from
+        PhysioNet into ``<data-dir>/<db>`` first (:func:`ecgbench.records.physionet.download_records`).
     on_record : callable, optional
         Called with each record name as it is read (progress).
 
@@ -113,16 +115,20 @@ def build_config(
     """
     import tensorflow_datasets as tfds
 
+    from ecgbench.records.physionet import download_records, read_checksums, require_record_files
+
     resolve_configs(config)
-    if manual_dir is not None and not Path(manual_dir).expanduser().is_dir():
-        raise DataNotFoundError(
-            f"manual dir {manual_dir} does not exist; pass the folder holding the MIT-BIH files "
-            "(100.hea, 100.dat, 100.atr …), e.g. ../shared/data/mitdb or ~/ecgbench_data/mitdb"
-        )
     dataset, name = split_config(config)
-    builder = builder_class(dataset)(config=name, data_dir=str(tfds_dir))
+    cls = builder_class(dataset)
+    builder = cls(config=name, data_dir=str(tfds_dir))
     reused = Path(builder.data_dir).joinpath("dataset_info.json").is_file()
     if not reused:
+        records = cls.source_records(cls.builder_configs[name].task)
+        if manual_dir is None:  # ecgbench's own download: one clear error offline, no partial files
+            from ecgbench.paths import database_dir
+
+            manual_dir = download_records(database_dir(dataset), records, read_checksums(cls.CHECKSUMS), db=dataset)
+        require_record_files(manual_dir, records, db=dataset)  # an empty or non-WFDB folder never falls back to TFDS's download
         builder.on_record = on_record
         download_config = tfds.download.DownloadConfig(manual_dir=str(manual_dir) if manual_dir else None)
         builder.download_and_prepare(download_config=download_config)

@@ -203,12 +203,17 @@ def read_annotations(
     DataNotFoundError
         The annotation file is missing.
     CorruptDataError
-        wfdb cannot parse it.
+        The file is empty (0 bytes) or wfdb cannot parse it.
     """
     path = _record_path(record, directory)
     file = path.with_name(f"{path.name}.{extension}")
     if not file.is_file():
         raise DataNotFoundError(f"annotation file {file} not found")
+    if file.stat().st_size == 0:  # even an annotation file without annotations holds its end marker
+        raise CorruptDataError(
+            f"annotation file {file} is empty (0 bytes): not a WFDB annotation file, perhaps an interrupted write; "
+            "write it again (an annotator with no beats still writes its 2-byte end marker)"
+        )
     try:
         ann = wfdb.rdann(str(path), extension)
     except Exception as exc:

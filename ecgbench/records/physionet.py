@@ -22,6 +22,7 @@ Two identities of the data:
 from __future__ import annotations
 
 import hashlib
+import http.client
 import os
 import re
 import shutil
@@ -40,6 +41,8 @@ PHYSIONET_MITDB_URL = "https://physionet.org/files/mitdb/1.0.0/"
 MITDB_EXTENSIONS = ("hea", "dat", "atr")
 DATASET_NAME = "mitdb"
 _CHUNK = 1 << 20
+#: Seconds to wait for PhysioNet to connect or send data before a download gives up (no retries).
+DOWNLOAD_TIMEOUT_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,52 @@ def read_checksums(path: str | os.PathLike | None = None, db: str = DATASET_NAME
 def record_files(records: Iterable[str]) -> list[str]:
     """Return the file names of records: ``["100.hea", "100.dat", "100.atr", …]``."""
     return [f"{r}.{ext}" for r in records for ext in MITDB_EXTENSIONS]
+
+
+def require_record_files(folder: str | os.PathLike, records: Iterable[str], option: str = "--manual-dir", db: str = DATASET_NAME) -> None:
+    """Check that ``folder`` holds every WFDB file of ``records`` (by name; contents are verified later).
+
+    Parameters
+    ----------
+    folder : path-like
+        The folder given by the user.
+    records : iterable of str
+        Record names whose ``.hea``, ``.dat`` and ``.atr`` files must be there.
+    option : str
+        The option that named the folder, repeated in the message.
+    db : str
+        The database the records belong to (:data:`DATABASES`), named in the message.
+
+    Raises
+    ------
+    DataNotFoundError
+        The folder does not exist, holds no WFDB files at all (empty or another kind of folder), or
+        lacks some of the files; the message names the missing files and where to get them.
+    """
+    source = database(db)
+    folder = Path(folder).expanduser()
+    names = record_files(records)
+    if not folder.is_dir():
+        raise DataNotFoundError(
+            f"{option} {folder} does not exist; pass the folder holding the {source.title} files "
+            f"({source.example_files} …), e.g. ../shared/data/{db} or ~/ecgbench_data/{db}"
+        )
+    missing = [n for n in names if not (folder / n).is_file()]
+    if not missing:
+        return
+    shown = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more" if len(missing) > 6 else "")
+    if len(missing) == len(names):
+        wfdb = sorted(p.name for p in folder.glob("*.hea"))[:3]
+        kind = "is empty" if not any(folder.iterdir()) else (
+            f"holds other WFDB records ({', '.join(wfdb)} …), not {db}" if wfdb else "holds no WFDB records (no .hea/.dat/.atr files)")
+        raise DataNotFoundError(
+            f"{option} {folder} {kind}: it lacks all {len(names)} {source.title} files ({shown}); pass the folder holding "
+            f"them (e.g. ../shared/data/{db}), copy them from {source.url}, or leave {option} out to download them"
+        )
+    raise DataNotFoundError(
+        f"{option} {folder} lacks {len(missing)} of the {len(names)} {source.title} files: {shown}; copy them from "
+        f"{source.url} or pass a complete folder"
+    )
 
 
 def verify_folder(
@@ -233,41 +282,65 @@ def download_records(
     checksums: dict[str, SourceFile] | None = None,
     on_file: Callable[[str], None] | None = None,
     db: str = DATASET_NAME,
+    timeout_s: float = DOWNLOAD_TIMEOUT_S,
 ) -> Path:
     """Download the files of ``records`` of database ``db`` from PhysioNet into ``folder``, verifying each.
 
     Files already present with the right SHA-256 are kept. Each download goes to
     ``<name>.part`` and is renamed only after its SHA-256 matched, so an interrupted or corrupted
     download never leaves a file that looks valid. ``on_file(name)`` is called after each file.
+
+    The first network failure ends the download with one message (no retries: offline, every
+    file would fail the same way); the ``.part`` file is removed whatever stopped the download
+    (including Ctrl-C), and so is ``folder`` if this call created it and it is still empty.
+
+    Raises
+    ------
+    DataNotFoundError
+        PhysioNet cannot be reached or a file cannot be downloaded (``timeout_s`` seconds without data).
+    CorruptDataError
+        A downloaded file's SHA-256 differs from the table.
     """
     folder = Path(folder).expanduser()
+    created = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
     records = list(records)
     checksums = checksums if checksums is not None else read_checksums(db=db)
-    for name in record_files(records):
-        entry, target = checksums[name], folder / name
-        if not (target.is_file() and sha256_file(target) == entry.sha256):
-            part = target.with_name(name + ".part")
-            try:
-                with urllib.request.urlopen(entry.url, timeout=60) as response, open(part, "wb") as out:
-                    shutil.copyfileobj(response, out, _CHUNK)
-            except OSError as exc:
-                part.unlink(missing_ok=True)
-                raise DataNotFoundError(
-                    f"cannot download {entry.url} ({exc}); copy the {db} files by hand into {folder} "
-                    "or pass a folder that holds them with --manual-dir"
-                ) from exc
-            actual = sha256_file(part)
-            if actual != entry.sha256:
-                part.unlink()
-                raise CorruptDataError(f"SHA-256 mismatch for downloaded {entry.url}: got {actual}, expected {entry.sha256}")
-            part.replace(target)
-        if on_file is not None:
-            on_file(name)
+    try:
+        for name in record_files(records):
+            entry, target = checksums[name], folder / name
+            if not (target.is_file() and sha256_file(target) == entry.sha256):
+                _download_one(entry, target, folder, timeout_s, database(db).title)
+            if on_file is not None:
+                on_file(name)
+    except BaseException:
+        if created and not any(folder.iterdir()):
+            folder.rmdir()
+        raise
     if database(db).check_signal_checksums:
         for record in records:
             verify_signal_checksums(folder, record)
     return folder
+
+
+def _download_one(entry: SourceFile, target: Path, folder: Path, timeout_s: float, title: str = "MIT-BIH") -> None:
+    """Fetch one file through ``<name>.part``; verify its SHA-256, then rename it into place."""
+    part = target.with_name(target.name + ".part")
+    try:
+        try:
+            with urllib.request.urlopen(entry.url, timeout=timeout_s) as response, open(part, "wb") as out:
+                shutil.copyfileobj(response, out, _CHUNK)
+        except (OSError, http.client.HTTPException) as exc:  # URLError, timeouts and resets are OSErrors
+            raise DataNotFoundError(
+                f"cannot download {entry.url} ({getattr(exc, 'reason', exc)}); PhysioNet is unreachable (offline?). "
+                f"Copy the {title} files into {folder} by hand, or pass a folder that holds them with --manual-dir"
+            ) from None
+        actual = sha256_file(part)
+        if actual != entry.sha256:
+            raise CorruptDataError(f"SHA-256 mismatch for downloaded {entry.url}: got {actual}, expected {entry.sha256}")
+        part.replace(target)
+    finally:
+        part.unlink(missing_ok=True)
 
 
 def _digest_lines(lines: Iterable[str]) -> str:

@@ -13,8 +13,13 @@ def seed_everything(seed: int) -> None:
 
     ``tf.config.experimental.enable_op_determinism`` makes TensorFlow pick deterministic kernels
     (and raise on ops that have none), so two runs with one seed on one machine give identical
-    weights. It slows some GPU kernels; on CPU the cost is small.
+    weights. It slows some GPU kernels; on CPU the cost is small. When TensorFlow is not imported
+    yet (a script calling the runner directly), the portable numerics setting is applied first
+    (:func:`ecgbench.runner.tf_environment.apply_portable_numerics`), as the command line does.
     """
+    from ecgbench.runner.tf_environment import apply_portable_numerics
+
+    apply_portable_numerics()
     os.environ["PYTHONHASHSEED"] = str(seed)
     random.seed(seed)
     np.random.seed(seed % 2**32)  # legacy global state, for third-party code that still uses it

@@ -22,6 +22,7 @@ import numpy as np
 from ecgbench.errors import ConfigError
 from ecgbench.leaderboard.checks.track_rules import MODEL_FILE_KINDS
 from ecgbench.leaderboard.provenance import sha256_files
+from ecgbench.leaderboard.reproduction import IntervalVerdict, environment_differences, interval_verdict
 from ecgbench.leaderboard.record import read_predictions
 from ecgbench.leaderboard.store import RunEntry
 from ecgbench.models import Recipe, load_submission
@@ -63,6 +64,10 @@ class VerifyReport:
     recorded_processor: str | None = None
     processor: str | None = None
     note: str = ""
+    #: Plain sentences naming what differs between the record's environment and the re-run's.
+    differences: tuple[str, ...] = ()
+    #: Re-run figures against the recorded bootstrap intervals (the second verdict).
+    interval: IntervalVerdict | None = None
 
     @property
     def reproduced(self) -> bool:
@@ -85,7 +90,10 @@ class VerifyReport:
             "run_id": self.run_id, "command": self.command, "reproduced": self.reproduced,
             "predictions_equal": self.predictions_equal, "submission_unchanged": self.submission_unchanged,
             "recorded_processor": self.recorded_processor, "processor": self.processor, "same_processor": self.same_processor,
-            "note": self.note, "metrics": [{**dataclasses.asdict(c), "equal": c.equal} for c in self.checks],
+            "note": self.note,
+            "differences": list(self.differences),
+            "interval": self.interval.to_dict() if self.interval is not None else None,
+            "metrics": [{**dataclasses.asdict(c), "equal": c.equal} for c in self.checks],
         }  # fmt: skip
 
 
@@ -142,7 +150,11 @@ def verify_run(
         again = rerun.record["metrics"].get(metric, {})
         checks += [MetricCheck(metric, f, entry_values.get(f), again.get(f)) for f in _FIELDS]
     processors = [(r.get("provenance") or {}).get("hardware", {}).get("processor") for r in (record, rerun.record)]
-    return VerifyReport(entry.run_id, command, tuple(checks), predictions_equal, unchanged, *processors)
+    return VerifyReport(
+        entry.run_id, command, tuple(checks), predictions_equal, unchanged, *processors,
+        differences=tuple(environment_differences(record, rerun.record)),
+        interval=interval_verdict(record["metrics"], rerun.record["metrics"]),
+    )  # fmt: skip
 
 
 def rescore_prediction_run(entry: RunEntry) -> VerifyReport:

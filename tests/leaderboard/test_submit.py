@@ -109,7 +109,7 @@ def test_verify_names_a_different_recording_cpu(mitdb_like_track, prior_run, tmp
     record_path.write_text(json.dumps(record))
     monkeypatch.setattr(verify_module, "verify_run", lambda entry, tfds_dir=None: verify_run(entry, data=mitdb_like_track))
     result = CliRunner().invoke(app, ["verify", str(record_path), "--results-dir", str(tmp_path)], env={"COLUMNS": "200"})
-    assert result.exit_code == 1 and "recorded on Some Other CPU, re-run on" in result.output
+    assert result.exit_code == 1 and "CPU model: recorded Some Other CPU, now" in result.output
 
 
 def _manifest(folder, **changes):

@@ -36,6 +36,22 @@ def test_write_run_record_round_trip_and_nan_becomes_null(tmp_path):
     assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary file left
 
 
+def test_written_files_get_the_umask_mode_not_0600(tmp_path):
+    import os
+
+    old = os.umask(0o022)
+    try:
+        record_path = write_run_record(_minimal_record(), tmp_path)
+        predictions = write_predictions(tmp_path / "p.npz", np.array(["100"]), np.array([5]), np.array([0]), np.eye(5, dtype=np.float32)[:1])
+        os.umask(0o027)
+        strict = write_predictions(tmp_path / "q.npz", np.array(["100"]), np.array([5]), np.array([0]), np.eye(5, dtype=np.float32)[:1])
+    finally:
+        os.umask(old)
+    assert record_path.stat().st_mode & 0o777 == 0o644
+    assert predictions.stat().st_mode & 0o777 == 0o644
+    assert strict.stat().st_mode & 0o777 == 0o640
+
+
 def test_write_run_record_requires_every_key(tmp_path):
     record = _minimal_record()
     del record["provenance"]
