@@ -57,6 +57,10 @@ VT
     probability summed over ``vt_labels`` reaches it: the alarm may run at a more sensitive
     operating point than the beat labels (one run beat labelled N otherwise splits a VT run).
     The beat labels, the EC57 beat statistics and the AF detector's ectopic filter are unchanged.
+    A run that meets the rule while the signal quality is bad (a quality fault on the detection lead
+    from ``vt_quality_guard`` seconds before the run's first beat up to the beat that completes the
+    rule: noise, saturation, a gap) raises no alarm: it is reported as ``suppressed`` (noise spikes
+    labelled ventricular make false VT runs); the run may still alarm later, once quality is good.
     The default is the labels alone: the operating point belongs to a classifier (its
     probabilities' calibration), so it is chosen per classifier on DS1 only
     (``python benchmarks/vt_detector_ds1.py``, rule fixed before the run: most alarmable DS1
@@ -140,6 +144,10 @@ class AlarmConfig:
         When set (0 < p <= 1), a beat also counts as ventricular for the VT rule when the
         classifier's probability summed over ``vt_labels`` is at least this (unitless); None: the
         beat's label alone decides.
+    vt_quality_guard : float or None
+        Seconds before a VT run's first beat from which a quality fault suppresses its alarm (see
+        the module notes; chosen on DS1, ``experiments/stream_faults/README.md``); None: VT alarms
+        are never suppressed.
     asystole : float
         Seconds without a beat that raise the asystole alarm.
     rr_min, rr_max : float
@@ -161,6 +169,7 @@ class AlarmConfig:
     vt_min_rate: float = 100.0
     vt_labels: str = "VF"
     vt_probability: float | None = None
+    vt_quality_guard: float | None = 2.0
     asystole: float = 4.0
     rr_min: float = 0.2
     rr_max: float = 3.0
@@ -172,6 +181,8 @@ class AlarmConfig:
             raise ConfigError(f"alarm config af_dwell={self.af_dwell} must be >= 1 beat (1: no dwell)")
         if not self.vt_labels or any(label not in AAMI_CLASSES for label in self.vt_labels):
             raise ConfigError(f"alarm config vt_labels={self.vt_labels!r} must be AAMI classes, some of {''.join(AAMI_CLASSES)}")
+        if self.vt_quality_guard is not None and not self.vt_quality_guard >= 0:
+            raise ConfigError(f"alarm config vt_quality_guard={self.vt_quality_guard} must be >= 0 s (or None: never suppress)")
         if self.vt_probability is not None and not 0.0 < self.vt_probability <= 1.0:
             raise ConfigError(f"alarm config vt_probability={self.vt_probability} must be in (0, 1] (or None: labels only)")
         if self.af_window < 2 or not 0.0 < self.af_alpha < 1.0:
@@ -325,6 +336,7 @@ class VTDetector:
         self._recent: deque[float] = deque(maxlen=max(2, config.vt_min_beats))
         self._run_length = 0
         self._last_time = float("nan")
+        self._suppressed = False
         self.active = False
 
     @staticmethod
@@ -337,6 +349,10 @@ class VTDetector:
         return (self.mean_rate(self._run_start, time, self._run_length),
                 self.mean_rate(self._recent[0], time, len(self._recent)))  # fmt: skip
 
+    def run_start(self, time: float) -> float:
+        """First beat (s) of the ventricular run a ventricular beat at ``time`` s would extend (``time`` itself if none is open)."""
+        return self._run_start if self._run_length > 0 else time
+
     def rule_rate(self, time: float) -> float:
         """The rate (bpm) the rule compares with ``vt_min_rate`` for the run ending at the beat at ``time`` s.
 
@@ -348,20 +364,30 @@ class VTDetector:
             return 0.0
         return max(self._rates(time))
 
-    def update(self, time: float, ventricular: bool) -> AlarmChange | None:
-        """Feed one beat; return a change of VT state or None."""
+    def update(self, time: float, ventricular: bool, quality_bad: bool = False) -> AlarmChange | None:
+        """Feed one beat; return a change of VT state or None.
+
+        ``quality_bad``: the signal quality was bad during the run (see the module notes); a run
+        meeting the rule then gives a ``suppressed`` change instead of ``start``.
+        """
         cfg = self.config
         change = None
         if ventricular:
             if self._run_length == 0:
                 self._run_start = time
                 self._recent.clear()
+                self._suppressed = False
             self._run_length += 1
             self._recent.append(time)
             if not self.active and self.rule_rate(time) > cfg.vt_min_rate:
-                self.active = True
                 whole, last = self._rates(time)
                 evidence = {"rate_bpm": round(whole, 1), "last_beats_rate_bpm": round(last, 1), "run_length": self._run_length}
+                if quality_bad:
+                    if not self._suppressed:  # reported once per run
+                        self._suppressed = True
+                        change = AlarmChange("VT", "suppressed", self._run_start, {**evidence, "reason": "signal_quality"})
+                    return self._remember(time, change)
+                self.active = True
                 change = AlarmChange("VT", "start", self._run_start, evidence)
         else:
             if self.active:
@@ -369,6 +395,9 @@ class VTDetector:
                 change = AlarmChange("VT", "end", time, {"run_length": self._run_length, "rate_bpm": round(rate, 1)})
                 self.active = False
             self._run_length = 0
+        return self._remember(time, change)
+
+    def _remember(self, time: float, change: AlarmChange | None) -> AlarmChange | None:
         self._last_time = time
         return change
 
@@ -420,13 +449,15 @@ class RhythmMonitor:
         return cfg.vt_probability is not None and bool(ventricular_probability >= cfg.vt_probability)
 
     def on_beat(self, time: float, label: str, pause_quality_bad: float = 0.0,
-                ventricular_probability: float = float("nan")) -> list[AlarmChange]:  # fmt: skip
+                ventricular_probability: float = float("nan"), vt_quality_bad: bool = False) -> list[AlarmChange]:  # fmt: skip
         """Feed one classified beat (R time s, AAMI label); return alarm changes in time order.
 
         ``pause_quality_bad`` is the fraction of the pause before this beat during which the
         detection lead was bad; it decides whether a long pause counts as asystole.
         ``ventricular_probability`` is the classifier's probability summed over
         ``AlarmConfig.vt_labels`` (used only with ``AlarmConfig.vt_probability``; NaN: unknown).
+        ``vt_quality_bad``: the signal quality was bad during the current ventricular run (from
+        ``AlarmConfig.vt_quality_guard`` s before its first beat), which suppresses a VT alarm.
         """
         changes: list[AlarmChange] = []
         rr = time - self.last_beat_time if np.isfinite(self.last_beat_time) else float("nan")
@@ -439,7 +470,7 @@ class RhythmMonitor:
         ventricular = label == "V"  # ectopic-beat filtering of the AF detector: premature ventricular beats
         if np.isfinite(rr) and self.config.rr_min <= rr <= self.config.rr_max:
             self._recent_rr.append(rr)
-        for change in (self.af.update(time, rr, ventricular, self._last_ventricular), self.vt.update(time, self.is_ventricular_for_vt(label, ventricular_probability))):
+        for change in (self.af.update(time, rr, ventricular, self._last_ventricular), self.vt.update(time, self.is_ventricular_for_vt(label, ventricular_probability), vt_quality_bad)):
             if change is not None:
                 changes.append(change)
         self._last_ventricular = ventricular
