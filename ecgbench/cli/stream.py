@@ -87,14 +87,16 @@ def _record_location(record: str, data_dir: Path | None) -> tuple[str, Path]:
 def stream(
     record: Annotated[str, typer.Argument(help="MIT-BIH record name (e.g. 208), a record path without extension, or '-' for stdin.")],
     model: ModelOption = "rules",
-    speed: Annotated[float, typer.Option("--speed", help="Replay speed: 1 real time, N times faster, 0 as fast as possible.")] = 1.0,
+    speed: Annotated[float | None, typer.Option("--speed", help="Replay speed: 1 real time, N times faster, 0 as fast as possible. Default: real time with the live monitor on a terminal, else as fast as possible.", show_default=False)] = None,
     chunk: ChunkOption = 1.0,
     events: Annotated[Path | None, typer.Option("--events", help="Also write every event as JSON lines to this file.")] = None,
     annotations: Annotated[Path | None, typer.Option("--annotations", help="Write beats and rhythm alarms as WFDB annotation file <record>.stream in this folder.")] = None,
     data_dir: DataDirOption = None,
     fs: Annotated[float, typer.Option("--fs", help="stdin: sampling rate in Hz.")] = 360.0,
-    leads: Annotated[int, typer.Option("--leads", help="stdin: interleaved leads per sample.")] = 2,
-    fmt: Annotated[str, typer.Option("--format", help="stdin: int16, float32 (little-endian, interleaved) or csv.")] = "int16",
+    leads: Annotated[int | None, typer.Option("--leads", help="stdin: interleaved leads per sample (default 2). A record: stream only its first N leads (an error if it has fewer).", show_default=False)] = None,
+    fmt: Annotated[str, typer.Option("--format", help="stdin: int16, float32 (little-endian, interleaved) or csv. Missing samples: -32768 (int16), NaN (float32); csv: an empty line, or '#gap N' for N samples.")] = "int16",
+    timestamps: Annotated[bool, typer.Option("--timestamps", help="stdin csv: the first column is the sample time (s); jumps are filled with missing samples.")] = False,
+    max_bad_lines: Annotated[int, typer.Option("--max-bad-lines", min=0, help="stdin csv: garbage lines reported and read as missing samples before the stream is refused.")] = 100,
     gain: Annotated[float, typer.Option("--gain", help="stdin: ADC units per mV.")] = 200.0,
     baseline: Annotated[float, typer.Option("--baseline", help="stdin: ADC value of 0 mV.")] = 0.0,
     monitor: Annotated[bool, typer.Option("--monitor/--no-monitor", help="Live monitor on a terminal; without a terminal events are printed as JSON lines.")] = True,
@@ -115,14 +117,15 @@ def stream(
 
     classifier = load_classifier(model, results_dir=results_dir)
     if record == "-":
-        source = StdinSource(fs, leads, fmt, gain, baseline, chunk, target_rate=classifier.sampling_rate)
+        source = StdinSource(fs, 2 if leads is None else leads, fmt, gain, baseline, chunk, target_rate=classifier.sampling_rate,
+                             timestamps=timestamps, max_bad_lines=max_bad_lines)  # fmt: skip
         directory = None
     else:
         name, directory = _record_location(record, data_dir)
-        source = RecordSource(name, directory, classifier.sampling_rate, chunk)
+        source = RecordSource(name, directory, classifier.sampling_rate, chunk, n_leads=leads)
     pipeline = StreamingPipeline(source.fs, source.n_leads, classifier, config=PipelineConfig(alarms=_alarm_config(af_detector, af_dwell, vt_probability)))
-    pacer = Pacer(speed)
     live_view = monitor and console.is_terminal
+    pacer = Pacer((1.0 if live_view else 0.0) if speed is None else speed)
     stdout_writer = None if live_view else JsonLinesWriter(sys.stdout)
     event_file = open(events, "w", encoding="utf-8") if events else None  # noqa: SIM115 - closed below
     file_writer = JsonLinesWriter(event_file) if event_file else None
@@ -160,6 +163,10 @@ def stream(
     finally:
         if event_file:
             event_file.close()
+        for warning in getattr(source, "warnings", [])[:20]:
+            err_console.print(f"warning: {warning}")
+        if len(getattr(source, "warnings", [])) > 20:
+            err_console.print(f"warning: … {len(source.warnings) - 20} more")
     if collector is not None:
         path = collector.write(source.name, annotations, source.source_fs, scale=source.source_fs / source.fs)
         err_console.print(f"annotations written to {path}")

@@ -40,6 +40,11 @@ from ecgbench.streaming.latency import LatencyTracker, Stopwatch
 from ecgbench.streaming.quality import QualityConfig, QualityMonitor
 
 
+#: Seconds around an unusable stretch within which a beat gives no RR interval (about a QRS width
+#: and the detector's refractory period: a beat there is the step at the fault's edge).
+UNUSABLE_MARGIN_S = 0.2
+
+
 class ChunkFilter(Protocol):
     """A causal filter with state: ``process(chunk [n] or [n, leads]) -> same shape``."""
 
@@ -286,11 +291,16 @@ class StreamingPipeline:
             self._unusable.append((start, stop))
 
     def _spans_unusable(self, a: int, b: int) -> bool:
-        """Whether samples ``(a, b)`` overlap an unusable span."""
+        """Whether beats at samples ``a`` and ``b`` have an unusable span between them, or either lies at one.
+
+        "At" is within :data:`UNUSABLE_MARGIN_S` of it: the detector often marks a beat on the
+        step where a flat or saturated stretch ends, and an interval from it is no RR interval.
+        """
+        margin = int(round(UNUSABLE_MARGIN_S * self.fs))
         for start, stop in reversed(self._unusable):
-            if stop <= a:
+            if stop + margin <= a:
                 return False
-            if start < b:
+            if start - margin <= b:
                 return True
         return False
 
