@@ -48,9 +48,9 @@ from ecgbench.streaming.alarms import AlarmConfig
 from ecgbench.streaming.classifier import classifier_factory
 from ecgbench.streaming.events import AlarmEvent, AnnotationCollector, BeatEvent
 from ecgbench.streaming.latency import LatencyTracker
-from ecgbench.streaming.pipeline import PipelineConfig, StreamingPipeline
+from ecgbench.streaming.pipeline import PipelineConfig
 from ecgbench.streaming.quality import QualityConfig
-from ecgbench.streaming.track import StreamedRecord, alarm_delays, vt_alarm_truth
+from ecgbench.streaming.track import StreamedRecord, alarm_delays, stream_array, vt_alarm_truth
 
 #: Injected faults per record for the gap, flat and saturation conditions: (start s, duration s).
 SHORT_FAULTS: tuple[tuple[float, float], ...] = ((120.0, 5.0), (420.0, 10.0), (720.0, 30.0))
@@ -80,16 +80,6 @@ class Tally:
     vt_alarmable: int = 0
     vt_alarmable_alarmed: int = 0
     records: list[str] = field(default_factory=list)
-
-
-def stream_signal(signal: np.ndarray, fs: float, classifier, config: PipelineConfig, chunk: float = 1.0) -> list:
-    """Stream ``signal`` [n, leads] (mV) through a fresh pipeline in chunks of ``chunk`` s; return all events."""
-    pipeline = StreamingPipeline(fs, signal.shape[1], classifier, config=config)
-    n = max(1, int(round(chunk * fs)))
-    events: list = []
-    for start in range(0, signal.shape[0], n):
-        events += pipeline.process(signal[start : start + n].astype(np.float32), start)
-    return events + pipeline.flush()
 
 
 def fault_spans(condition: str, n_samples: int, fs: float) -> list[tuple[float, float]]:
@@ -163,7 +153,7 @@ def run(records: list[str], conditions: list[str], model: str, config: PipelineC
         short_spans = fault_spans("gap", signal.shape[0], fs)
         for condition in conditions:
             spans = fault_spans(condition, signal.shape[0], fs)
-            events = stream_signal(inject_condition(condition, signal, fs, normal, noises), fs, make(), config, chunk)
+            events = stream_array(inject_condition(condition, signal, fs, normal, noises), fs, make(), config, chunk)
             score(events, spans, reference, record, fs, signal.shape[0], config.alarms, tallies[condition],
                   clean_spans=short_spans)  # fmt: skip
             if condition == "clean":

@@ -59,7 +59,7 @@ VT
     The beat labels, the EC57 beat statistics and the AF detector's ectopic filter are unchanged.
     A run that meets the rule while the signal quality is bad (a quality fault on the detection lead
     from ``vt_quality_guard`` seconds before the run's first beat up to the beat that completes the
-    rule: noise, saturation, a gap) raises no alarm: it is reported as ``suppressed`` (noise spikes
+    rule: noise, a gap, a flat line; ``vt_quality_reasons``) raises no alarm: it is reported as ``suppressed`` (noise spikes
     labelled ventricular make false VT runs); the run may still alarm later, once quality is good.
     The default is the labels alone: the operating point belongs to a classifier (its
     probabilities' calibration), so it is chosen per classifier on DS1 only
@@ -130,6 +130,11 @@ class AlarmConfig:
         ``petrenas``: consecutive judged beats on which the decision (O > η) must disagree with the
         AF state before the state changes; the change is dated at the first of them (its alarm is
         raised ``af_dwell`` − 1 beats later). 1 is the paper's detector (no dwell).
+    af_start_dwell : int or None
+        ``petrenas``: the dwell at cold start — while the detector has judged fewer than
+        ``af_dwell`` beats since the stream started and its state never changed, a decision held on
+        this many consecutive judged beats already changes the state (a monitor attached to a
+        patient in AF then says so within about 30 s). None: ``af_dwell`` from the start.
     af_skip_ventricular : bool
         ``petrenas``: also skip the RR intervals next to a beat the classifier labels V, as the
         ``median`` detector always does (not in the paper, which uses RR only).
@@ -148,6 +153,10 @@ class AlarmConfig:
         Seconds before a VT run's first beat from which a quality fault suppresses its alarm (see
         the module notes; chosen on DS1, ``experiments/stream_faults/README.md``); None: VT alarms
         are never suppressed.
+    vt_quality_reasons : tuple of str
+        Quality faults of the detection lead that suppress a VT alarm (``QualityMonitor`` reasons).
+        Saturation and amplitude jumps are left out: a real VT's large complexes can clip or jump
+        in amplitude (random bytes and broadband noise are caught as ``noise``).
     asystole : float
         Seconds without a beat that raise the asystole alarm.
     rr_min, rr_max : float
@@ -164,12 +173,14 @@ class AlarmConfig:
     af_delta: float = 2e-4
     af_eta: float = 0.725
     af_dwell: int = 32
+    af_start_dwell: int | None = None
     af_skip_ventricular: bool = True
     vt_min_beats: int = 3
     vt_min_rate: float = 100.0
     vt_labels: str = "VF"
     vt_probability: float | None = None
     vt_quality_guard: float | None = 2.0
+    vt_quality_reasons: tuple[str, ...] = ("nan", "flat", "noise")
     asystole: float = 4.0
     rr_min: float = 0.2
     rr_max: float = 3.0
@@ -179,6 +190,8 @@ class AlarmConfig:
             raise ConfigError(f"alarm config af_method={self.af_method!r} is not one of {', '.join(AF_METHODS)}")
         if self.af_dwell < 1:
             raise ConfigError(f"alarm config af_dwell={self.af_dwell} must be >= 1 beat (1: no dwell)")
+        if self.af_start_dwell is not None and not 1 <= self.af_start_dwell <= self.af_dwell:
+            raise ConfigError(f"alarm config af_start_dwell={self.af_start_dwell} must be between 1 and af_dwell={self.af_dwell} beats (or None)")
         if not self.vt_labels or any(label not in AAMI_CLASSES for label in self.vt_labels):
             raise ConfigError(f"alarm config vt_labels={self.vt_labels!r} must be AAMI classes, some of {''.join(AAMI_CLASSES)}")
         if self.vt_quality_guard is not None and not self.vt_quality_guard >= 0:
@@ -269,10 +282,20 @@ class PetrenasAFDetector:
         self._rm: deque[float] = deque(maxlen=config.af_window)
         self._pairs = np.triu_indices(config.af_window, k=1)
         self._trend = self._m_bar = self._b_bar = float("nan")
+        self._judged = 0
+        self._changed = False
         self._streak = 0
         self._change_time = float("nan")
         self.active = False
         self.irregularity = float("nan")
+
+    @property
+    def dwell(self) -> int:
+        """Judged beats the decision must now disagree with the state (``af_start_dwell`` at cold start)."""
+        cfg = self.config
+        if cfg.af_start_dwell is not None and not self._changed and self._judged < cfg.af_dwell:
+            return cfg.af_start_dwell
+        return cfg.af_dwell
 
     def _average(self, previous: float, value: float) -> float:
         """One step of the causal exponential average y(n) = (1 − α) y(n−1) + α x(n), started at x."""
@@ -304,18 +327,21 @@ class PetrenasAFDetector:
         self._m_bar = self._average(self._m_bar, m)
         self._b_bar = self._average(self._b_bar, b)
         self.irregularity = self._m_bar / self._trend if self._b_bar >= cfg.af_delta else self._b_bar
+        self._judged += 1
         if (self.irregularity > cfg.af_eta) == self.active:
             self._streak = 0
             return None
         if self._streak == 0:
             self._change_time = judged_time
         self._streak += 1
-        if self._streak < cfg.af_dwell:
+        needed = self.dwell
+        if self._streak < needed:
             return None
         self._streak = 0
+        self._changed = True
         self.active = not self.active
         evidence = {"irregularity": round(float(self.irregularity), 4), "rr_trend_s": round(float(self._trend), 4),
-                    "bigeminy": round(float(self._b_bar), 6), "dwell_beats": cfg.af_dwell}  # fmt: skip
+                    "bigeminy": round(float(self._b_bar), 6), "dwell_beats": needed}  # fmt: skip
         return AlarmChange("AF", "start" if self.active else "end", float(self._change_time), evidence)
 
 

@@ -451,7 +451,7 @@ class StreamingPipeline:
         if guard is None or not self.rhythm.is_ventricular_for_vt(label, float(p_ventricular)):
             return False
         start = self.rhythm.vt.run_start(time) - guard
-        return self.quality.in_fault or self.quality.bad_fraction(start, time + 1e-9) > 0
+        return self.quality.bad_fraction(start, time + 1e-9, self.config.alarms.vt_quality_reasons) > 0
 
     def _alarm(self, change: AlarmChange) -> AlarmEvent:
         event = AlarmEvent(change.kind, change.state, change.time, self.time, change.evidence)

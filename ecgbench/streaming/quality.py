@@ -104,8 +104,7 @@ class QualityMonitor:
         self._ranges = [deque(maxlen=self.config.history_blocks) for _ in range(n_leads)]
         self._good_run = self.config.recover_blocks
         self._bad_since: float | None = None
-        self._recent = deque(maxlen=int(np.ceil(120.0 / self.config.block)))  # (start, end, detection lead good)
-        self._all_recent = deque(maxlen=int(np.ceil(120.0 / self.config.block)))  # (start, end, every lead good)
+        self._recent = deque(maxlen=int(np.ceil(120.0 / self.config.block)))  # (start, end, detection lead good, its reasons)
         self._noise_index = [deque(maxlen=max(1, self.config.noise_blocks)) for _ in range(n_leads)]
         self._highpass = None
         if self.config.noise_ratio is not None:
@@ -177,7 +176,7 @@ class QualityMonitor:
                 history.append(span)  # the reference adapts, so a lasting gain change clears itself
             if lead != self.detection_lead or high is None:
                 pass  # the noise index is judged on the detection lead, the one beats are found and timed on
-            elif finite.size == x.size and "saturation" not in found and "flat" not in found:
+            elif finite.size == x.size and "flat" not in found:
                 recent = self._noise_index[lead]
                 recent.append(self.noise_index(high[:, lead]))
                 if len(recent) == recent.maxlen and float(np.median(recent)) > cfg.noise_ratio:
@@ -196,8 +195,7 @@ class QualityMonitor:
 
     def record(self, verdict: QualityVerdict) -> tuple[str, float] | None:
         """Update the fault state with one verdict; return ``("start"|"end", time s)`` on a change."""
-        self._recent.append((verdict.start, verdict.end, verdict.detection_lead_good))
-        self._all_recent.append((verdict.start, verdict.end, verdict.good))
+        self._recent.append((verdict.start, verdict.end, verdict.detection_lead_good, verdict.reasons.get(self.detection_lead, ())))
         if not verdict.good:
             self._good_run = 0
             if self._bad_since is None:
@@ -210,14 +208,19 @@ class QualityMonitor:
             return ("end", verdict.end - self.config.recover_blocks * self._block_len / self.fs)
         return None
 
-    def bad_fraction(self, t0: float, t1: float, any_lead: bool = False) -> float:
-        """Fraction (0-1) of the judged time in ``[t0, t1)`` s where the detection lead (or, with ``any_lead``, any lead) was bad."""
+    def bad_fraction(self, t0: float, t1: float, reasons: tuple[str, ...] | None = None) -> float:
+        """Fraction (0-1) of the judged time in ``[t0, t1)`` s where the detection lead was bad.
+
+        With ``reasons``, only blocks bad for one of these reasons (``nan``, ``flat``,
+        ``saturation``, ``amplitude_jump``, ``noise``) count as bad.
+        """
         bad = total = 0.0
-        for start, end, good in reversed(self._all_recent if any_lead else self._recent):  # newest first; stop once before t0
+        for start, end, good, why in reversed(self._recent):  # newest first; stop once before t0
             if end <= t0:
                 break
             overlap = min(end, t1) - max(start, t0)
             if overlap > 0:
                 total += overlap
-                bad += 0.0 if good else overlap
+                counts = not good if reasons is None else any(r in reasons for r in why)
+                bad += overlap if counts else 0.0
         return bad / total if total > 0 else 0.0

@@ -71,6 +71,23 @@ class StreamedRecord:
         return self.collector.annotations(self.scale)
 
 
+def stream_array(signal: np.ndarray, fs: float, classifier: BeatClassifier, config: PipelineConfig | None = None,
+                 chunk: float = 1.0) -> list[Event]:  # fmt: skip
+    """Stream an in-memory ``signal`` [n, leads] (mV, at ``fs`` = the classifier's rate) through a fresh pipeline; return every event.
+
+    For excerpts and fault-injected copies of records (``benchmarks/stream_faults.py``,
+    ``benchmarks/cold_start.py``); chunks of ``chunk`` s, as fast as possible.
+    """
+    signal = np.asarray(signal, dtype=np.float32)
+    signal = signal[:, None] if signal.ndim == 1 else signal
+    pipeline = StreamingPipeline(fs, signal.shape[1], classifier, config=config or PipelineConfig())
+    n = max(1, int(round(chunk * fs)))
+    events: list[Event] = []
+    for start in range(0, signal.shape[0], n):
+        events += pipeline.process(signal[start : start + n], start)
+    return events + pipeline.flush()
+
+
 def stream_record(
     record: str,
     directory: str | os.PathLike,
