@@ -21,7 +21,6 @@ Choose on DS1 (``--split ds1``: records 201 and 203 hold its AF), report DS2 (20
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -166,9 +165,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, default=Path("../shared/data"), help="Folder holding mitdb/.")
     parser.add_argument("--json", type=Path, help="Also write the figures as JSON to this file.")
     args = parser.parse_args(argv)
+    from _stream_tables import print_rows
     from rich.console import Console
     from rich.progress import Progress
-    from rich.table import Table
 
     records = args.records.split(",") if args.records else list(DS1 if args.split == "ds1" else DS2)
     lengths = [float(x) for x in args.lengths.split(",")]
@@ -183,17 +182,11 @@ def main(argv: list[str] | None = None) -> int:
         for model, label, alarms in configs:
             for row in evaluate(records, lengths, model, alarms, mitdb, args.negatives, on_excerpt=lambda: progress.advance(task)):
                 results.append({"model": model, "af_detector": label, **row})
-    table = Table(title=f"Cold start · AF on excerpts streamed from their first sample · {args.records or args.split.upper()}")
+    title = f"Cold start · AF on excerpts streamed from their first sample · {args.records or args.split.upper()}"
     columns = [("classifier", "model"), ("AF detector", "af_detector"), ("excerpt (s)", "length_s"), ("AF excerpts", "positives"),
                ("non-AF", "negatives"), ("PVC-rich", "pvc_rich"), ("Se %", "se"), ("Sp %", "sp"),
                ("Sp PVC-rich %", "sp_pvc_rich"), ("median alarm (s)", "median_alarm_s")]  # fmt: skip
-    for title, _ in columns:
-        table.add_column(title, justify="left" if title in ("classifier", "AF detector") else "right")
-    for row in results:
-        table.add_row(*["–" if row[key] is None else f"{row[key]:g}" if isinstance(row[key], float) else str(row[key]) for _, key in columns])
-    Console(width=160).print(table)
-    if args.json:
-        args.json.write_text(json.dumps({"args": {k: str(v) for k, v in vars(args).items()}, "rows": results}, indent=1) + "\n")
+    print_rows(title, columns, results, ("classifier", "AF detector"), args.json, vars(args))
     return 0
 
 

@@ -32,7 +32,6 @@ Run from the repository root, e.g.::
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -199,9 +198,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--vt-guard", type=float, help="AlarmConfig.vt_quality_guard in s (default: the library's); < 0 never suppresses.")
     parser.add_argument("--json", type=Path, help="Also write the figures as JSON to this file.")
     args = parser.parse_args(argv)
+    from _stream_tables import print_rows
     from rich.console import Console
     from rich.progress import Progress
-    from rich.table import Table
 
     records = args.records.split(",") if args.records else list(DS1 if args.split == "ds1" else DS2)
     conditions = args.conditions.split(",")
@@ -216,19 +215,12 @@ def main(argv: list[str] | None = None) -> int:
         task = progress.add_task(f"streaming {len(records)} records × {len(conditions)} conditions", total=len(records))
         tallies = run(records, conditions, args.model, config, args.data_dir, args.chunk, lambda r: progress.advance(task))
     figures = rows(tallies)
-    table = Table(title=f"Streaming faults · model {args.model} · {args.records or args.split.upper()} · noise ratio "
-                        f"{quality.noise_ratio} · VT guard {alarms.vt_quality_guard} s")  # fmt: skip
+    title = f"Streaming faults · model {args.model} · {args.records or args.split.upper()} · noise ratio {quality.noise_ratio} · VT guard {alarms.vt_quality_guard} s"
     columns = [("condition", "condition"), ("fault h", "fault_hours"), ("false VT / fault h", "false_vt_per_fault_hour"),
                ("false VT / h (record)", "false_vt_per_hour"), ("VT suppressed", "vt_suppressed"),
                ("false S ≤10 s after", "false_s_10s_after"), ("faults ≥5 s", "faults_5s"),
                ("quality Se %", "quality_sensitivity_pct"), ("alarmable VT alarmed", "alarmable_vt_alarmed")]  # fmt: skip
-    for title, _ in columns:
-        table.add_column(title, justify="left" if title == "condition" else "right")
-    for row in figures:
-        table.add_row(*["–" if row[key] is None else str(row[key]) for _, key in columns])
-    Console(width=160).print(table)
-    if args.json:
-        args.json.write_text(json.dumps({"args": {k: str(v) for k, v in vars(args).items()}, "rows": figures}, indent=1) + "\n")
+    print_rows(title, columns, figures, ("condition",), args.json, vars(args))
     return 0
 
 
