@@ -168,3 +168,20 @@ def test_rules_template_relearns_after_odd_first_beats():
         clf.classify(odd[None], rr)
     labels = [int(clf.classify(window[None], rr)[0].argmax()) for _ in range(30)]
     assert labels[-20:] == [0] * 20  # N once the normal beats outnumber the odd ones in the median
+
+
+def test_suppressed_vt_alarms_are_reported_and_judged():
+    from ecgbench.records.io import Annotations
+    from ecgbench.streaming.events import AnnotationCollector
+    from ecgbench.streaming.latency import LatencyTracker
+    from ecgbench.streaming.track import StreamedRecord, suppressed_vt_alarms
+
+    times = np.array([1.0, 2.0, 3.0, 10.0, 10.4, 10.8, 11.2, 20.0])
+    symbols = np.array(["N", "N", "N", "V", "V", "V", "V", "N"])
+    reference = Annotations("x", "atr", np.round(times * FS).astype(np.int64), symbols, ("",) * 8, FS)
+    collector = AnnotationCollector()
+    collector.add([AlarmEvent("VT", "suppressed", 10.0, 11.0, {}), AlarmEvent("VT", "suppressed", 15.0, 16.0, {})], FS)
+    streamed = StreamedRecord("x", FS, int(25 * FS), collector, 1.0, LatencyTracker())
+    rows = suppressed_vt_alarms(streamed, reference)
+    assert [r["true"] for r in rows] == [True, False]
+    assert collector.alarm_intervals("VT", until=25.0) == []  # a suppressed alarm is no alarm
