@@ -31,6 +31,10 @@ AFDwellOption = Annotated[
     int | None,
     typer.Option("--af-dwell", min=1, help="petrenas: judged beats the decision must disagree with the AF state before it changes (1: the paper's detector, no dwell). Default: ecgbench.streaming.AlarmConfig's.", show_default=False),
 ]
+AFStartDwellOption = Annotated[
+    int | None,
+    typer.Option("--af-start-dwell", min=1, help="petrenas: the dwell at cold start (until the detector has judged --af-dwell beats or changed state once). Default: ecgbench.streaming.AlarmConfig's.", show_default=False),
+]
 
 VTProbabilityOption = Annotated[
     float | None,
@@ -38,7 +42,8 @@ VTProbabilityOption = Annotated[
 ]
 
 
-def _alarm_config(af_detector: str | None, af_dwell: int | None = None, vt_probability: float | None = None):
+def _alarm_config(af_detector: str | None, af_dwell: int | None = None, vt_probability: float | None = None,
+                  af_start_dwell: int | None = None):  # fmt: skip
     """The :class:`~ecgbench.streaming.AlarmConfig` of ``--af-detector``, ``--af-dwell`` and ``--vt-probability``.
 
     A bad detector name gets a clear error; click rejects a dwell below 1 and a probability outside [0, 1],
@@ -56,6 +61,8 @@ def _alarm_config(af_detector: str | None, af_dwell: int | None = None, vt_proba
         options["af_dwell"] = af_dwell
     if vt_probability is not None:
         options["vt_probability"] = vt_probability
+    if af_start_dwell is not None:
+        options["af_start_dwell"] = af_start_dwell
     return AlarmConfig(**options)
 
 
@@ -103,6 +110,7 @@ def stream(
     results_dir: Annotated[Path | None, typer.Option("--results-dir", help="Results tree searched when --model is a baseline name (default leaderboards/results).", show_default=False)] = None,
     af_detector: AFDetectorOption = None,
     af_dwell: AFDwellOption = None,
+    af_start_dwell: AFStartDwellOption = None,
     vt_probability: VTProbabilityOption = None,
 ) -> None:
     """Stream a record (or stdin) through the pipeline with a live monitor, or JSON-line events."""
@@ -123,7 +131,7 @@ def stream(
     else:
         name, directory = _record_location(record, data_dir)
         source = RecordSource(name, directory, classifier.sampling_rate, chunk, n_leads=leads)
-    pipeline = StreamingPipeline(source.fs, source.n_leads, classifier, config=PipelineConfig(alarms=_alarm_config(af_detector, af_dwell, vt_probability)))
+    pipeline = StreamingPipeline(source.fs, source.n_leads, classifier, config=PipelineConfig(alarms=_alarm_config(af_detector, af_dwell, vt_probability, af_start_dwell)))
     live_view = monitor and console.is_terminal
     pacer = Pacer((1.0 if live_view else 0.0) if speed is None else speed)
     stdout_writer = None if live_view else JsonLinesWriter(sys.stdout)
@@ -191,6 +199,7 @@ def run_stream(
     json_output: JsonOption = False,
     af_detector: AFDetectorOption = None,
     af_dwell: AFDwellOption = None,
+    af_start_dwell: AFStartDwellOption = None,
     vt_probability: VTProbabilityOption = None,
 ) -> None:
     """The streaming track: replay records, score beats, AF, ventricular runs, alarm delays and latency."""
@@ -211,7 +220,7 @@ def run_stream(
         raise ConfigError(f"--records: {exc}") from None
     directory = database_dir("mitdb", data_dir)
     make_classifier = classifier_factory(model, results_dir=results_dir)  # fails early on a bad --model
-    alarms = _alarm_config(af_detector, af_dwell, vt_probability)
+    alarms = _alarm_config(af_detector, af_dwell, vt_probability, af_start_dwell)
     started = time.time()
     with Progress(console=err_console, transient=True) as progress:
         task = progress.add_task(f"streaming {len(names)} records", total=len(names))

@@ -185,3 +185,26 @@ def test_suppressed_vt_alarms_are_reported_and_judged():
     rows = suppressed_vt_alarms(streamed, reference)
     assert [r["true"] for r in rows] == [True, False]
     assert collector.alarm_intervals("VT", until=25.0) == []  # a suppressed alarm is no alarm
+
+
+def _beats_to_af(config: AlarmConfig, seed: int = 0) -> int | None:
+    from ecgbench.streaming.alarms import PetrenasAFDetector
+
+    detector = PetrenasAFDetector(config)
+    rng = np.random.default_rng(seed)
+    t = 0.0
+    for k in range(200):
+        rr = float(rng.uniform(0.4, 1.0))  # AF-like: fast and irregular
+        t += rr
+        change = detector.update(t, rr)
+        if change is not None and change.state == "start":
+            return k
+    return None
+
+
+def test_af_start_dwell_shortens_only_the_cold_start():
+    slow = _beats_to_af(AlarmConfig())
+    fast = _beats_to_af(AlarmConfig(af_start_dwell=8))
+    assert slow is not None and fast is not None and fast <= slow - 20 and fast <= 3 + 8 + 8 + 2
+    with pytest.raises(ConfigError, match="af_start_dwell"):
+        AlarmConfig(af_dwell=16, af_start_dwell=32)
