@@ -196,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chunk", type=float, default=1.0, help="Chunk length (s).")
     parser.add_argument("--noise-ratio", type=float, help="QualityConfig.noise_ratio (default: the library's); <= 0 turns the noise check off.")
     parser.add_argument("--vt-guard", type=float, help="AlarmConfig.vt_quality_guard in s (default: the library's); < 0 never suppresses.")
+    parser.add_argument("--vt-recent-noise", choices=("on", "off"), help="AlarmConfig.vt_recent_noise (default: the library's).")
     parser.add_argument("--json", type=Path, help="Also write the figures as JSON to this file.")
     args = parser.parse_args(argv)
     from _stream_tables import print_rows
@@ -208,14 +209,17 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown conditions {unknown}; choose from {', '.join(CONDITIONS)}")
     quality = QualityConfig() if args.noise_ratio is None else QualityConfig(noise_ratio=args.noise_ratio if args.noise_ratio > 0 else None)
-    alarms = AlarmConfig() if args.vt_guard is None else AlarmConfig(vt_quality_guard=args.vt_guard if args.vt_guard >= 0 else None)
+    options = {} if args.vt_guard is None else {"vt_quality_guard": args.vt_guard if args.vt_guard >= 0 else None}
+    if args.vt_recent_noise is not None:
+        options["vt_recent_noise"] = args.vt_recent_noise == "on"
+    alarms = AlarmConfig(**options)
     config = PipelineConfig(alarms=alarms, quality=quality)
     err = Console(stderr=True)
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task(f"streaming {len(records)} records × {len(conditions)} conditions", total=len(records))
         tallies = run(records, conditions, args.model, config, args.data_dir, args.chunk, lambda r: progress.advance(task))
     figures = rows(tallies)
-    title = f"Streaming faults · model {args.model} · {args.records or args.split.upper()} · noise ratio {quality.noise_ratio} · VT guard {alarms.vt_quality_guard} s"
+    title = f"Streaming faults · model {args.model} · {args.records or args.split.upper()} · noise ratio {quality.noise_ratio} · VT guard {alarms.vt_quality_guard} s · recent-noise check {'on' if alarms.vt_recent_noise else 'off'}"
     columns = [("condition", "condition"), ("fault h", "fault_hours"), ("false VT / fault h", "false_vt_per_fault_hour"),
                ("false VT / h (record)", "false_vt_per_hour"), ("VT suppressed", "vt_suppressed"),
                ("false S ≤10 s after", "false_s_10s_after"), ("faults ≥5 s", "faults_5s"),

@@ -157,6 +157,10 @@ class AlarmConfig:
         Quality faults of the detection lead that suppress a VT alarm (``QualityMonitor`` reasons).
         Saturation and amplitude jumps are left out: a real VT's large complexes can clip or jump
         in amplitude (random bytes and broadband noise are caught as ``noise``).
+    vt_recent_noise : bool
+        Also suppress a VT alarm when the last second of the detection lead, not yet judged as a
+        block, is noisy (:meth:`ecgbench.streaming.quality.QualityMonitor.recent_noisy`): the
+        block verdicts lag the beats by up to a block and a median.
     asystole : float
         Seconds without a beat that raise the asystole alarm.
     rr_min, rr_max : float
@@ -181,6 +185,7 @@ class AlarmConfig:
     vt_probability: float | None = None
     vt_quality_guard: float | None = 2.0
     vt_quality_reasons: tuple[str, ...] = ("nan", "flat", "noise")
+    vt_recent_noise: bool = False
     asystole: float = 4.0
     rr_min: float = 0.2
     rr_max: float = 3.0

@@ -451,6 +451,8 @@ class StreamingPipeline:
         if guard is None or not self.rhythm.is_ventricular_for_vt(label, float(p_ventricular)):
             return False
         start = self.rhythm.vt.run_start(time) - guard
+        if self.config.alarms.vt_recent_noise and self.quality.recent_noisy():
+            return True
         return self.quality.bad_fraction(start, time + 1e-9, self.config.alarms.vt_quality_reasons) > 0
 
     def _alarm(self, change: AlarmChange) -> AlarmEvent:

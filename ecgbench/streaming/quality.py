@@ -100,6 +100,7 @@ class QualityMonitor:
         self._block_len = max(1, int(round(self.config.block * self.fs)))
         self._partial = np.zeros((0, n_leads), np.float32)
         self._partial_high = np.zeros((0, n_leads))
+        self._tail = np.zeros(0)  # the last block's worth of high-passed detection-lead samples
         self._n_blocks = 0
         self._ranges = [deque(maxlen=self.config.history_blocks) for _ in range(n_leads)]
         self._good_run = self.config.recover_blocks
@@ -133,7 +134,18 @@ class QualityMonitor:
         self._partial = np.array(data[n_full * self._block_len :], dtype=np.float32)
         if high is not None:
             self._partial_high = high[n_full * self._block_len :]
+            self._tail = np.concatenate([self._tail, high[-self._block_len :, self.detection_lead]])[-self._block_len :]
         return verdicts
+
+    def recent_noisy(self) -> bool:
+        """Whether the last ``block`` seconds of the detection lead, judged or not yet, have a noise index above ``noise_ratio``.
+
+        One window, no median: quicker than the block verdicts (which wait for a full block and
+        take the median of ``noise_blocks``), for a decision that cannot wait (a VT alarm).
+        """
+        if self.config.noise_ratio is None or self._tail.size < self._block_len:
+            return False
+        return self.noise_index(self._tail) > self.config.noise_ratio
 
     def _high_passed(self, chunk: np.ndarray) -> np.ndarray | None:
         """The chunk high-passed for the noise index (NaN read as 0; those blocks are bad anyway)."""
