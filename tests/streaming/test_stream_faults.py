@@ -208,3 +208,14 @@ def test_af_start_dwell_shortens_only_the_cold_start():
     assert slow is not None and fast is not None and fast <= slow - 20 and fast <= 3 + 8 + 8 + 2
     with pytest.raises(ConfigError, match="af_start_dwell"):
         AlarmConfig(af_dwell=16, af_start_dwell=32)
+
+
+def test_recent_noise_check_sees_the_last_second_before_its_block_is_judged():
+    quality = QualityMonitor(FS, 2)
+    ecg = synthetic_ecg(duration=10.0, heart_rate=70, seed=6).signal.astype(np.float32)
+    quality.update(ecg)
+    assert not quality.recent_noisy()
+    rng = np.random.default_rng(2)
+    burst = ecg[: int(1.5 * FS)] + 0.6 * rng.standard_normal((int(1.5 * FS), 2)).astype(np.float32)
+    verdicts = quality.update(burst)
+    assert quality.recent_noisy() and all(v.good for v in verdicts)  # the block median has not flagged it yet
