@@ -203,11 +203,12 @@ def _beats_to_af(config: AlarmConfig, seed: int = 0) -> int | None:
 
 
 def test_af_start_dwell_shortens_only_the_cold_start():
-    slow = _beats_to_af(AlarmConfig())
+    slow = _beats_to_af(AlarmConfig(af_start_dwell=None))
     fast = _beats_to_af(AlarmConfig(af_start_dwell=8))
     assert slow is not None and fast is not None and fast <= slow - 20 and fast <= 3 + 8 + 8 + 2
     with pytest.raises(ConfigError, match="af_start_dwell"):
-        AlarmConfig(af_dwell=16, af_start_dwell=32)
+        AlarmConfig(af_start_dwell=0)
+    assert _beats_to_af(AlarmConfig(af_dwell=4, af_start_dwell=8)) <= fast  # never longer than af_dwell
 
 
 def test_recent_noise_check_sees_the_last_second_before_its_block_is_judged():
