@@ -162,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="petrenas cold-start dwell (beats): 'default' (AlarmConfig's), 'none', or a number.")
     parser.add_argument("--lengths", default="30,60", help="Excerpt lengths (s), comma-separated.")
     parser.add_argument("--negatives", type=int, default=6, help="Negative excerpts per record, at most.")
+    parser.add_argument("--chunk", type=float, default=1.0, help="Chunk length (s); the beats and alarms do not depend on it, only the speed.")
     parser.add_argument("--data-dir", type=Path, default=Path("../shared/data"), help="Folder holding mitdb/.")
     parser.add_argument("--json", type=Path, help="Also write the figures as JSON to this file.")
     args = parser.parse_args(argv)
@@ -180,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     with Progress(console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task(f"{len(configs)} configurations × {n_excerpts} excerpts", total=len(configs) * n_excerpts)
         for model, label, alarms in configs:
-            for row in evaluate(records, lengths, model, alarms, mitdb, args.negatives, on_excerpt=lambda: progress.advance(task)):
+            for row in evaluate(records, lengths, model, alarms, mitdb, args.negatives, args.chunk, lambda: progress.advance(task)):
                 results.append({"model": model, "af_detector": label, **row})
     title = f"Cold start · AF on excerpts streamed from their first sample · {args.records or args.split.upper()}"
     columns = [("classifier", "model"), ("AF detector", "af_detector"), ("excerpt (s)", "length_s"), ("AF excerpts", "positives"),

@@ -61,7 +61,7 @@ class QualityConfig:
     jump_ratio: float = 5.0
     history_blocks: int = 8
     recover_blocks: int = 2
-    noise_ratio: float | None = 0.15
+    noise_ratio: float | None = 0.12
     noise_highpass: float = 15.0
     noise_blocks: int = 3
     noise_floor_mv: float = 0.03
