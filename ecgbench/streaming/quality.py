@@ -8,10 +8,12 @@ amplifier), touches the saturation limit (``saturation_mv``), or its amplitude j
 re-attached electrode), or it is noisy: muscle noise and other broadband artefacts fill the
 whole block with high-frequency activity, while a clean ECG has it only in the QRS. The noise
 index of a block is the median of the absolute high-passed signal (above ``noise_highpass`` Hz)
-over its 99th percentile — about 0.03 on clean ECG, towards 0.26 for white noise — and the
-detection lead's block is noisy when the median index of the last ``noise_blocks`` blocks exceeds ``noise_ratio``
-(the threshold was chosen on DS1 records only; ``experiments/stream_faults/README.md``). The stream is bad while any lead is bad; the detection lead's state is kept
-separately because the asystole alarm is suppressed while that lead cannot be trusted.
+over its 99th percentile (about 0.03 on clean ECG, 0.26 for Gaussian noise), and the detection
+lead's block is noisy when the median index of the last ``noise_blocks`` blocks exceeds
+``noise_ratio`` (chosen on DS1 records only: ``experiments/stream_faults/README.md``). The stream
+is bad while any lead is bad; the detection lead's state is kept separately because the asystole
+alarm is suppressed while that lead cannot be trusted, and VT alarms while it is noisy, flat or
+missing.
 """
 
 from __future__ import annotations
@@ -123,6 +125,8 @@ class QualityMonitor:
         """Feed raw samples ``[n, leads]`` (mV, NaN allowed); return the verdicts of completed blocks."""
         chunk = np.asarray(chunk, dtype=np.float32)
         high = self._high_passed(chunk)
+        if high is not None and high.shape[0]:
+            self._tail = np.concatenate([self._tail, high[-self._block_len :, self.detection_lead]])[-self._block_len :]
         data = np.concatenate([self._partial, chunk]) if self._partial.size else chunk
         if high is not None:
             high = np.concatenate([self._partial_high, high]) if self._partial.size else high
@@ -134,7 +138,6 @@ class QualityMonitor:
         self._partial = np.array(data[n_full * self._block_len :], dtype=np.float32)
         if high is not None:
             self._partial_high = high[n_full * self._block_len :]
-            self._tail = np.concatenate([self._tail, high[-self._block_len :, self.detection_lead]])[-self._block_len :]
         return verdicts
 
     def recent_noisy(self) -> bool:
@@ -194,7 +197,7 @@ class QualityMonitor:
                 if len(recent) == recent.maxlen and float(np.median(recent)) > cfg.noise_ratio:
                     found.append("noise")
             else:
-                self._noise_index[lead].clear()  # a gap or a flat/saturated stretch restarts the median
+                self._noise_index[lead].clear()  # a gap or a flat stretch restarts the median
             if found:
                 reasons[lead] = tuple(found)
         return QualityVerdict(

@@ -220,3 +220,16 @@ def test_recent_noise_check_sees_the_last_second_before_its_block_is_judged():
     burst = ecg[: int(1.5 * FS)] + 0.6 * rng.standard_normal((int(1.5 * FS), 2)).astype(np.float32)
     verdicts = quality.update(burst)
     assert quality.recent_noisy() and all(v.good for v in verdicts)  # the block median has not flagged it yet
+
+
+def test_recent_noise_check_does_not_depend_on_the_chunk_length():
+    rng = np.random.default_rng(3)
+    ecg = synthetic_ecg(duration=6.0, heart_rate=70, seed=6).signal.astype(np.float32)
+    ecg[int(4.5 * FS) :] += 0.6 * rng.standard_normal((ecg.shape[0] - int(4.5 * FS), 2)).astype(np.float32)
+    answers = []
+    for n in (360, 97, 1000):
+        quality = QualityMonitor(FS, 2)
+        for start in range(0, ecg.shape[0], n):
+            quality.update(ecg[start : start + n])
+        answers.append((quality.recent_noisy(), quality.noise_index(quality._tail)))
+    assert answers[0][0] and all(a == answers[0] for a in answers)
