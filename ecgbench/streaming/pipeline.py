@@ -12,6 +12,11 @@ spans missing samples or a block the quality monitor judged bad on the detection
 saturated, noisy, an amplitude jump) gets no pre-RR interval (NaN), and the local RR mean starts
 afresh from it, so a gap's long interval never makes the following normal beats look premature.
 VT alarms are suppressed while the quality is bad (:class:`~ecgbench.streaming.alarms.VTDetector`).
+Both use the quality verdicts available when the beat is decided. Missing samples are tracked per
+sample, so a gap is always seen; flat, saturated and noisy stretches are judged per 1-s block, so
+with chunks of whole blocks (1 s, the default) the restarts and suppressions equal a whole-record
+run (pinned by a test), while with shorter chunks a beat decided before its block is judged may
+keep its RR context near such a fault.
 
 A classifier that needs the post-RR interval (the trained beat models) can only label a beat
 finally once the next beat is detected. Such a beat first gets a provisional label as soon as its

@@ -233,3 +233,18 @@ def test_recent_noise_check_does_not_depend_on_the_chunk_length():
             quality.update(ecg[start : start + n])
         answers.append((quality.recent_noisy(), quality.noise_index(quality._tail)))
     assert answers[0][0] and all(a == answers[0] for a in answers)
+
+
+def test_faults_give_the_same_beats_and_alarms_for_one_second_chunks_and_the_whole_record():
+    """Quality blocks are 1 s: with chunks of whole blocks the RR restarts and VT suppression are chunk-invariant."""
+    ecg = synthetic_ecg(duration=60.0, heart_rate=80, symbols="NNNNV", seed=9)
+    x = faults.gap(ecg.signal, FS, 12.3, 4.0)
+    x = faults.flat(x, FS, 25.6, 6.0)
+    rng = np.random.default_rng(4)
+    x[int(40 * FS) : int(50 * FS)] += 0.5 * rng.standard_normal((int(10 * FS), 2))
+
+    def summary(events):
+        return ([(e.sample, e.label) for e in events if isinstance(e, BeatEvent)],
+                sorted((e.kind, e.state, round(e.time, 3)) for e in events if isinstance(e, AlarmEvent)))  # fmt: skip
+
+    assert summary(_stream(x, chunk_s=1.0)) == summary(_stream(x, chunk_s=60.0))
