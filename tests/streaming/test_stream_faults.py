@@ -248,3 +248,18 @@ def test_faults_give_the_same_beats_and_alarms_for_one_second_chunks_and_the_who
                 sorted((e.kind, e.state, round(e.time, 3)) for e in events if isinstance(e, AlarmEvent)))  # fmt: skip
 
     assert summary(_stream(x, chunk_s=1.0)) == summary(_stream(x, chunk_s=60.0))
+
+
+def test_record_100_gap_and_heavy_muscle_noise(mitdb_dir, nstdb_dir):
+    """Issue 29's cases on the real record: 10 s of NaN, and 3x NSTDB ma noise over 60-120 s."""
+    from ecgbench.records.io import read_record
+
+    x = read_record("100", mitdb_dir).signal.astype(np.float64)[: int(400 * FS)]
+    after_gap = _labels_after(_stream(faults.gap(x, FS, 300.0, 10.0)), 310.0, 320.0)
+    assert "S" not in after_gap  # was 9 S beats
+    noisy = x.copy()
+    ma = read_record("ma", nstdb_dir).signal.astype(np.float64)
+    noisy[int(60 * FS) : int(120 * FS)] += 3.0 * ma[: int(60 * FS)]
+    events = _stream(noisy)
+    assert [t for s, t in _alarms(events, "signal_quality") if s == "start" and 60 <= t < 120]
+    assert not [s for s, _ in _alarms(events, "VT") if s == "start"]  # was 7 false VT alarms
