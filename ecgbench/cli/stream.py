@@ -31,6 +31,10 @@ AFDwellOption = Annotated[
     int | None,
     typer.Option("--af-dwell", min=1, help="petrenas: judged beats the decision must disagree with the AF state before it changes (1: the paper's detector, no dwell). Default: ecgbench.streaming.AlarmConfig's.", show_default=False),
 ]
+AFStartDwellOption = Annotated[
+    int | None,
+    typer.Option("--af-start-dwell", min=1, help="petrenas: the dwell at cold start (until the detector has judged --af-dwell beats or changed state once). Default: ecgbench.streaming.AlarmConfig's.", show_default=False),
+]
 
 VTProbabilityOption = Annotated[
     float | None,
@@ -38,7 +42,8 @@ VTProbabilityOption = Annotated[
 ]
 
 
-def _alarm_config(af_detector: str | None, af_dwell: int | None = None, vt_probability: float | None = None):
+def _alarm_config(af_detector: str | None, af_dwell: int | None = None, vt_probability: float | None = None,
+                  af_start_dwell: int | None = None):  # fmt: skip
     """The :class:`~ecgbench.streaming.AlarmConfig` of ``--af-detector``, ``--af-dwell`` and ``--vt-probability``.
 
     A bad detector name gets a clear error; click rejects a dwell below 1 and a probability outside [0, 1],
@@ -56,6 +61,8 @@ def _alarm_config(af_detector: str | None, af_dwell: int | None = None, vt_proba
         options["af_dwell"] = af_dwell
     if vt_probability is not None:
         options["vt_probability"] = vt_probability
+    if af_start_dwell is not None:
+        options["af_start_dwell"] = af_start_dwell
     return AlarmConfig(**options)
 
 
@@ -87,20 +94,23 @@ def _record_location(record: str, data_dir: Path | None) -> tuple[str, Path]:
 def stream(
     record: Annotated[str, typer.Argument(help="MIT-BIH record name (e.g. 208), a record path without extension, or '-' for stdin.")],
     model: ModelOption = "rules",
-    speed: Annotated[float, typer.Option("--speed", help="Replay speed: 1 real time, N times faster, 0 as fast as possible.")] = 1.0,
+    speed: Annotated[float | None, typer.Option("--speed", help="Replay speed: 1 real time, N times faster, 0 as fast as possible. Default: real time with the live monitor on a terminal, else as fast as possible.", show_default=False)] = None,
     chunk: ChunkOption = 1.0,
     events: Annotated[Path | None, typer.Option("--events", help="Also write every event as JSON lines to this file.")] = None,
     annotations: Annotated[Path | None, typer.Option("--annotations", help="Write beats and rhythm alarms as WFDB annotation file <record>.stream in this folder.")] = None,
     data_dir: DataDirOption = None,
     fs: Annotated[float, typer.Option("--fs", help="stdin: sampling rate in Hz.")] = 360.0,
-    leads: Annotated[int, typer.Option("--leads", help="stdin: interleaved leads per sample.")] = 2,
-    fmt: Annotated[str, typer.Option("--format", help="stdin: int16, float32 (little-endian, interleaved) or csv.")] = "int16",
+    leads: Annotated[int | None, typer.Option("--leads", help="stdin: interleaved leads per sample (default 2). A record: stream only its first N leads (an error if it has fewer).", show_default=False)] = None,
+    fmt: Annotated[str, typer.Option("--format", help="stdin: int16, float32 (little-endian, interleaved) or csv. Missing samples: -32768 (int16), NaN (float32); csv: an empty line, or '#gap N' for N samples.")] = "int16",
+    timestamps: Annotated[bool, typer.Option("--timestamps", help="stdin csv: the first column is the sample time (s); jumps are filled with missing samples.")] = False,
+    max_bad_lines: Annotated[int, typer.Option("--max-bad-lines", min=0, help="stdin csv: garbage lines reported and read as missing samples before the stream is refused.")] = 100,
     gain: Annotated[float, typer.Option("--gain", help="stdin: ADC units per mV.")] = 200.0,
     baseline: Annotated[float, typer.Option("--baseline", help="stdin: ADC value of 0 mV.")] = 0.0,
     monitor: Annotated[bool, typer.Option("--monitor/--no-monitor", help="Live monitor on a terminal; without a terminal events are printed as JSON lines.")] = True,
     results_dir: ResultsDirOption = None,
     af_detector: AFDetectorOption = None,
     af_dwell: AFDwellOption = None,
+    af_start_dwell: AFStartDwellOption = None,
     vt_probability: VTProbabilityOption = None,
 ) -> None:
     """Stream a record (or stdin) through the pipeline with a live monitor, or JSON-line events."""
@@ -115,14 +125,15 @@ def stream(
 
     classifier = load_classifier(model, results_dir=results_dir)
     if record == "-":
-        source = StdinSource(fs, leads, fmt, gain, baseline, chunk, target_rate=classifier.sampling_rate)
+        source = StdinSource(fs, 2 if leads is None else leads, fmt, gain, baseline, chunk, target_rate=classifier.sampling_rate,
+                             timestamps=timestamps, max_bad_lines=max_bad_lines)  # fmt: skip
         directory = None
     else:
         name, directory = _record_location(record, data_dir)
-        source = RecordSource(name, directory, classifier.sampling_rate, chunk)
-    pipeline = StreamingPipeline(source.fs, source.n_leads, classifier, config=PipelineConfig(alarms=_alarm_config(af_detector, af_dwell, vt_probability)))
-    pacer = Pacer(speed)
+        source = RecordSource(name, directory, classifier.sampling_rate, chunk, n_leads=leads)
+    pipeline = StreamingPipeline(source.fs, source.n_leads, classifier, config=PipelineConfig(alarms=_alarm_config(af_detector, af_dwell, vt_probability, af_start_dwell)))
     live_view = monitor and console.is_terminal
+    pacer = Pacer((1.0 if live_view else 0.0) if speed is None else speed)
     stdout_writer = None if live_view else JsonLinesWriter(sys.stdout)
     event_file = open(events, "w", encoding="utf-8") if events else None  # noqa: SIM115 - closed below
     file_writer = JsonLinesWriter(event_file) if event_file else None
@@ -160,6 +171,10 @@ def stream(
     finally:
         if event_file:
             event_file.close()
+        for warning in getattr(source, "warnings", [])[:20]:
+            err_console.print(f"warning: {warning}")
+        if len(getattr(source, "warnings", [])) > 20:
+            err_console.print(f"warning: … {len(source.warnings) - 20} more")
     if collector is not None:
         path = collector.write(source.name, annotations, source.source_fs, scale=source.source_fs / source.fs)
         err_console.print(f"annotations written to {path}")
@@ -184,6 +199,7 @@ def run_stream(
     json_output: JsonOption = False,
     af_detector: AFDetectorOption = None,
     af_dwell: AFDwellOption = None,
+    af_start_dwell: AFStartDwellOption = None,
     vt_probability: VTProbabilityOption = None,
 ) -> None:
     """The streaming track: replay records, score beats, AF, ventricular runs, alarm delays and latency."""
@@ -205,7 +221,7 @@ def run_stream(
     directory = database_dir("mitdb", data_dir)
     results_dir = resolve_results_dir(results_dir)  # where the record goes, and where --model NAME is looked up
     make_classifier = classifier_factory(model, results_dir=results_dir)  # fails early on a bad --model
-    alarms = _alarm_config(af_detector, af_dwell, vt_probability)
+    alarms = _alarm_config(af_detector, af_dwell, vt_probability, af_start_dwell)
     started = time.time()
     with Progress(console=err_console, transient=True) as progress:
         task = progress.add_task(f"streaming {len(names)} records", total=len(names))

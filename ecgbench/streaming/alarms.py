@@ -57,6 +57,10 @@ VT
     probability summed over ``vt_labels`` reaches it: the alarm may run at a more sensitive
     operating point than the beat labels (one run beat labelled N otherwise splits a VT run).
     The beat labels, the EC57 beat statistics and the AF detector's ectopic filter are unchanged.
+    A run that meets the rule while the signal quality is bad (a quality fault on the detection lead
+    from ``vt_quality_guard`` seconds before the run's first beat up to the beat that completes the
+    rule: noise, a gap, a flat line; ``vt_quality_reasons``) raises no alarm: it is reported as ``suppressed`` (noise spikes
+    labelled ventricular make false VT runs); the run may still alarm later, once quality is good.
     The default is the labels alone: the operating point belongs to a classifier (its
     probabilities' calibration), so it is chosen per classifier on DS1 only
     (``python benchmarks/vt_detector_ds1.py``, rule fixed before the run: most alarmable DS1
@@ -126,6 +130,13 @@ class AlarmConfig:
         ``petrenas``: consecutive judged beats on which the decision (O > η) must disagree with the
         AF state before the state changes; the change is dated at the first of them (its alarm is
         raised ``af_dwell`` − 1 beats later). 1 is the paper's detector (no dwell).
+    af_start_dwell : int or None
+        ``petrenas``: the dwell at cold start — while the detector has judged fewer than
+        ``af_dwell`` beats since the stream started and its state never changed, a decision held on
+        this many consecutive judged beats (at most ``af_dwell``) already changes the state (a monitor attached to a
+        patient in AF then says so within about 30 s). None: ``af_dwell`` from the start. 8 by
+        the DS1 rule of ``experiments/cold_start/README.md`` (of none, 16 and 8, the best mean
+        excerpt Se + Sp on DS1, rules classifier).
     af_skip_ventricular : bool
         ``petrenas``: also skip the RR intervals next to a beat the classifier labels V, as the
         ``median`` detector always does (not in the paper, which uses RR only).
@@ -140,6 +151,18 @@ class AlarmConfig:
         When set (0 < p <= 1), a beat also counts as ventricular for the VT rule when the
         classifier's probability summed over ``vt_labels`` is at least this (unitless); None: the
         beat's label alone decides.
+    vt_quality_guard : float or None
+        Seconds before a VT run's first beat from which a quality fault suppresses its alarm (see
+        the module notes; chosen on DS1, ``experiments/stream_faults/README.md``); None: VT alarms
+        are never suppressed.
+    vt_quality_reasons : tuple of str
+        Quality faults of the detection lead that suppress a VT alarm (``QualityMonitor`` reasons).
+        Saturation and amplitude jumps are left out: a real VT's large complexes can clip or jump
+        in amplitude (random bytes and broadband noise are caught as ``noise``).
+    vt_recent_noise : bool
+        Also suppress a VT alarm when the last second of the detection lead, not yet judged as a
+        block, is noisy (:meth:`ecgbench.streaming.quality.QualityMonitor.recent_noisy`): the
+        block verdicts lag the beats by up to a block and a median.
     asystole : float
         Seconds without a beat that raise the asystole alarm.
     rr_min, rr_max : float
@@ -156,11 +179,15 @@ class AlarmConfig:
     af_delta: float = 2e-4
     af_eta: float = 0.725
     af_dwell: int = 32
+    af_start_dwell: int | None = 8
     af_skip_ventricular: bool = True
     vt_min_beats: int = 3
     vt_min_rate: float = 100.0
     vt_labels: str = "VF"
     vt_probability: float | None = None
+    vt_quality_guard: float | None = 2.0
+    vt_quality_reasons: tuple[str, ...] = ("nan", "flat", "noise")
+    vt_recent_noise: bool = False
     asystole: float = 4.0
     rr_min: float = 0.2
     rr_max: float = 3.0
@@ -170,8 +197,12 @@ class AlarmConfig:
             raise ConfigError(f"alarm config af_method={self.af_method!r} is not one of {', '.join(AF_METHODS)}")
         if self.af_dwell < 1:
             raise ConfigError(f"alarm config af_dwell={self.af_dwell} must be >= 1 beat (1: no dwell)")
+        if self.af_start_dwell is not None and self.af_start_dwell < 1:
+            raise ConfigError(f"alarm config af_start_dwell={self.af_start_dwell} must be >= 1 beat (or None: af_dwell from the start)")
         if not self.vt_labels or any(label not in AAMI_CLASSES for label in self.vt_labels):
             raise ConfigError(f"alarm config vt_labels={self.vt_labels!r} must be AAMI classes, some of {''.join(AAMI_CLASSES)}")
+        if self.vt_quality_guard is not None and not self.vt_quality_guard >= 0:
+            raise ConfigError(f"alarm config vt_quality_guard={self.vt_quality_guard} must be >= 0 s (or None: never suppress)")
         if self.vt_probability is not None and not 0.0 < self.vt_probability <= 1.0:
             raise ConfigError(f"alarm config vt_probability={self.vt_probability} must be in (0, 1] (or None: labels only)")
         if self.af_window < 2 or not 0.0 < self.af_alpha < 1.0:
@@ -258,10 +289,20 @@ class PetrenasAFDetector:
         self._rm: deque[float] = deque(maxlen=config.af_window)
         self._pairs = np.triu_indices(config.af_window, k=1)
         self._trend = self._m_bar = self._b_bar = float("nan")
+        self._judged = 0
+        self._changed = False
         self._streak = 0
         self._change_time = float("nan")
         self.active = False
         self.irregularity = float("nan")
+
+    @property
+    def dwell(self) -> int:
+        """Judged beats the decision must now disagree with the state (``af_start_dwell`` at cold start)."""
+        cfg = self.config
+        if cfg.af_start_dwell is not None and not self._changed and self._judged < cfg.af_dwell:
+            return min(cfg.af_start_dwell, cfg.af_dwell)
+        return cfg.af_dwell
 
     def _average(self, previous: float, value: float) -> float:
         """One step of the causal exponential average y(n) = (1 − α) y(n−1) + α x(n), started at x."""
@@ -293,18 +334,21 @@ class PetrenasAFDetector:
         self._m_bar = self._average(self._m_bar, m)
         self._b_bar = self._average(self._b_bar, b)
         self.irregularity = self._m_bar / self._trend if self._b_bar >= cfg.af_delta else self._b_bar
+        self._judged += 1
         if (self.irregularity > cfg.af_eta) == self.active:
             self._streak = 0
             return None
         if self._streak == 0:
             self._change_time = judged_time
         self._streak += 1
-        if self._streak < cfg.af_dwell:
+        needed = self.dwell
+        if self._streak < needed:
             return None
         self._streak = 0
+        self._changed = True
         self.active = not self.active
         evidence = {"irregularity": round(float(self.irregularity), 4), "rr_trend_s": round(float(self._trend), 4),
-                    "bigeminy": round(float(self._b_bar), 6), "dwell_beats": cfg.af_dwell}  # fmt: skip
+                    "bigeminy": round(float(self._b_bar), 6), "dwell_beats": needed}  # fmt: skip
         return AlarmChange("AF", "start" if self.active else "end", float(self._change_time), evidence)
 
 
@@ -325,6 +369,7 @@ class VTDetector:
         self._recent: deque[float] = deque(maxlen=max(2, config.vt_min_beats))
         self._run_length = 0
         self._last_time = float("nan")
+        self._suppressed = False
         self.active = False
 
     @staticmethod
@@ -337,6 +382,10 @@ class VTDetector:
         return (self.mean_rate(self._run_start, time, self._run_length),
                 self.mean_rate(self._recent[0], time, len(self._recent)))  # fmt: skip
 
+    def run_start(self, time: float) -> float:
+        """First beat (s) of the ventricular run a ventricular beat at ``time`` s would extend (``time`` itself if none is open)."""
+        return self._run_start if self._run_length > 0 else time
+
     def rule_rate(self, time: float) -> float:
         """The rate (bpm) the rule compares with ``vt_min_rate`` for the run ending at the beat at ``time`` s.
 
@@ -348,20 +397,30 @@ class VTDetector:
             return 0.0
         return max(self._rates(time))
 
-    def update(self, time: float, ventricular: bool) -> AlarmChange | None:
-        """Feed one beat; return a change of VT state or None."""
+    def update(self, time: float, ventricular: bool, quality_bad: bool = False) -> AlarmChange | None:
+        """Feed one beat; return a change of VT state or None.
+
+        ``quality_bad``: the signal quality was bad during the run (see the module notes); a run
+        meeting the rule then gives a ``suppressed`` change instead of ``start``.
+        """
         cfg = self.config
         change = None
         if ventricular:
             if self._run_length == 0:
                 self._run_start = time
                 self._recent.clear()
+                self._suppressed = False
             self._run_length += 1
             self._recent.append(time)
             if not self.active and self.rule_rate(time) > cfg.vt_min_rate:
-                self.active = True
                 whole, last = self._rates(time)
                 evidence = {"rate_bpm": round(whole, 1), "last_beats_rate_bpm": round(last, 1), "run_length": self._run_length}
+                if quality_bad:
+                    if not self._suppressed:  # reported once per run
+                        self._suppressed = True
+                        change = AlarmChange("VT", "suppressed", self._run_start, {**evidence, "reason": "signal_quality"})
+                    return self._remember(time, change)
+                self.active = True
                 change = AlarmChange("VT", "start", self._run_start, evidence)
         else:
             if self.active:
@@ -369,6 +428,9 @@ class VTDetector:
                 change = AlarmChange("VT", "end", time, {"run_length": self._run_length, "rate_bpm": round(rate, 1)})
                 self.active = False
             self._run_length = 0
+        return self._remember(time, change)
+
+    def _remember(self, time: float, change: AlarmChange | None) -> AlarmChange | None:
         self._last_time = time
         return change
 
@@ -420,13 +482,15 @@ class RhythmMonitor:
         return cfg.vt_probability is not None and bool(ventricular_probability >= cfg.vt_probability)
 
     def on_beat(self, time: float, label: str, pause_quality_bad: float = 0.0,
-                ventricular_probability: float = float("nan")) -> list[AlarmChange]:  # fmt: skip
+                ventricular_probability: float = float("nan"), vt_quality_bad: bool = False) -> list[AlarmChange]:  # fmt: skip
         """Feed one classified beat (R time s, AAMI label); return alarm changes in time order.
 
         ``pause_quality_bad`` is the fraction of the pause before this beat during which the
         detection lead was bad; it decides whether a long pause counts as asystole.
         ``ventricular_probability`` is the classifier's probability summed over
         ``AlarmConfig.vt_labels`` (used only with ``AlarmConfig.vt_probability``; NaN: unknown).
+        ``vt_quality_bad``: the signal quality was bad during the current ventricular run (from
+        ``AlarmConfig.vt_quality_guard`` s before its first beat), which suppresses a VT alarm.
         """
         changes: list[AlarmChange] = []
         rr = time - self.last_beat_time if np.isfinite(self.last_beat_time) else float("nan")
@@ -439,7 +503,7 @@ class RhythmMonitor:
         ventricular = label == "V"  # ectopic-beat filtering of the AF detector: premature ventricular beats
         if np.isfinite(rr) and self.config.rr_min <= rr <= self.config.rr_max:
             self._recent_rr.append(rr)
-        for change in (self.af.update(time, rr, ventricular, self._last_ventricular), self.vt.update(time, self.is_ventricular_for_vt(label, ventricular_probability))):
+        for change in (self.af.update(time, rr, ventricular, self._last_ventricular), self.vt.update(time, self.is_ventricular_for_vt(label, ventricular_probability), vt_quality_bad)):
             if change is not None:
                 changes.append(change)
         self._last_ventricular = ventricular

@@ -24,6 +24,7 @@ heartbeat interval features. IEEE Trans Biomed Eng 51(7):1196-1206 (2004).
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
@@ -121,8 +122,11 @@ class RuleConfig:
         Correlation with the normal-beat template above which a beat's morphology is normal.
     template_mismatch : float
         Correlation below which a beat is ventricular even if narrow.
-    template_rate : float
-        Weight of each new normal beat in the running template (exponential average).
+    template_beats : int
+        Beats in the normal-beat template: the element-wise median of the last this many template
+        beats (beats labelled N, and narrow beats that are not premature whatever their label).
+    template_min_beats : int
+        Template beats needed before morphology counts; until then every narrow beat is normal.
     """
 
     premature_ratio: float = 0.85
@@ -131,7 +135,8 @@ class RuleConfig:
     width_fraction: float = 0.3
     template_match: float = 0.9
     template_mismatch: float = 0.5
-    template_rate: float = 0.05
+    template_beats: int = 9
+    template_min_beats: int = 4
 
 
 class RuleClassifier:
@@ -146,9 +151,15 @@ class RuleClassifier:
 
     Notes
     -----
-    The template holds the running mean of beats labelled N (lead 0, R-0.1 s to R+0.15 s); until
-    four normal beats have been seen every narrow beat counts as normal. Beats are processed in
-    order inside a batch, so results do not depend on how the stream was chunked.
+    The template is the element-wise median of the last ``template_beats`` template beats (lead 0,
+    R-0.1 s to R+0.15 s), and the normal width their median width. Template beats are the beats
+    labelled N and the narrow beats that are not premature whatever their label, so the template
+    is re-learned all the time: a template seeded from start-up transients (or from a run of odd
+    beats) is replaced within a few beats instead of freezing, when the following beats, all
+    judged against it as ventricular, would never update it. The median keeps a minority of
+    ectopic beats out of it. Until ``template_min_beats`` template beats have been seen every
+    narrow beat counts as normal. Beats are processed in order inside a batch, so results do not
+    depend on how the stream was chunked.
     """
 
     needs_post_rr = False
@@ -165,7 +176,8 @@ class RuleClassifier:
         self._baseline = slice(self._r - int(round(0.3 * fs)), self._r - int(round(0.2 * fs)))
         self._tmpl = slice(self._r - int(round(0.1 * fs)), self._r + int(round(0.15 * fs)))
         self._template: np.ndarray | None = None
-        self._n_template = 0
+        self._beats: deque[np.ndarray] = deque(maxlen=self.config.template_beats)
+        self._widths: deque[float] = deque(maxlen=self.config.template_beats)
         self._normal_width = float("nan")
 
     def qrs_width(self, beat: np.ndarray) -> float:
@@ -178,7 +190,7 @@ class RuleClassifier:
         return float(above[-1] - above[0] + 1) / self.sampling_rate
 
     def _correlation(self, segment: np.ndarray) -> float:
-        if self._template is None or self._n_template < 4:
+        if self._template is None or len(self._beats) < self.config.template_min_beats:
             return 1.0
         a = segment - segment.mean()
         b = self._template - self._template.mean()
@@ -205,18 +217,15 @@ class RuleClassifier:
                 labels[i], confidence[i] = _S, 0.6
             else:
                 labels[i], confidence[i] = _N, 0.6 + 0.35 * max(0.0, corr)
+            if labels[i] == _N or not (wide or premature or np.isnan(pre)):
                 self._update_template(segment, width)
         return _one_hot(labels, np.clip(confidence, 0.2, 0.99))
 
     def _update_template(self, segment: np.ndarray, width: float) -> None:
-        if self._template is None:
-            self._template = segment.copy()
-            self._normal_width = width
-        else:
-            rate = max(self.config.template_rate, 1.0 / (self._n_template + 1))
-            self._template += rate * (segment - self._template)
-            self._normal_width += rate * (width - self._normal_width)
-        self._n_template += 1
+        self._beats.append(segment.copy())
+        self._widths.append(width)
+        self._template = np.median(np.stack(self._beats), axis=0)
+        self._normal_width = float(np.median(self._widths))
 
 
 #: Built-in classifier names → factories taking the sampling rate.

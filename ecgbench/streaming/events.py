@@ -100,7 +100,9 @@ class AlarmEvent:
     kind : str
         ``AF``, ``VT``, ``asystole`` or ``signal_quality``.
     state : str
-        ``start`` or ``end``.
+        ``start`` or ``end``; ``suppressed`` for a VT alarm the rule would have raised while the
+        signal quality was bad (:class:`~ecgbench.streaming.alarms.VTDetector`), which is not
+        an alarm (it never becomes active) but is reported.
     time : float
         Signal time (s) of the onset/offset the evidence points to.
     decision_time : float
@@ -201,7 +203,7 @@ class AnnotationCollector:
                 return
             self._open[event.kind] = sample
             self._edges.append((sample, event.kind, 1))
-        elif event.kind in self._open:
+        elif event.state == "end" and event.kind in self._open:
             self._edges.append((max(sample, self._open.pop(event.kind)), event.kind, -1))
 
     def _rhythm_annotations(self) -> tuple[list[int], list[str]]:

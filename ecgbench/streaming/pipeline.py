@@ -7,6 +7,17 @@ size (pinned by a test). Missing samples (NaN) are held at the last finite value
 and detection, and flagged by the quality monitor; a dropped chunk (a gap in sample numbering) is
 replayed as NaN of the same length, so sample positions stay absolute.
 
+The RR context restarts after an unusable stretch: a beat whose interval to the previous beat
+spans missing samples or a block the quality monitor judged bad on the detection lead (flat,
+saturated, noisy, an amplitude jump) gets no pre-RR interval (NaN), and the local RR mean starts
+afresh from it, so a gap's long interval never makes the following normal beats look premature.
+VT alarms are suppressed while the quality is bad (:class:`~ecgbench.streaming.alarms.VTDetector`).
+Both use the quality verdicts available when the beat is decided. Missing samples are tracked per
+sample, so a gap is always seen; flat, saturated and noisy stretches are judged per 1-s block, so
+with chunks of whole blocks (1 s, the default) the restarts and suppressions equal a whole-record
+run (pinned by a test), while with shorter chunks a beat decided before its block is judged may
+keep its RR context near such a fault.
+
 A classifier that needs the post-RR interval (the trained beat models) can only label a beat
 finally once the next beat is detected. Such a beat first gets a provisional label as soon as its
 window is complete (``ProvisionalBeatEvent``, post-RR imputed by the local mean RR), in the same
@@ -32,6 +43,11 @@ from ecgbench.streaming.classifier import RR_KEYS, BeatClassifier, check_classif
 from ecgbench.streaming.events import AlarmEvent, BeatEvent, Event, ProvisionalBeatEvent
 from ecgbench.streaming.latency import LatencyTracker, Stopwatch
 from ecgbench.streaming.quality import QualityConfig, QualityMonitor
+
+
+#: Seconds around an unusable stretch within which a beat gives no RR interval (about a QRS width
+#: and the detector's refractory period: a beat there is the step at the fault's edge).
+UNUSABLE_MARGIN_S = 0.2
 
 
 class ChunkFilter(Protocol):
@@ -215,6 +231,7 @@ class StreamingPipeline:
         self._rr: deque[float] = deque(maxlen=self.config.rr_local_beats)
         self._rr_sum, self._rr_count = 0.0, 0
         self._provisional: tuple[int, str] | None = None  # (sample, label) awaiting its final label
+        self._unusable: deque[tuple[int, int]] = deque(maxlen=256)  # [start, stop) samples with NaN or a bad block
         self.recent_beats: deque[BeatEvent] = deque(maxlen=32)
         self.active_alarms: dict[str, AlarmEvent] = {}
 
@@ -254,7 +271,12 @@ class StreamingPipeline:
         if chunk.shape[0] == 0:
             return []
         events: list[Event] = []
+        missing = np.flatnonzero(~np.isfinite(chunk).all(axis=1))
+        if missing.size:
+            self._mark_unusable(self.raw.end + int(missing[0]), self.raw.end + int(missing[-1]) + 1)
         for verdict in self.quality.update(chunk):
+            if not verdict.detection_lead_good:
+                self._mark_unusable(int(round(verdict.start * self.fs)), int(round(verdict.end * self.fs)))
             change = self.quality.record(verdict)
             if change is not None:
                 evidence = {"reasons": {str(k): list(v) for k, v in verdict.reasons.items()}} if change[0] == "start" else {}
@@ -265,6 +287,27 @@ class StreamingPipeline:
         self._add_beats(self.detector.process(clean[:, self.config.detection_lead]))
         events += self._decide(final=False)
         return events
+
+    def _mark_unusable(self, start: int, stop: int) -> None:
+        """Note samples ``[start, stop)`` as unusable for RR intervals (merged with the last span when they touch)."""
+        if self._unusable and start <= self._unusable[-1][1]:
+            self._unusable[-1] = (self._unusable[-1][0], max(stop, self._unusable[-1][1]))
+        else:
+            self._unusable.append((start, stop))
+
+    def _spans_unusable(self, a: int, b: int) -> bool:
+        """Whether beats at samples ``a`` and ``b`` have an unusable span between them, or either lies at one.
+
+        "At" is within :data:`UNUSABLE_MARGIN_S` of it: the detector often marks a beat on the
+        step where a flat or saturated stretch ends, and an interval from it is no RR interval.
+        """
+        margin = int(round(UNUSABLE_MARGIN_S * self.fs))
+        for start, stop in reversed(self._unusable):
+            if stop + margin <= a:
+                return False
+            if start - margin <= b:
+                return True
+        return False
 
     def _add_beats(self, beats: np.ndarray) -> None:
         beats = np.asarray(beats, dtype=np.int64).ravel()
@@ -329,7 +372,9 @@ class StreamingPipeline:
         rr = {key: np.full(n, np.nan) for key in RR_KEYS}
         following = list(self._pending)
         for i, r in enumerate(peaks):
-            if self._last_r >= 0:
+            if self._last_r >= 0 and self._spans_unusable(self._last_r, r):
+                self._rr.clear()  # restart the RR context after a gap or an unusable stretch
+            elif self._last_r >= 0:
                 pre = (r - self._last_r) / self.fs
                 rr["pre"][i] = pre
                 self._rr.append(pre)
@@ -389,7 +434,7 @@ class StreamingPipeline:
                 first_labels.append(beat.latency)
             pause_start = self.rhythm.last_beat_time
             bad = self.quality.bad_fraction(pause_start, beat.time) if np.isfinite(pause_start) else 0.0
-            changes = self.rhythm.on_beat(beat.time, monitor_label, bad, float(p_ventricular))
+            changes = self.rhythm.on_beat(beat.time, monitor_label, bad, float(p_ventricular), self._vt_quality_bad(beat.time, monitor_label, p_ventricular))
             events.append(beat)
             events += [self._alarm(c) for c in changes]
             self.recent_beats.append(beat)
@@ -405,11 +450,21 @@ class StreamingPipeline:
             self.latency.add_first_label(first_labels)
         return events
 
+    def _vt_quality_bad(self, time: float, label: str, p_ventricular: float) -> bool:
+        """Whether the quality was bad from ``vt_quality_guard`` s before the VT run this beat would extend, up to it."""
+        guard = self.config.alarms.vt_quality_guard
+        if guard is None or not self.rhythm.is_ventricular_for_vt(label, float(p_ventricular)):
+            return False
+        start = self.rhythm.vt.run_start(time) - guard
+        if self.config.alarms.vt_recent_noise and self.quality.recent_noisy():
+            return True
+        return self.quality.bad_fraction(start, time + 1e-9, self.config.alarms.vt_quality_reasons) > 0
+
     def _alarm(self, change: AlarmChange) -> AlarmEvent:
         event = AlarmEvent(change.kind, change.state, change.time, self.time, change.evidence)
         if change.state == "start":
             self.active_alarms[change.kind] = event
-        else:
+        elif change.state == "end":
             self.active_alarms.pop(change.kind, None)
         return event
 

@@ -5,8 +5,15 @@ verdicts do not depend on how the stream is chunked. A block is bad when it hold
 samples or a dropped chunk), is flat (peak-to-peak below ``flat_mv``: a lead off or a disconnected
 amplifier), touches the saturation limit (``saturation_mv``), or its amplitude jumped more than
 ``jump_ratio`` times above the median of the recent blocks (a gain change, a
-re-attached electrode). The stream is bad while any lead is bad; the detection lead's state is kept
-separately because the asystole alarm is suppressed while that lead cannot be trusted.
+re-attached electrode), or it is noisy: muscle noise and other broadband artefacts fill the
+whole block with high-frequency activity, while a clean ECG has it only in the QRS. The noise
+index of a block is the median of the absolute high-passed signal (above ``noise_highpass`` Hz)
+over its 99th percentile (about 0.03 on clean ECG, 0.26 for Gaussian noise), and the detection
+lead's block is noisy when the median index of the last ``noise_blocks`` blocks exceeds
+``noise_ratio`` (chosen on DS1 records only: ``experiments/stream_faults/README.md``). The stream
+is bad while any lead is bad; the detection lead's state is kept separately because the asystole
+alarm is suppressed while that lead cannot be trusted, and VT alarms while it is noisy, flat or
+missing.
 """
 
 from __future__ import annotations
@@ -36,6 +43,18 @@ class QualityConfig:
         Blocks in the amplitude reference.
     recover_blocks : int
         Consecutive good blocks needed before a fault is declared over.
+    noise_ratio : float or None
+        Noise index (unitless, module notes) above which the median of the last ``noise_blocks``
+        blocks is noisy; None turns the noise check off.
+    noise_highpass : float
+        Cut-off (Hz) of the high-pass filter (2nd-order Butterworth) of the noise index.
+    noise_blocks : int
+        Blocks in the median of the noise index.
+    noise_floor_mv : float
+        A block is noisy only when its median absolute high-passed amplitude (mV) also exceeds this:
+        low-level activity on a lead that is on (an asystole) is not a quality fault. A design
+        floor, not tuned: a clean MIT-BIH block has about 0.01 mV, 0 dB NSTDB muscle noise
+        several times 0.03 mV.
     """
 
     block: float = 1.0
@@ -44,6 +63,10 @@ class QualityConfig:
     jump_ratio: float = 5.0
     history_blocks: int = 8
     recover_blocks: int = 2
+    noise_ratio: float | None = 0.12
+    noise_highpass: float = 15.0
+    noise_blocks: int = 3
+    noise_floor_mv: float = 0.03
 
 
 @dataclass(frozen=True)
@@ -78,11 +101,20 @@ class QualityMonitor:
         self.detection_lead = detection_lead
         self._block_len = max(1, int(round(self.config.block * self.fs)))
         self._partial = np.zeros((0, n_leads), np.float32)
+        self._partial_high = np.zeros((0, n_leads))
+        self._tail = np.zeros(0)  # the last block's worth of high-passed detection-lead samples
         self._n_blocks = 0
         self._ranges = [deque(maxlen=self.config.history_blocks) for _ in range(n_leads)]
         self._good_run = self.config.recover_blocks
         self._bad_since: float | None = None
-        self._recent = deque(maxlen=int(np.ceil(120.0 / self.config.block)))  # (start, end, detection lead good)
+        self._recent = deque(maxlen=int(np.ceil(120.0 / self.config.block)))  # (start, end, detection lead good, its reasons)
+        self._noise_index = [deque(maxlen=max(1, self.config.noise_blocks)) for _ in range(n_leads)]
+        self._highpass = None
+        if self.config.noise_ratio is not None:
+            from scipy import signal as sps
+
+            sos = sps.butter(2, self.config.noise_highpass, "high", fs=self.fs, output="sos")
+            self._highpass = (sps.sosfilt, sos, np.zeros((sos.shape[0], 2, n_leads)))
 
     @property
     def in_fault(self) -> bool:
@@ -91,13 +123,50 @@ class QualityMonitor:
 
     def update(self, chunk: np.ndarray) -> list[QualityVerdict]:
         """Feed raw samples ``[n, leads]`` (mV, NaN allowed); return the verdicts of completed blocks."""
+        chunk = np.asarray(chunk, dtype=np.float32)
+        high = self._high_passed(chunk)
+        if high is not None and high.shape[0]:
+            self._tail = np.concatenate([self._tail, high[-self._block_len :, self.detection_lead]])[-self._block_len :]
         data = np.concatenate([self._partial, chunk]) if self._partial.size else chunk
+        if high is not None:
+            high = np.concatenate([self._partial_high, high]) if self._partial.size else high
         n_full = data.shape[0] // self._block_len
-        verdicts = [self._judge(data[i * self._block_len : (i + 1) * self._block_len]) for i in range(n_full)]
+        verdicts = []
+        for i in range(n_full):
+            part = slice(i * self._block_len, (i + 1) * self._block_len)
+            verdicts.append(self._judge(data[part], None if high is None else high[part]))
         self._partial = np.array(data[n_full * self._block_len :], dtype=np.float32)
+        if high is not None:
+            self._partial_high = high[n_full * self._block_len :]
         return verdicts
 
-    def _judge(self, block: np.ndarray) -> QualityVerdict:
+    def recent_noisy(self) -> bool:
+        """Whether the last ``block`` seconds of the detection lead, judged or not yet, have a noise index above ``noise_ratio``.
+
+        One window, no median: quicker than the block verdicts (which wait for a full block and
+        take the median of ``noise_blocks``), for a decision that cannot wait (a VT alarm).
+        """
+        if self.config.noise_ratio is None or self._tail.size < self._block_len:
+            return False
+        return self.noise_index(self._tail) > self.config.noise_ratio
+
+    def _high_passed(self, chunk: np.ndarray) -> np.ndarray | None:
+        """The chunk high-passed for the noise index (NaN read as 0; those blocks are bad anyway)."""
+        if self._highpass is None or chunk.shape[0] == 0:
+            return None if self._highpass is None else np.zeros((0, chunk.shape[1]))
+        sosfilt, sos, zi = self._highpass
+        y, zi = sosfilt(sos, np.nan_to_num(chunk.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0), axis=0, zi=zi)
+        self._highpass = (sosfilt, sos, zi)
+        return y
+
+    def noise_index(self, high: np.ndarray) -> float:
+        """Noise index of one lead's high-passed block: median |x| over its 99th percentile (unitless; 0 below ``noise_floor_mv``)."""
+        magnitude = np.abs(high)
+        top = float(np.percentile(magnitude, 99))
+        level = float(np.median(magnitude))
+        return level / top if top > 0 and level > self.config.noise_floor_mv else 0.0
+
+    def _judge(self, block: np.ndarray, high: np.ndarray | None = None) -> QualityVerdict:
         cfg = self.config
         start = self._n_blocks * self._block_len / self.fs
         self._n_blocks += 1
@@ -120,6 +189,15 @@ class QualityMonitor:
                     if ref > 0 and span > cfg.jump_ratio * ref:  # a drop is left to 'flat' (lead off) or asystole
                         found.append("amplitude_jump")
                 history.append(span)  # the reference adapts, so a lasting gain change clears itself
+            if lead != self.detection_lead or high is None:
+                pass  # the noise index is judged on the detection lead, the one beats are found and timed on
+            elif finite.size == x.size and "flat" not in found:
+                recent = self._noise_index[lead]
+                recent.append(self.noise_index(high[:, lead]))
+                if len(recent) == recent.maxlen and float(np.median(recent)) > cfg.noise_ratio:
+                    found.append("noise")
+            else:
+                self._noise_index[lead].clear()  # a gap or a flat stretch restarts the median
             if found:
                 reasons[lead] = tuple(found)
         return QualityVerdict(
@@ -132,7 +210,7 @@ class QualityMonitor:
 
     def record(self, verdict: QualityVerdict) -> tuple[str, float] | None:
         """Update the fault state with one verdict; return ``("start"|"end", time s)`` on a change."""
-        self._recent.append((verdict.start, verdict.end, verdict.detection_lead_good))
+        self._recent.append((verdict.start, verdict.end, verdict.detection_lead_good, verdict.reasons.get(self.detection_lead, ())))
         if not verdict.good:
             self._good_run = 0
             if self._bad_since is None:
@@ -145,14 +223,19 @@ class QualityMonitor:
             return ("end", verdict.end - self.config.recover_blocks * self._block_len / self.fs)
         return None
 
-    def bad_fraction(self, t0: float, t1: float) -> float:
-        """Fraction (0-1) of the judged time in ``[t0, t1)`` s where the detection lead was bad."""
+    def bad_fraction(self, t0: float, t1: float, reasons: tuple[str, ...] | None = None) -> float:
+        """Fraction (0-1) of the judged time in ``[t0, t1)`` s where the detection lead was bad.
+
+        With ``reasons``, only blocks bad for one of these reasons (``nan``, ``flat``,
+        ``saturation``, ``amplitude_jump``, ``noise``) count as bad.
+        """
         bad = total = 0.0
-        for start, end, good in reversed(self._recent):  # newest first; stop once before t0
+        for start, end, good, why in reversed(self._recent):  # newest first; stop once before t0
             if end <= t0:
                 break
             overlap = min(end, t1) - max(start, t0)
             if overlap > 0:
                 total += overlap
-                bad += 0.0 if good else overlap
+                counts = not good if reasons is None else any(r in reasons for r in why)
+                bad += overlap if counts else 0.0
         return bad / total if total > 0 else 0.0

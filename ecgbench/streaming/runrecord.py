@@ -144,6 +144,7 @@ def write_stream_run(
         "training": training,
         "alarm_delays": result.delays,
         "vt_alarms": result.vt_alarms,
+        "vt_alarms_suppressed": result.vt_suppressed,
         "provenance": provenance.run_provenance(started_at, time.time() - started),
     }
     path = write_run_record_with(record, results_dir, prediction)

@@ -67,9 +67,10 @@ class RecordSource:
         self.name = rec.name
         self.source_fs = rec.fs
         self.fs = float(sampling_rate or rec.fs)
+        if n_leads is not None and not 1 <= n_leads <= rec.signal.shape[1]:
+            raise ConfigError(f"record {record} has {rec.signal.shape[1]} leads; --leads {n_leads} asks for "
+                              f"{'more' if n_leads > rec.signal.shape[1] else 'none'} (give 1 to {rec.signal.shape[1]})")  # fmt: skip
         signal = rec.signal if n_leads is None else rec.signal[:, :n_leads]
-        if n_leads is not None and signal.shape[1] < n_leads:
-            raise CorruptDataError(f"record {record} has {rec.signal.shape[1]} leads, the model needs {n_leads}")
         if self.fs != self.source_fs:
             up, down = resampling_ratio(self.source_fs, self.fs)
             signal = sps.resample_poly(signal, up, down, axis=0).astype(np.float32)
@@ -174,9 +175,31 @@ class StreamResampler:
 
 STDIN_FORMATS: tuple[str, ...] = ("int16", "float32", "csv")
 
+#: int16 input: this ADC value marks a missing sample (WFDB's invalid-sample value for format 16).
+INT16_MISSING = -32768
+
+#: csv input: a line starting with this marks missing samples: ``#gap N`` (N samples at the input rate).
+GAP_MARKER = "#gap"
+
+#: csv input: garbage lines (not numbers, wrong count of values) tolerated before the stream is refused.
+MAX_BAD_LINES = 100
+
 
 class StdinSource:
     """Read a live stream of interleaved leads from a binary or text stream (default stdin).
+
+    Missing samples never shift the timeline: each becomes a NaN sample (all leads), which the
+    pipeline holds and flags as a quality fault. They are marked as follows:
+
+    * ``int16``: the value :data:`INT16_MISSING` (-32768, WFDB's invalid sample) in any lead;
+    * ``float32``: NaN;
+    * ``csv``: an empty line (or empty fields) is one missing sample; ``#gap N`` stands for N
+      missing samples (N at the input rate); ``nan`` is accepted as a value; with ``timestamps``,
+      the first column is the sample time in seconds and a jump of more than 1.5 sample periods
+      is filled with missing samples (a time going backwards is a garbage line). A garbage line
+      (not numbers, the wrong number of values) is reported in :attr:`warnings`, counted as one
+      missing sample, and skipped; more than ``max_bad_lines`` of them refuse the stream
+      (``CorruptDataError``).
 
     Parameters
     ----------
@@ -197,46 +220,110 @@ class StdinSource:
         Pipeline rate in Hz; incoming samples are resampled with :class:`StreamResampler`.
     stream : binary file, optional
         Default ``sys.stdin.buffer``.
+    timestamps : bool
+        csv: the first column is the time in seconds.
+    max_bad_lines : int
+        csv: garbage lines tolerated (:data:`MAX_BAD_LINES`).
     """
 
     def __init__(self, sampling_rate: float, n_leads: int = 1, fmt: str = "int16", gain: float = 200.0,
                  baseline: float = 0.0, chunk_duration: float = 1.0, target_rate: float | None = None,
-                 stream: IO[bytes] | None = None) -> None:  # fmt: skip
+                 stream: IO[bytes] | None = None, timestamps: bool = False, max_bad_lines: int = MAX_BAD_LINES) -> None:  # fmt: skip
         if fmt not in STDIN_FORMATS:
             raise unknown_choice("stdin format", fmt, STDIN_FORMATS)
         if not gain or not np.isfinite(gain):
             raise ConfigError(f"--gain must be a non-zero number of ADC units per mV, got {gain}")
         if n_leads < 1:
             raise ConfigError(f"--leads must be >= 1, got {n_leads}")
+        if timestamps and fmt != "csv":
+            raise ConfigError("--timestamps needs --format csv (the binary formats mark missing samples by value)")
         self.source_fs = float(sampling_rate)
         self.fs = float(target_rate or sampling_rate)
         self.n_leads, self.fmt, self.gain, self.baseline = n_leads, fmt, float(gain), float(baseline)
+        self.timestamps, self.max_bad_lines = bool(timestamps), int(max_bad_lines)
         self.name = "stdin"
         self.lead_names = tuple(f"lead{i + 1}" for i in range(n_leads))
         self.chunk_samples = chunk_length(chunk_duration, self.source_fs)
         self.stream = stream if stream is not None else sys.stdin.buffer
         self._resampler = StreamResampler(*resampling_ratio(self.source_fs, self.fs)) if self.fs != self.source_fs else None
+        #: Problems met while reading (garbage lines, a trailing partial frame), in order.
+        self.warnings: list[str] = []
+        self.bad_lines = 0
+        self.missing_samples = 0
+
+    def _garbage(self, line_no: int, message: str) -> None:
+        self.bad_lines += 1
+        if self.bad_lines > self.max_bad_lines:
+            raise CorruptDataError(
+                f"stdin line {line_no}: {message}; more than {self.max_bad_lines} garbage lines, stream refused "
+                f"(check --format, --leads{' and --timestamps' if self.timestamps else ''})"
+            )
+        self.warnings.append(f"stdin line {line_no}: {message}; read as one missing sample")
+
+    def _csv_rows(self) -> Iterator[list[float]]:
+        """One list of lead values per sample (NaN for missing samples), in input order."""
+        text = io.TextIOWrapper(self.stream, encoding="utf-8", errors="replace") if not isinstance(self.stream, io.TextIOBase) else self.stream
+        missing = [float("nan")] * self.n_leads
+        width = self.n_leads + (1 if self.timestamps else 0)
+        last_time: float | None = None
+        period = 1.0 / self.source_fs
+        for line_no, line in enumerate(text, start=1):
+            line = line.strip()
+            if line.lower().startswith(GAP_MARKER):
+                try:
+                    n = int(line[len(GAP_MARKER):].strip())
+                    if n < 0:
+                        raise ValueError
+                except ValueError:
+                    self._garbage(line_no, f"{line[:40]!r} is not '{GAP_MARKER} N' with N >= 0 samples")
+                    yield missing
+                    continue
+                self.missing_samples += n
+                if last_time is not None:
+                    last_time += n * period
+                for _ in range(n):
+                    yield missing
+                continue
+            fields = line.split(",") if line else [""] * width
+            if all(not f.strip() for f in fields) and not self.timestamps:
+                self.missing_samples += 1
+                yield missing
+                continue
+            try:
+                values = [float(v) if v.strip() else float("nan") for v in fields]
+            except ValueError:
+                self._garbage(line_no, f"{line[:40]!r} is not comma-separated numbers")
+                yield missing
+                continue
+            if len(values) != width:
+                self._garbage(line_no, f"{len(values)} values where --leads {self.n_leads}"
+                                       f"{' plus a time column' if self.timestamps else ''} makes {width}")  # fmt: skip
+                yield missing
+                continue
+            if self.timestamps:
+                t = values.pop(0)
+                if not np.isfinite(t) or (last_time is not None and t <= last_time):
+                    self._garbage(line_no, f"time {t} s does not follow {last_time} s")
+                    continue
+                if last_time is not None:
+                    skipped = int(round((t - last_time) / period)) - 1
+                    if (t - last_time) > 1.5 * period and skipped > 0:
+                        self.missing_samples += skipped
+                        for _ in range(skipped):
+                            yield missing
+                last_time = t
+            yield values
 
     def _raw_chunks(self) -> Iterator[np.ndarray]:
         if self.fmt == "csv":
-            text = io.TextIOWrapper(self.stream, encoding="utf-8") if not isinstance(self.stream, io.TextIOBase) else self.stream
             rows: list[list[float]] = []
-            for line_no, line in enumerate(text, start=1):
-                line = line.strip()
-                if not line:
-                    continue
-                try:
-                    values = [float(v) for v in line.split(",")]
-                except ValueError:
-                    raise CorruptDataError(f"stdin line {line_no}: {line[:40]!r} is not comma-separated numbers") from None
-                if len(values) != self.n_leads:
-                    raise CorruptDataError(f"stdin line {line_no} has {len(values)} values; --leads says {self.n_leads}")
+            for values in self._csv_rows():
                 rows.append(values)
                 if len(rows) == self.chunk_samples:
-                    yield np.asarray(rows)
+                    yield np.asarray(rows, dtype=np.float64)
                     rows = []
             if rows:
-                yield np.asarray(rows)
+                yield np.asarray(rows, dtype=np.float64)
             return
         dtype = np.dtype("<i2" if self.fmt == "int16" else "<f4")
         frame = dtype.itemsize * self.n_leads
@@ -248,11 +335,25 @@ class StdinSource:
                 break
             pending += data
             if len(pending) >= want:
-                yield np.frombuffer(pending, dtype=dtype).reshape(-1, self.n_leads).astype(np.float64)
+                yield self._decode(pending, dtype)
                 pending = b""
         usable = len(pending) - len(pending) % frame
         if usable:
-            yield np.frombuffer(pending[:usable], dtype=dtype).reshape(-1, self.n_leads).astype(np.float64)
+            yield self._decode(pending[:usable], dtype)
+        if len(pending) % frame:
+            self.warnings.append(f"stdin ended with {len(pending) % frame} bytes that do not fill a sample of "
+                                 f"{self.n_leads} {self.fmt} leads; dropped (is --leads right?)")  # fmt: skip
+
+    def _decode(self, data: bytes, dtype: np.dtype) -> np.ndarray:
+        """Interleaved binary samples as ``[n, leads]`` float64, missing samples (see the class notes) as NaN."""
+        raw = np.frombuffer(data, dtype=dtype).reshape(-1, self.n_leads)
+        values = raw.astype(np.float64)
+        bad = (raw == INT16_MISSING) if self.fmt == "int16" else ~np.isfinite(values)
+        rows = bad.any(axis=1)
+        if rows.any():
+            values[rows] = np.nan
+            self.missing_samples += int(rows.sum())
+        return values
 
     def __iter__(self) -> Iterator[Chunk]:
         start = 0

@@ -71,6 +71,23 @@ class StreamedRecord:
         return self.collector.annotations(self.scale)
 
 
+def stream_array(signal: np.ndarray, fs: float, classifier: BeatClassifier, config: PipelineConfig | None = None,
+                 chunk: float = 1.0) -> list[Event]:  # fmt: skip
+    """Stream an in-memory ``signal`` [n, leads] (mV, at ``fs`` = the classifier's rate) through a fresh pipeline; return every event.
+
+    For excerpts and fault-injected copies of records (``benchmarks/stream_faults.py``,
+    ``benchmarks/cold_start.py``); chunks of ``chunk`` s, as fast as possible.
+    """
+    signal = np.asarray(signal, dtype=np.float32)
+    signal = signal[:, None] if signal.ndim == 1 else signal
+    pipeline = StreamingPipeline(fs, signal.shape[1], classifier, config=config or PipelineConfig())
+    n = max(1, int(round(chunk * fs)))
+    events: list[Event] = []
+    for start in range(0, signal.shape[0], n):
+        events += pipeline.process(signal[start : start + n], start)
+    return events + pipeline.flush()
+
+
 def stream_record(
     record: str,
     directory: str | os.PathLike,
@@ -230,6 +247,23 @@ def vt_alarm_truth(streamed: StreamedRecord, reference: Annotations, tolerance: 
     return out
 
 
+def suppressed_vt_alarms(streamed: StreamedRecord, reference: Annotations, tolerance: float = DEFAULT_WINDOW) -> list[dict]:
+    """The VT alarms suppressed for bad signal quality, each judged as :func:`vt_alarm_truth` judges a raised one.
+
+    Returns ``{"onset": s, "decision": s, "true": bool}`` per suppressed alarm: ``true`` when a
+    reference ventricular run lies within ``tolerance`` s of its onset (a real VT that the
+    quality check silenced).
+    """
+    truth = reference_ventricular_intervals(reference, streamed.n_samples, streamed.fs, streamed.alarms)
+    out = []
+    for event in streamed.collector.alarms:
+        if event.kind == "VT" and event.state == "suppressed":
+            lo, hi = event.time - tolerance, event.decision_time + tolerance
+            hit = bool(np.any((truth[:, 0] <= hi) & (truth[:, 1] >= lo)))
+            out.append({"onset": round(event.time, 3), "decision": round(event.decision_time, 3), "true": hit})
+    return out
+
+
 def score_stream(streamed: StreamedRecord, reference_dir: str | os.PathLike, learning_period: float = 0.0, *, reference=None):
     """Compare a stream's annotations with the record's reference (``atr``, or ``reference`` if given) using EC57."""
     from ecgbench.evaluation.ec57 import compare_record
@@ -274,6 +308,7 @@ class TrackResult:
     chunk: float
     vt_alarms: list[dict] = field(default_factory=list)
     alarms: AlarmConfig = field(default_factory=AlarmConfig)
+    vt_suppressed: list[dict] = field(default_factory=list)
 
     def hours(self) -> float:
         """Signal duration streamed, in hours."""
@@ -308,6 +343,7 @@ class TrackResult:
         out["vt_alarm.false"] = false_vt
         hours = self.hours()
         out["vt_alarm.false_per_hour"] = false_vt / hours if hours > 0 else float("nan")
+        out["vt_alarm.suppressed"] = len(self.vt_suppressed)
         lat = self.latency.summary()
         out["latency.algorithmic_p50_s"] = lat.algorithmic_p50
         out["latency.algorithmic_p99_s"] = lat.algorithmic_p99
@@ -356,7 +392,7 @@ def run_track(
         config = PipelineConfig(alarms=alarms or AlarmConfig())
         make_pipeline = lambda fs, n, clf: StreamingPipeline(fs, n, clf, config=config)  # noqa: E731
 
-    streams, comparisons, vt_alarms = [], [], []
+    streams, comparisons, vt_alarms, vt_suppressed = [], [], [], []
     delays: dict[str, list[dict]] = {kind: [] for kind in ONSET_ALARMS.values()}
     latency = LatencyTracker()
     for record in records:
@@ -366,9 +402,10 @@ def run_track(
         for kind, rows in alarm_delays(streamed, directory, reference=reference).items():
             delays[kind] += [{"record": record, **row} for row in rows]
         vt_alarms += [{"record": record, **row} for row in vt_alarm_truth(streamed, reference)]
+        vt_suppressed += [{"record": record, **row} for row in suppressed_vt_alarms(streamed, reference)]
         latency.merge(streamed.latency)
         streams.append(streamed)
         if on_record:
             on_record(record)
     used = streams[0].alarms if streams else (alarms or AlarmConfig())
-    return TrackResult(score_records(comparisons), delays, latency, streams, chunk, vt_alarms, used)
+    return TrackResult(score_records(comparisons), delays, latency, streams, chunk, vt_alarms, used, vt_suppressed)
