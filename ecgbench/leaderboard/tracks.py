@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 class Column:
     """One table column: run-record key, the header shown, and the record section the key is in.
 
-    ``section`` is ``"metrics"`` (entries ``{"value", "ci_low", "ci_high"}``) or another top-level
-    section holding plain values, e.g. ``"recipe"`` for a setting that changes what the figures
-    mean (the streaming chunk length). ``decimals`` is how many digits are shown after the
+    ``section`` is ``"metrics"`` (entries ``{"value", "ci_low", "ci_high"}``) or another section
+    holding plain values, e.g. ``"recipe"`` for a setting that changes what the figures mean (the
+    streaming chunk length); a dotted section is nested (``"recipe.alarms"``). ``decimals`` is how many digits are shown after the
     point (0 for counts). ``default`` is the value of a setting in records written before the
     setting existed (what those runs used); a setting's value may be text.
     """
@@ -34,7 +34,10 @@ class Column:
         """Return this column's ``{"value", ...}`` entry of a run record (``{}`` when absent)."""
         if self.section == "metrics":
             return record.get("metrics", {}).get(self.key) or {}
-        value = (record.get(self.section) or {}).get(self.key, self.default)
+        block = record
+        for part in self.section.split("."):  # a nested section, e.g. "recipe.alarms"
+            block = (block or {}).get(part) if isinstance(block, dict) else None
+        value = (block or {}).get(self.key, self.default)
         return {} if value is None else {"value": value}
 
 

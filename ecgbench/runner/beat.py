@@ -5,7 +5,7 @@
    (:meth:`ecgbench.models.Recipe.for_track`), apply ``--seed``/``--epochs``/``--quick`` to it,
    seed every generator; the run record stores this resolved recipe;
 2. **perform** — train on the training split with model selection on the validation split
-   (Keras: :func:`fit_keras_on_splits`, shared with ``benchmarks/beat_val.py``; estimators: their ``fit``), then
+   (Keras: :func:`fit_keras_on_splits`, shared with ``experiments/beat_recipes/beat_val.py``; estimators: their ``fit``), then
    predict the test split; every output is checked (:func:`ecgbench.models.check_probabilities`);
 3. **evaluate** — EC57 beat-by-beat statistics on the test records with record-resampled
    bootstrap intervals (:func:`ecgbench.runner.evaluate.score_predictions`);
@@ -96,7 +96,7 @@ def load_with_recipe(
 
     Order of precedence, lowest first: the recipe's top-level fields; its ``tracks[track]`` block
     (:meth:`Recipe.for_track`, beat tracks only; ``None``, as rhythm runs pass, ignores the block);
-    ``changes`` (a block of recipe fields, e.g. ``benchmarks/beat_val.py --set``); ``seed`` and
+    ``changes`` (a block of recipe fields, e.g. ``experiments/beat_recipes/beat_val.py --set``); ``seed`` and
     ``epochs`` (CLI ``--seed``/``--epochs``). ``quick`` then caps the epochs at
     :data:`QUICK_EPOCHS` (smoke tests); ``None`` keeps the recipe's value.
     """
@@ -237,7 +237,7 @@ def fit_estimator(
     """Fit a ``Submission`` class (selection on ``val``), optionally refit on ``train ∪ val``; return ``(model, report, refit)``.
 
     The runner's own fit (:func:`_perform_estimator` predicts ``test`` with the returned model);
-    ``benchmarks/rhythm_external.py`` calls it to score the same model on external recordings.
+    ``experiments/rr_af/rhythm_external.py`` calls it to score the same model on external recordings.
     The recorded validation score is always the one of the model ``fit`` chose, before any refit
     (:mod:`ecgbench.runner.rhythm_refit`, recipe option ``refit_on_train_val``).
     ``check_subjects`` refuses a refit set sharing a subject with test (the rhythm track's
@@ -311,7 +311,7 @@ def fit_keras_on_splits(
 ) -> KerasFit:
     """Normalise, build the training pipeline, train with selection on ``val``: the runner's training step.
 
-    The runner and ``benchmarks/beat_val.py`` both train through here; only ``train`` and ``val``
+    The runner and ``experiments/beat_recipes/beat_val.py`` both train through here; only ``train`` and ``val``
     are needed (the test split is predicted afterwards by the runner alone). Every generator is
     seeded with the recipe's seed right before the model is built; with ``options.ensemble: K``
     (:mod:`ecgbench.runner.ensemble`) K members are trained, each seeded with its own member seed,

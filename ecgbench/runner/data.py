@@ -195,7 +195,7 @@ def load_train_val(
     """Load only the training and validation beats of a track (the test split is never opened).
 
     :func:`load_track` reads its ``train`` and ``val`` beats through here; model development
-    (``benchmarks/beat_val.py``) calls it directly, so it cannot see the test split.
+    (``experiments/beat_recipes/beat_val.py``) calls it directly, so it cannot see the test split.
     ``context`` builds a beat context into both (inter-patient track only: on the intra-patient
     track a beat's predecessor may lie in the test split, which this function never opens);
     ``derived_rr`` appends the derived RR columns (:func:`derived_rr_parts`; inter-patient only, likewise).

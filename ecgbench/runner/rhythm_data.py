@@ -98,7 +98,7 @@ def load_rhythm_splits(
     """Load the windows of the rhythm track's ``roles`` (``train``, ``val``, ``test``), and only those.
 
     :func:`load_rhythm_track` reads every role through here; model development
-    (``benchmarks/rr_af_val.py``) asks for ``("train", "val")``, so it cannot see the test split.
+    (``experiments/rr_af/rr_af_val.py``) asks for ``("train", "val")``, so it cannot see the test split.
     """
     from ecgbench.data import load_split, to_numpy
 

@@ -78,9 +78,9 @@ class VerifyReport:
     def same_processor(self) -> bool:
         """Whether the re-run ran on the CPU model the record names (records without one count as the same).
 
-        Keras training reproduces digit for digit on one CPU family, not across them: TensorFlow's
-        oneDNN kernels take different code paths (the 2026-11-24 and 2026-12-04 cnn1d seed-0 runs,
-        AMD EPYC and Intel Xeon, differ in DS2 accuracy while each repeats on its own CPU).
+        Keras training reproduces digit for digit on one CPU model, not necessarily across them:
+        TensorFlow's oneDNN kernels take different code paths by instruction set (see
+        :mod:`ecgbench.runner.tf_environment` for the portable setting and docs/performance.md).
         """
         return self.recorded_processor is None or self.recorded_processor == self.processor
 

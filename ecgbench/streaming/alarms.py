@@ -39,7 +39,7 @@ AF, ``af_method="petrenas"``
     episode is clinically one lasting at least 30 s, Hindricks et al. 2021), a fair price for a
     rhythm that is not an immediate threat, unlike VT.
     This is the default (``af_method="petrenas"``, ``af_dwell=32``): on DS1 (never DS2;
-    ``python benchmarks/af_detector_ds1.py``) the detector without a dwell matched the ``median``
+    ``python -m experiments.streaming_alarms.af_detector_ds1``) the detector without a dwell matched the ``median``
     detector's AF episode sensitivity and beat it on episode +P and on duration Se and +P, with
     the cnn1d classifier and with the rule classifier alike; without ``af_skip_ventricular`` it
     raised many false alarms in records with frequent PVCs (106, 208, 215). Of the dwells tried
@@ -63,13 +63,10 @@ VT
     labelled ventricular make false VT runs); the run may still alarm later, once quality is good.
     The default is the labels alone: the operating point belongs to a classifier (its
     probabilities' calibration), so it is chosen per classifier on DS1 only
-    (``python benchmarks/vt_detector_ds1.py``, rule fixed before the run: most alarmable DS1
-    onsets alarmed with at most twice the label rule's false VT alarms per hour), and given with
-    ``--vt-probability``. It belongs to a trained model, not to a baseline name: 0.4 for
-    cnn1d-context (its seed-0 run ``20261204T041728Z``), 0.2 for cnn1d-context-ensemble-afgate
-    (``20261206T095438Z``); for cnn1d, 0.3 for the 2026-12-04
-    training ``20261204T205242Z`` and the labels alone for the 2026-11-24 weights that
-    ``--model cnn1d`` streams since the 2026-12-06 rerun ``20261206T065023Z`` (same weights).
+    (``python -m experiments.streaming_alarms.vt_detector_ds1``, rule fixed before the run: most
+    alarmable DS1 onsets alarmed with at most twice the label rule's false VT alarms per hour), and
+    given with ``--vt-probability``. It belongs to a trained model, not to a baseline name: the
+    points chosen for the committed models are listed in ``experiments/README.md`` (S3).
 Asystole
     No beat for ``asystole`` seconds; suppressed when the detection lead was bad (lead off, flat
     line) for most of the pause, which is reported as a quality alarm instead.

@@ -32,6 +32,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("chunk_s", "chunk (s)", section="recipe"),
     Column("af_method", "AF detector", section="recipe", default="median"),
     Column("af_dwell", "AF dwell (beats)", section="recipe", decimals=0),
+    Column("af_start_dwell", "AF start dwell (beats)", section="recipe.alarms", decimals=0),
     Column("vt_probability", "VT p(V)+p(F) ≥", section="recipe"),
     Column("model_run", "model (run streamed)", section="training"),
     Column("latency.algorithmic_p50_s", "latency p50 (s)"),
@@ -75,7 +76,7 @@ BOARD = Track(
     # `ecgbench run stream`'s defaults: --records, --chunk, --learning-period (cli/stream.py) and
     # ecgbench.streaming.AlarmConfig's af_method, af_dwell and vt_probability (a test pins them to the code).
     default_config={"records": "DS2", "learning_period_s": 0.0, "chunk_s": 1.0, "af_method": "petrenas", "af_dwell": 32,
-                    "vt_probability": None},  # fmt: skip
+                    "af_start_dwell": 8, "vt_probability": None},  # fmt: skip
 )
 
 TASK = Task(

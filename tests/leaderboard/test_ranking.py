@@ -108,17 +108,20 @@ def test_declared_deterministic(submission, expected):
     assert declared_deterministic({"submission": submission}) is expected
 
 
-STREAM_DEFAULT = {"records": "DS2", "learning_period_s": 0.0, "chunk_s": 1.0, "af_method": "petrenas", "af_dwell": 32, "vt_probability": None}
+STREAM_DEFAULT = {"records": "DS2", "learning_period_s": 0.0, "chunk_s": 1.0, "af_method": "petrenas", "af_dwell": 32, "af_start_dwell": 8,
+                  "vt_probability": None}  # fmt: skip
+#: How a run at the default configuration records it (the start dwell sits in the alarm settings).
+STREAM_RECIPE = {**{k: v for k, v in STREAM_DEFAULT.items() if k != "af_start_dwell"}, "alarms": {"af_start_dwell": 8}}
 
 
 def test_streaming_ranks_the_default_configuration_and_lists_the_rest_as_ablation(tmp_path):
     results = tmp_path / "results"
-    _run(results, "20260101T000000Z-stream-rules-seed0", "rules", 99.0, task="streaming", kind="builtin", recipe=STREAM_DEFAULT)
+    _run(results, "20260101T000000Z-stream-rules-seed0", "rules", 99.0, task="streaming", kind="builtin", recipe=STREAM_RECIPE)
     _run(results, "20260101T000001Z-stream-rules-seed0", "rules", 99.5, task="streaming", kind="builtin",
-         recipe={**STREAM_DEFAULT, "chunk_s": 0.25})  # fmt: skip
+         recipe={**STREAM_RECIPE, "chunk_s": 0.25})  # fmt: skip
     _run(results, "20260101T000002Z-stream-rules-seed0", "rules", 99.7, task="streaming", kind="builtin",
-         recipe={**STREAM_DEFAULT, "vt_probability": 0.3})  # fmt: skip
-    old = {k: v for k, v in STREAM_DEFAULT.items() if k not in ("af_method", "af_dwell", "vt_probability")}
+         recipe={**STREAM_RECIPE, "vt_probability": 0.3})  # fmt: skip
+    old = {k: v for k, v in STREAM_RECIPE.items() if k not in ("af_method", "af_dwell", "vt_probability", "alarms")}
     _run(results, "20260101T000003Z-stream-rules-seed0", "rules", 99.9, task="streaming", kind="builtin", recipe=old)  # median era
     board = _board(results, "streaming")
     (rules,) = board.standings
@@ -128,7 +131,7 @@ def test_streaming_ranks_the_default_configuration_and_lists_the_rest_as_ablatio
     _, texts = render_texts(results, check=False)
     page = texts["streaming.md"]
     assert "## Ablation: runs at other configurations" in page and "**Default configuration**" in page
-    assert "records DS2, learning period (s) 0, chunk (s) 1, AF detector petrenas, AF dwell (beats) 32, VT p(V)+p(F) ≥ unset" in page
+    assert "records DS2, learning period (s) 0, chunk (s) 1, AF detector petrenas, AF dwell (beats) 32, AF start dwell (beats) 8, VT p(V)+p(F) ≥ unset" in page
     ablation = page.split("## Ablation")[1]
     assert "| 0.25 |" in ablation and "| median |" in ablation and "| 0.30 |" in ablation
     assert "Ablation: runs at other configurations" in texts["index.html"]
@@ -147,4 +150,5 @@ def test_streaming_default_configuration_is_run_streams(tmp_path):
     assert options["records"] == declared["records"] and options["chunk"] == declared["chunk_s"]
     assert options["learning_period"] == declared["learning_period_s"]
     alarms = AlarmConfig()
-    assert (alarms.af_method, alarms.af_dwell, alarms.vt_probability) == (declared["af_method"], declared["af_dwell"], declared["vt_probability"])
+    assert (alarms.af_method, alarms.af_dwell, alarms.af_start_dwell, alarms.vt_probability) == (
+        declared["af_method"], declared["af_dwell"], declared["af_start_dwell"], declared["vt_probability"])
