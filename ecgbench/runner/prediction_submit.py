@@ -62,7 +62,7 @@ def submit_predictions(
     name: str | None = None,
     seed: int = 0,
     tfds_dir: str | os.PathLike | None = None,
-    results_dir: str | os.PathLike = "leaderboards/results",
+    results_dir: str | os.PathLike | None = None,
     leaderboard_dir: str | os.PathLike | None = None,
     reference: dict | None = None,
     dataset: dict[str, Any] | None = None,
@@ -86,8 +86,8 @@ def submit_predictions(
         over seeds); also the bootstrap seed, as in every run record.
     tfds_dir : path-like, optional
         Built TFDS datasets (reference labels and dataset identity).
-    results_dir : path-like
-        Root of the results tree.
+    results_dir : path-like, optional
+        Root of the results tree (default :func:`ecgbench.paths.resolve_results_dir`).
     leaderboard_dir : path-like, optional
         Where the rendered files go (default the parent of ``results_dir``).
     reference, dataset : dict, optional

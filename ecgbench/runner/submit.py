@@ -24,6 +24,7 @@ from pathlib import Path
 from ecgbench.leaderboard.checks import CheckSession, RecordReport, check_record
 from ecgbench.leaderboard.record import remove_run
 from ecgbench.leaderboard.render import render_leaderboards
+from ecgbench.paths import resolve_results_dir
 from ecgbench.models import SubmissionError
 from ecgbench.models.loader import SUBMISSION_FILE
 from ecgbench.models.manifest import MANIFEST_FILE
@@ -70,7 +71,7 @@ def submit(
     seed: int | None = None,
     epochs: int | None = None,
     tfds_dir: str | os.PathLike | None = None,
-    results_dir: str | os.PathLike = "leaderboards/results",
+    results_dir: str | os.PathLike | None = None,
     leaderboard_dir: str | os.PathLike | None = None,
     data: TrackData | None = None,
     bootstrap_resamples: int = BOOTSTRAP_RESAMPLES,
@@ -90,8 +91,8 @@ def submit(
         Overrides of a code submission's recipe.
     tfds_dir : path-like, optional
         Built TFDS datasets.
-    results_dir : path-like
-        Root of the results tree.
+    results_dir : path-like, optional
+        Root of the results tree (default :func:`ecgbench.paths.resolve_results_dir`).
     leaderboard_dir : path-like, optional
         Where the rendered files go (default the parent of ``results_dir``).
     data : TrackData, optional
@@ -124,7 +125,7 @@ def publish(
     run,
     *,
     tfds_dir: str | os.PathLike | None = None,
-    results_dir: str | os.PathLike = "leaderboards/results",
+    results_dir: str | os.PathLike | None = None,
     leaderboard_dir: str | os.PathLike | None = None,
     session: CheckSession | None = None,
     on_stage=None,
@@ -146,4 +147,4 @@ def publish(
         problems = "; ".join(f"{r.check}: {r.message}" for r in report.failures())
         raise SubmissionError(run.record["submission"]["name"], f"the run record failed the leaderboard checks ({problems}); nothing was published")
     stage("render")
-    return report, render_leaderboards(results_dir, leaderboard_dir, session=session)
+    return report, render_leaderboards(resolve_results_dir(results_dir), leaderboard_dir, session=session)
