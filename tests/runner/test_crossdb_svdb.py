@@ -176,3 +176,33 @@ def test_board_shows_each_submissions_interpatient_figures_beside_its_svdb_figur
     cells = [c.strip() for c in row.strip("|").split("|")]
     assert cells[1:4] == [f"{ds2:.2f}", f"{svdb:.2f}", f"{svdb - ds2:+.2f}"]
     assert "Beside beats-interpatient" in texts["index.html"]
+
+
+def test_af_gate_of_the_recipe_gates_svdb_beats_at_their_360_hz_positions(tiny_track, tmp_path, write_submission):
+    """An AF stretch in an SVDB record (128 Hz source, positions converted to 360 Hz) is gated as its times in seconds say."""
+    from dataclasses import replace
+
+    from ecgbench.leaderboard import read_predictions
+    from ecgbench.streaming.af_gate import gate_supraventricular
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("_af_gate_cases", Path(__file__).with_name("test_af_gate_option.py"))
+    cases = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cases)  # its striped estimator (every fourth beat S) and its AF record
+    _SOURCE, _af_record = cases._SOURCE, cases._af_record
+    record_128 = _af_record(tiny_track.test, 128.0)
+    test = replace(_af_record(tiny_track.test, 360.0), record=np.full(len(record_128), "800"))
+    data = CrossdbData(test=test, dataset={"name": "svdb/beats", "version": "1.0.0", "checksum": "0" * 64}, train=tiny_track.train,
+                       val=tiny_track.val, train_splits={"train": "ds1_train", "val": "ds1_val"}, train_dataset=dict(tiny_track.dataset))  # fmt: skip
+    runs = {}
+    for gate in (False, True):
+        folder = write_submission(f"striped-{gate}", _SOURCE, json.dumps({"seed": 0, "options": {"af_gate": gate}}))
+        runs[gate] = run_crossdb(get_task(NAME), folder, data=data, quick=True, results_dir=tmp_path / str(gate), bootstrap_resamples=5)
+    plain = read_predictions(runs[False].predictions_path)["probabilities"]
+    gated = read_predictions(runs[True].predictions_path)["probabilities"]
+    _, in_af_source = gate_supraventricular(plain, record_128.record, record_128.sample, 128.0)  # the gate on the source rate
+    expected, in_af = gate_supraventricular(plain, test.record, test.sample, 360.0)
+    assert in_af.sum() > 100 and np.mean(in_af == in_af_source) > 0.99  # same AF state whatever the sampling rate
+    np.testing.assert_allclose(gated, expected, atol=1e-7)
+    assert runs[True].record["training"]["af_gate"] is True and not (gated[in_af].argmax(axis=1) == 1).any()
