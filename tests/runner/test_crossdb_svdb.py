@@ -206,3 +206,19 @@ def test_af_gate_of_the_recipe_gates_svdb_beats_at_their_360_hz_positions(tiny_t
     assert in_af.sum() > 100 and np.mean(in_af == in_af_source) > 0.99  # same AF state whatever the sampling rate
     np.testing.assert_allclose(gated, expected, atol=1e-7)
     assert runs[True].record["training"]["af_gate"] is True and not (gated[in_af].argmax(axis=1) == 1).any()
+
+
+def test_public_api_reads_svdb_for_test_and_ds1_for_train_and_the_evaluator_scores_like_the_run(prior_run, svdb_like):
+    import ecgbench
+    from ecgbench.leaderboard import read_predictions
+    from ecgbench.runner.task_facts import task_facts
+
+    facts = task_facts(NAME)
+    assert facts.source("test") == ("svdb", "beats") and facts.split("test") == "test"
+    assert facts.source("train") == facts.source("val") == ("mitdb", "beats") and facts.split("val") == "ds1_val"
+    run, _ = prior_run
+    test = svdb_like.test
+    evaluator = ecgbench.Evaluator(NAME, bootstrap_resamples=5, reference={"record": test.record, "sample": test.sample, "label": test.label})
+    saved = read_predictions(run.predictions_path)
+    metrics = evaluator.eval({"record": saved["record"], "sample": saved["sample"], "probabilities": saved["probabilities"]}, seed=run.record["seed"])
+    assert metrics["gross.accuracy"] == run.record["metrics"]["gross.accuracy"]
