@@ -39,8 +39,9 @@ def load(task: str, split: str, *, as_numpy: bool = False, tfds_dir: str | os.Pa
     DataNotFoundError
         The dataset is not built; the message names the command that builds it.
     """
-    from ecgbench.data import load_split, to_numpy
+    from ecgbench.data import to_numpy
+    from ecgbench.data.loading import load_built_split
 
     facts = task_facts(task)
-    ds = load_split(facts.split(split), facts.config, tfds_dir)
+    ds = load_built_split(*facts.source(split), facts.split(split), tfds_dir)
     return to_numpy(ds) if as_numpy else ds

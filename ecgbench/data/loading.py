@@ -83,6 +83,38 @@ def load_split(
     return builder.as_dataset(split=split, shuffle_files=False)
 
 
+def load_built_split(
+    dataset: str,
+    config: str,
+    split: str,
+    data_dir: str | os.PathLike | None = None,
+    *,
+    version: str | None = None,
+):
+    """Load one split of any built ecgbench TFDS dataset (``mitdb``, ``svdb``, ``vfdb``), in file order.
+
+    ``mitdb`` goes through :func:`load_split` (its configs are checked); another ``dataset`` is read
+    from ``<data_dir>/<dataset>/<config>/<version>/`` (:func:`ecgbench.records.physionet.built_version_dir`).
+
+    Raises
+    ------
+    DataNotFoundError
+        The dataset is not built (the message names the build command).
+    ConfigError
+        Unknown split.
+    """
+    if dataset == DATASET_NAME:
+        return load_split(split, config, data_dir, version=version)
+    import tensorflow_datasets as tfds
+
+    builder = tfds.builder_from_directory(str(built_version_dir(resolve_tfds_dir(data_dir), config, version, dataset)))
+    base = split.split("[", 1)[0]
+    available = tuple(builder.info.splits.keys())
+    if base not in available:
+        raise unknown_choice(f"{dataset}/{config} split", base, available)
+    return builder.as_dataset(split=split, shuffle_files=False)
+
+
 def to_numpy(ds, *, batch_size: int = _TO_NUMPY_BATCH) -> dict[str, np.ndarray]:
     """Read a whole dataset of feature dicts into NumPy arrays.
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from html import escape
 
-from ecgbench.leaderboard.formats import COUNTED_MARK, default_config_text, ranking_rule
+from ecgbench.leaderboard.formats import COUNTED_MARK, compare_note, default_config_text, ranking_rule
 from ecgbench.leaderboard.ranking import MIN_SEEDS, Standing
-from ecgbench.leaderboard.table import Board, format_interval, format_seeds, format_standing, format_value
+from ecgbench.leaderboard.table import COMPARE_FIGURES, Board, compare_rows, format_interval, format_seeds, format_standing, format_value
 
 _STYLE = """
 body{font-family:system-ui,sans-serif;margin:2em;color:#222}
@@ -116,6 +116,24 @@ def _runs_html(board: Board, runs) -> list[str]:
     return parts
 
 
+def _compare_html(board: Board) -> list[str]:
+    """Each submission's figures on the ``compare_task`` beside its own (see :func:`ecgbench.leaderboard.table.compare_rows`)."""
+    other = board.track.compare_task
+    header = ['<th class="text">Submission</th>']
+    for _, label in COMPARE_FIGURES:
+        header += [f'<th data-type="number">{escape(f"{label} ({other})")}</th>', f'<th data-type="number">{escape(label)} (here)</th>',
+                   '<th data-type="number">Δ</th>']  # fmt: skip
+    parts = [f"<h3>Beside {escape(other)}</h3>", f"<p>{escape(compare_note(board))}</p>",
+             f'<table class="board"><thead><tr>{"".join(header)}</tr></thead><tbody>']  # fmt: skip
+    for submission, cells in compare_rows(board):
+        row = [_text_cell(submission)]
+        for there, here, delta in cells:
+            row += [_number_cell({"value": there}), _number_cell({"value": here}), _number_cell({"value": delta})]
+        parts.append(f"<tr>{''.join(row)}</tr>")
+    parts.append("</tbody></table>")
+    return parts
+
+
 def board_html(board: Board) -> str:
     """Return the ``<section>`` of one task."""
     track = board.track
@@ -129,6 +147,8 @@ def board_html(board: Board) -> str:
     if track.default_config:
         parts.append(f"<p><strong>Default configuration</strong> (the ranked runs): {escape(default_config_text(board))}.</p>")
     parts += _standings_html(board)
+    if track.compare_task:
+        parts += _compare_html(board)
     if track.default_config:
         parts.append("<h3>Every run at the default configuration</h3>")
         parts += _runs_html(board, board.default_rows)

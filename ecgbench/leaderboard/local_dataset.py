@@ -14,14 +14,17 @@ from ecgbench.errors import EcgbenchError
 
 
 
-def _dataset_configs() -> dict[str, str]:
+def _dataset_refs() -> dict[str, tuple[str, str]]:
     from ecgbench.tasks import all_tasks
 
-    return {t.dataset.full_name: t.dataset.config for t in all_tasks() if t.dataset is not None and t.dataset.name == "mitdb"}
+    return {t.dataset.full_name: (t.dataset.name, t.dataset.config) for t in all_tasks() if t.dataset is not None}
 
 
-#: Run-record dataset name → TFDS config of ``mitdb`` (the datasets of the tasks in :mod:`ecgbench.tasks`).
-DATASET_CONFIGS: dict[str, str] = _dataset_configs()
+#: Run-record dataset name → (TFDS dataset, config), e.g. ``"svdb/beats"`` → ``("svdb", "beats")``
+#: (the datasets of the tasks in :mod:`ecgbench.tasks`).
+DATASET_REFS: dict[str, tuple[str, str]] = _dataset_refs()
+#: Run-record dataset name → TFDS config.
+DATASET_CONFIGS: dict[str, str] = {name: config for name, (_, config) in DATASET_REFS.items()}
 _LABEL_FIELDS = ("record", "sample", "label")
 
 
@@ -36,15 +39,16 @@ def local_checksum(session, dataset: dict[str, Any]) -> tuple[str | None, str]:
 
     if not session.use_local_dataset:
         return None, "reading the local dataset is turned off"
-    config = DATASET_CONFIGS.get(str(dataset.get("name")))
-    if config is None:
-        return None, f"dataset {dataset.get('name')!r} is not a mitdb build"
+    ref = DATASET_REFS.get(str(dataset.get("name")))
+    if ref is None:
+        return None, f"dataset {dataset.get('name')!r} is not the dataset of a registered task"
+    name, config = ref
     tfds_dir = resolve_tfds_dir(session.tfds_dir)
-    key = ("checksum", str(tfds_dir), config, str(dataset.get("version")))
+    key = ("checksum", str(tfds_dir), name, config, str(dataset.get("version")))
     if key not in session.cache:
         try:
-            folder = built_version_dir(tfds_dir, config, str(dataset.get("version")))
-            session.cache[key] = (dataset_checksum(tfds_dir, config, folder.name), str(folder))
+            folder = built_version_dir(tfds_dir, config, str(dataset.get("version")), name)
+            session.cache[key] = (dataset_checksum(tfds_dir, config, folder.name, name), str(folder))
         except EcgbenchError as exc:
             session.cache[key] = (None, f"no local build ({exc})")
     return session.cache[key]
@@ -58,12 +62,13 @@ def local_labels(session, dataset: dict[str, Any], split: str) -> dict[str, np.n
     EcgbenchError
         The dataset or split is not built here.
     """
-    from ecgbench.data import load_split, to_numpy
+    from ecgbench.data import to_numpy
+    from ecgbench.data.loading import load_built_split
 
-    config = DATASET_CONFIGS[str(dataset.get("name"))]
-    key = ("labels", str(session.tfds_dir), config, str(dataset.get("version")), split)
+    name, config = DATASET_REFS[str(dataset.get("name"))]
+    key = ("labels", str(session.tfds_dir), name, config, str(dataset.get("version")), split)
     if key not in session.cache:
-        ds = load_split(split, config, session.tfds_dir, version=str(dataset.get("version")))
+        ds = load_built_split(name, config, split, session.tfds_dir, version=str(dataset.get("version")))
         ds = ds.map(lambda example: {name: example[name] for name in _LABEL_FIELDS})
         arrays = to_numpy(ds)
         session.cache[key] = {

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +80,8 @@ class Board:
     standings : tuple of Standing
         One per submission with runs at the default configuration: ranked ones by rank, then
         the unranked.
+    compare : tuple of Standing
+        The standings of the track's ``compare_task`` (shown beside this board's); empty without one.
     """
 
     track: Track
@@ -87,6 +89,7 @@ class Board:
     rows: tuple[Row, ...]
     n_quick: int
     standings: tuple[Standing, ...] = ()
+    compare: tuple[Standing, ...] = ()
 
     @property
     def metric_columns(self) -> tuple[Column, ...]:
@@ -181,12 +184,39 @@ def build_board(task: str, entries: Iterable[RunEntry], link_base: str | Path) -
     return Board(track=track, columns=columns, rows=tuple(rows), n_quick=len(entries) - len(runs), standings=tuple(standings))
 
 
+#: Figures of the side-by-side table of a board with a ``compare_task``: (metric key, label).
+COMPARE_FIGURES: tuple[tuple[str, str], ...] = (("gross.accuracy", "Acc"), ("gross.sveb.f1", "SVEB F1"), ("gross.veb.f1", "VEB F1"))
+
+
+def compare_rows(board: Board) -> list[tuple[str, list[tuple[float | None, float | None, float | None]]]]:
+    """Each submission of ``board`` with, per :data:`COMPARE_FIGURES`, its seed mean on the ``compare_task``, here, and here − there.
+
+    ``None`` where a side has no counted run or the figure is undefined.
+    """
+    other = {s.submission: s for s in board.compare}
+    rows = []
+    for standing in board.standings:
+        ref = other.get(standing.submission)
+        cells = []
+        for key, _ in COMPARE_FIGURES:
+            there, here = (ref.mean.get(key) if ref else None), standing.mean.get(key)
+            cells.append((there, here, None if there is None or here is None else here - there))
+        rows.append((standing.submission, cells))
+    return rows
+
+
 def build_boards(entries: list[RunEntry], link_base: str | Path, tasks: Iterable[str] = ()) -> list[Board]:
     """One board per task that has run records (and per task in ``tasks``, possibly empty), in display order."""
     by_task: dict[str, list[RunEntry]] = {task: [] for task in tasks}
     for entry in entries:
         by_task.setdefault(entry.task, []).append(entry)
-    return [build_board(task, by_task[task], link_base) for task in ordered_tasks(by_task)]
+    boards = {task: build_board(task, by_task[task], link_base) for task in ordered_tasks(by_task)}
+    for task, board in boards.items():
+        other = board.track.compare_task
+        if other:  # e.g. the SVDB board shows each submission's DS2 figures beside its own
+            reference = boards[other] if other in boards else build_board(other, [], link_base)
+            boards[task] = replace(board, compare=reference.standings)
+    return list(boards.values())
 
 
 def format_value(value: float | str | None, decimals: int = 2) -> str:

@@ -72,6 +72,9 @@ class Track:
     default_config : mapping
         The registered default configuration: setting column key → value (None: unset). Only runs
         made at it are ranked; the others go to an ablation table. Empty: every run is ranked.
+    compare_task : str
+        Another task whose seed-mean figures of the same submissions are shown beside this board's
+        (a generalisation gap, e.g. DS2 next to SVDB); empty: none.
     """
 
     task: str
@@ -85,6 +88,7 @@ class Track:
     units: str = ""
     recompute_note: str = ""
     default_config: Mapping[str, float | str | None] = field(default_factory=dict)
+    compare_task: str = ""
 
 
 def _registry():

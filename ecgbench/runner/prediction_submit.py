@@ -37,12 +37,12 @@ NO_MODEL_NOTE = "a prediction-file submission: no model or code was submitted, s
 
 def dataset_identity(facts: TaskFacts, tfds_dir: str | os.PathLike | None = None) -> dict[str, Any]:
     """``name``, ``version`` and ``checksum`` of the built dataset a task's test split is read from."""
-    from ecgbench.data.loading import dataset_dir
     from ecgbench.paths import resolve_tfds_dir
-    from ecgbench.records.physionet import dataset_checksum
+    from ecgbench.records.physionet import built_version_dir, dataset_checksum
 
-    folder = dataset_dir(facts.config, tfds_dir)
-    return {"name": facts.dataset_name, "version": folder.name, "checksum": dataset_checksum(resolve_tfds_dir(tfds_dir), facts.config, folder.name)}
+    root = resolve_tfds_dir(tfds_dir)
+    folder = built_version_dir(root, facts.config, None, facts.dataset)
+    return {"name": facts.dataset_name, "version": folder.name, "checksum": dataset_checksum(root, facts.config, folder.name, facts.dataset)}
 
 
 def _check_name(name: str) -> str:

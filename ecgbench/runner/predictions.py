@@ -50,10 +50,11 @@ def load_reference(facts: TaskFacts, tfds_dir: str | os.PathLike | None = None) 
     DataNotFoundError
         The dataset is not built (the message names the build command).
     """
-    from ecgbench.data import load_split, to_numpy
+    from ecgbench.data import to_numpy
+    from ecgbench.data.loading import load_built_split
 
     fields = ("record", facts.position_key, "label")
-    ds = load_split(facts.split("test"), facts.config, tfds_dir)
+    ds = load_built_split(facts.dataset, facts.config, facts.split("test"), tfds_dir)
     return reference_arrays(facts, to_numpy(ds.map(lambda example: {name: example[name] for name in fields})))
 
 

@@ -46,6 +46,9 @@ class TaskFacts:
         :data:`SCORER_EC57` or :data:`SCORER_RHYTHM`.
     note : str
         What a user should know about the splits (shown by ``Evaluator.expected_input_format``).
+    train_dataset : str
+        ``<dataset>/<config>`` the ``train`` and ``val`` splits are read from when it is not the
+        test split's (``beats-crossdb-svdb``: ``mitdb/beats``); empty: the same dataset.
     """
 
     task: str
@@ -57,11 +60,19 @@ class TaskFacts:
     position_key: str
     scorer: str
     note: str = ""
+    train_dataset: str = ""
 
     @property
     def dataset_name(self) -> str:
         """``<dataset>/<config>``, as run records name it."""
         return f"{self.dataset}/{self.config}"
+
+    def source(self, role: str) -> tuple[str, str]:
+        """``(TFDS dataset, config)`` the split of ``role`` is read from."""
+        if role in ("train", "val") and self.train_dataset:
+            dataset, _, config = self.train_dataset.partition("/")
+            return dataset, config
+        return self.dataset, self.config
 
     def split(self, role: str) -> str:
         """Return the TFDS split of ``role``.
@@ -108,6 +119,7 @@ def task_facts(task: str) -> TaskFacts:
         task, declared.dataset.name, declared.dataset.config, splits,
         tuple(AAMI_CLASSES if beats else RHYTHM_CLASSES), declared.sampling_rate,
         "sample" if beats else "start", SCORER_EC57 if beats else SCORER_RHYTHM, note,
+        str(declared.params.get("train_dataset", "")),
     )  # fmt: skip
 
 

@@ -78,9 +78,9 @@ def beat_track_task(track: str) -> Task:
 
 
 def _register_builtin() -> None:
-    from ecgbench.tasks import beats_interpatient, beats_intrapatient, digitize, rhythm, streaming
+    from ecgbench.tasks import beats_crossdb_svdb, beats_interpatient, beats_intrapatient, digitize, rhythm, streaming
 
-    for task in (beats_interpatient.TASK, beats_intrapatient.TASK, rhythm.TASK, rhythm.RHYTHM_4S, rhythm.RHYTHM_30S,
+    for task in (beats_interpatient.TASK, beats_intrapatient.TASK, beats_crossdb_svdb.TASK, rhythm.TASK, rhythm.RHYTHM_4S, rhythm.RHYTHM_30S,
                  streaming.TASK, digitize.TASK):  # fmt: skip
         register(task)
 

@@ -30,7 +30,7 @@ def test_expected_input_format_names_keys_shapes_and_class_order():
 
 
 def test_unknown_task_and_split_are_refused_with_the_valid_choices():
-    with pytest.raises(ConfigError, match="beats-interpatient, beats-intrapatient, rhythm"):
+    with pytest.raises(ConfigError, match="beats-interpatient, beats-intrapatient, beats-crossdb-svdb, rhythm"):
         ecgbench.Evaluator("beats")
     with pytest.raises(ConfigError, match="valid beats-intrapatient splits: train, test"):
         ecgbench.load("beats-intrapatient", "val")
