@@ -1,13 +1,15 @@
 """Run every beat baseline on ``beats-crossdb-svdb`` and print the SVDB table and the DS2 → SVDB gap.
 
-Run: ``python benchmarks/crossdb_svdb.py --results-dir leaderboards/results [--only cnn1d,prior] [--table-only]``.
+Run: ``python benchmarks/crossdb_svdb.py [--results-dir leaderboards/results] [--write] [--only cnn1d,prior] [--table-only]``.
 
 The SVDB test split and MIT-BIH DS1 are read once; each submission is then run as
 ``ecgbench run beats-crossdb-svdb NAME --seed S`` would run it (:func:`ecgbench.runner.crossdb.run_crossdb`):
 the estimators (``prior``, ``rr-lda``) are fitted on DS1 once; each trained baseline is run at every
-seed whose committed ``beats-interpatient`` run saved a model. Records go to
-``<results-dir>/beats-crossdb-svdb/``. ``--table-only`` writes nothing and prints the table from
-the records there. Targets of issue 30 (printed, never tuned for): the best baseline's SVEB F1
+seed whose committed ``beats-interpatient`` run saved a model. Without ``--write`` the new records
+go to a temporary results tree (the committed ``beats-interpatient`` runs linked into it), so a
+re-run checks the published figures without adding to them; with ``--write`` they go to
+``<results-dir>/beats-crossdb-svdb/``. ``--table-only`` runs nothing and prints the table from
+the records in ``--results-dir``. Targets of issue 30 (printed, never tuned for): the best baseline's SVEB F1
 and VEB F1 on SVDB within 10 points of its DS2 figures, and above rr-lda's on SVDB.
 """
 
@@ -69,15 +71,15 @@ def _board(results_dir: Path, task: str):
     return build_board(task, entries, results_dir.parent)
 
 
-def print_tables(results_dir: Path) -> None:
-    """Print the SVDB means ± sd over seeds, the DS2 means beside them, and the targets."""
+def print_tables(results_dir: Path, reference_dir: Path | None = None) -> None:
+    """Print the SVDB means ± sd over seeds, the DS2 means beside them (from ``reference_dir``, default ``results_dir``), and the targets."""
     from rich.console import Console
     from rich.table import Table
 
     from ecgbench.tasks import get_task
 
     svdb = {s.submission: s for s in _board(results_dir, TASK).standings}
-    ds2 = {s.submission: s for s in _board(results_dir, get_task(TASK).params["reference_task"]).standings}
+    ds2 = {s.submission: s for s in _board(reference_dir or results_dir, get_task(TASK).params["reference_task"]).standings}
     console = Console()
 
     def cell(standing, key):
@@ -123,11 +125,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tfds-dir", default=None)
     parser.add_argument("--only", default="", help="comma-separated submissions (default: every beat baseline)")
     parser.add_argument("--table-only", action="store_true", help="print the tables from the records; run nothing")
+    parser.add_argument("--write", action="store_true", help="add the new records to --results-dir (default: a temporary tree)")
     args = parser.parse_args(argv)
     names = [n for n in args.only.split(",") if n] or [*ESTIMATORS, *TRAINED]
-    if not args.table_only:
+    if args.table_only:
+        print_tables(args.results_dir)
+        return 0
+    if args.write:
         run_all(args.results_dir, names, args.tfds_dir)
-    print_tables(args.results_dir)
+        print_tables(args.results_dir)
+        return 0
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="crossdb-bench-") as scratch:
+        results = Path(scratch) / "results"
+        results.mkdir()
+        reference = args.results_dir.resolve() / "beats-interpatient"
+        (results / "beats-interpatient").symlink_to(reference, target_is_directory=True)
+        run_all(results, names, args.tfds_dir)
+        print_tables(results, args.results_dir)
     return 0
 
 
