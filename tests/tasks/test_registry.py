@@ -121,7 +121,7 @@ def test_run_task_names_reach_the_commands_of_streaming_and_digitize():
 
     runner = CliRunner()
     listed = runner.invoke(app, ["run", "--help"], env={"COLUMNS": "200", "NO_COLOR": "1"})
-    assert listed.exit_code == 0 and "Tasks: beats-interpatient, beats-intrapatient, rhythm," in " ".join(listed.stdout.split())
+    assert listed.exit_code == 0 and "Tasks: beats-interpatient, beats-intrapatient, beats-crossdb-svdb, rhythm," in " ".join(listed.stdout.split())
     stream = runner.invoke(app, ["run", "streaming", "rules", "--help"], env={"COLUMNS": "200", "NO_COLOR": "1"})
     assert stream.exit_code == 0 and "--chunk" in stream.stdout and "--af-detector" in stream.stdout
     digitize = runner.invoke(app, ["run", "digitize", "--help"], env={"COLUMNS": "200", "NO_COLOR": "1"})
