@@ -41,13 +41,13 @@ def run_all(results_dir: Path, names: list[str], tfds_dir: str | None) -> None:
     from rich.progress import Progress
 
     from ecgbench.leaderboard.pretrained import _runs_with_models
-    from ecgbench.runner.crossdb import _with_train, load_external_test, run_crossdb
+    from ecgbench.runner.crossdb import with_training_splits, load_external_test, run_crossdb
     from ecgbench.tasks import get_task
 
     task = get_task(TASK)
     data = load_external_test(task, tfds_dir)
     if any(name in ESTIMATORS for name in names):
-        data = _with_train(data, tfds_dir)
+        data = with_training_splits(data, tfds_dir)
     jobs = [(name, None) for name in names if name in ESTIMATORS]
     for name in (n for n in names if n not in ESTIMATORS):
         seeds = sorted(_runs_with_models(name, task.params["reference_task"], results_dir))

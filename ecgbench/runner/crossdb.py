@@ -103,7 +103,7 @@ def load_external_test(task: Task, tfds_dir: str | os.PathLike | None = None) ->
     return CrossdbData(test=test, dataset=identity, test_split=task.splits.test, sampling_rate=task.sampling_rate)
 
 
-def _with_train(data: CrossdbData, tfds_dir: str | os.PathLike | None) -> CrossdbData:
+def with_training_splits(data: CrossdbData, tfds_dir: str | os.PathLike | None) -> CrossdbData:
     """``data`` with DS1 ``train``/``val`` beats loaded from ``mitdb/beats`` unless it has them."""
     if data.train is not None:
         return data
@@ -256,7 +256,7 @@ def run_crossdb(
         models_root = resolve_results_dir(model_results_dir if model_results_dir is not None else results_dir)
         run = _keras_run(loaded.name, 0 if seed is None else seed, reference_task, models_root, data)
     else:
-        run = _estimator_run(loaded, seed, quick, _with_train(data, tfds_dir))
+        run = _estimator_run(loaded, seed, quick, with_training_splits(data, tfds_dir))
     if not run["splits"].get("train"):
         raise ConfigError(f"{loaded.name}: the training splits of the model are unknown; cannot record a {task.name} run")
 
