@@ -65,18 +65,21 @@ def build_dataset(
             records = cls.source_records(cls.builder_configs[split_config(name)[1]].task)
             label = name if "/" in name else f"{dataset}/{name}"
             task = progress.add_task(f"{label}: reading records", total=len(records))
+            writing: list[int] = []  # the "writing" row, once every record is read
 
-            def on_record(_record: str, task=task, label=label) -> None:
+            def on_record(_record: str, task=task, label=label, writing=writing) -> None:
                 progress.advance(task)
-                if progress.tasks[task].finished:  # every record read: TFDS now writes the examples
-                    progress.update(task, description=f"{label}: writing examples")
-                    progress.add_task(f"{label}: writing TFRecord files", total=None)
+                if progress.tasks[task].finished and not writing:  # every record read: TFDS now writes the examples
+                    progress.update(task, description=f"{label}: examples read")
+                    writing.append(progress.add_task(f"{label}: writing TFRecord files", total=None))
                     if not err_console.is_terminal:
                         err_console.print(f"{label}: writing TFRecord files …", highlight=False)
 
             with contextlib.redirect_stdout(sys.stderr):  # TFDS prints its progress notes to stdout
                 builder, reused = build_config(name, tfds_dir, source, on_record=on_record)
             progress.update(task, completed=len(records), description=f"{label}: {'reused' if reused else 'built'}")
+            for row in writing:
+                progress.update(row, total=1, completed=1, description=f"{label}: TFRecord files written")
             results[name] = {
                 "version": str(builder.version),
                 "path": str(builder.data_dir),
