@@ -17,8 +17,9 @@ Capping the dispatch at AVX2 (``ONEDNN_MAX_CPU_ISA=AVX2``), the instruction set 
 x86-64 server has, removes the instruction-set dependence: on an AVX-512/AMX Xeon a seeded run
 gives the same predictions under the AVX2, AVX2_VNNI and AVX2_VNNI_2 caps and with 1 or 2
 intra-op threads, and other ones without the cap or with oneDNN's ops off. It cannot remove what
-else oneDNN may adapt to (such as blocking to cache sizes), so two CPU models may still differ,
-which one machine cannot show either way; ``ecgbench verify`` then names the CPUs and settings. ``benchmarks/numerics_portability.py``
+else oneDNN and Eigen adapt to (such as blocking to cache sizes): two CPU models do still differ
+under the cap (measured in docs/performance.md), so digits are reproducible on the same CPU model;
+``ecgbench verify`` then names the CPUs and settings and judges each figure against its interval. ``benchmarks/numerics_portability.py``
 re-measures all this and the cost in training speed; ``tests/runner/test_numerics_portability.py``
 checks it.
 """
