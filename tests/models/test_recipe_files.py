@@ -120,3 +120,17 @@ def test_committed_records_recorded_the_recipe_their_variant_resolves_to_today()
             assert Recipe.from_dict(record["recipe"]).to_dict() == current, path.name
             compared += 1
     assert compared >= 60
+
+
+def test_variant_names_are_listed_by_run_help_and_resolve_for_the_stream():
+    from typer.testing import CliRunner
+
+    from ecgbench.cli import app
+    from ecgbench.streaming.model_adapter import _recipe_seed
+
+    result = CliRunner().invoke(app, ["run", "--help"], env={"COLUMNS": "400", "NO_COLOR": "1"})
+    assert result.exit_code == 0
+    listed = " ".join(result.stdout.split())
+    for name in ("cnn1d", *CNN1D_VARIANTS):
+        assert f" {name}," in listed or f" {name}." in listed, name
+        assert _recipe_seed(name) == 0  # `--model NAME` looks up the run at the variant's recipe seed
