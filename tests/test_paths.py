@@ -54,6 +54,7 @@ def test_packaged_builder_keeps_the_tfds_name_and_configs():
 def test_wheel_declares_the_packaged_files():
     """pyproject's package data covers every baseline and dataset file the code reads at run time."""
     import fnmatch
+    import re
     import tomllib
 
     root = paths.repo_root()
@@ -64,7 +65,9 @@ def test_wheel_declares_the_packaged_files():
     needed = [p for sub in ("baselines", "datasets") for p in (package / sub).rglob("*")
               if p.is_file() and p.suffix not in (".pyc",) and "__pycache__" not in p.parts
               and not (p.suffix == ".py" and (p.parent / "__init__.py").is_file())]  # fmt: skip
-    missing = [p for p in needed if not any(fnmatch.fnmatch(p.relative_to(package).as_posix(), pat) for pat in patterns)]
+    # setuptools' globs, unlike fnmatch, never let * cross a folder: baselines/*/*.json misses baselines/cnn1d/recipes/x.json
+    globs = [re.compile(fnmatch.translate(pat).replace(".*", "[^/]*")) for pat in patterns]
+    missing = [p for p in needed if not any(g.fullmatch(p.relative_to(package).as_posix()) for g in globs)]
     assert needed and not missing, f"not in [tool.setuptools.package-data]: {missing}"
 
 

@@ -29,7 +29,7 @@ class PretrainedModel:
         The fitted input normaliser (its beat context and RR columns).
     af_gate : bool
         Whether the run moved p(S) to p(N) in atrial fibrillation after the model
-        (``options.af_gate``); :meth:`predict` returns the model's own probabilities, before any gate.
+        (the recipe's ``af_gate`` wrapper); :meth:`predict` returns the model's own probabilities, before any gate.
     """
 
     name: str
@@ -87,19 +87,33 @@ def load_model(name: str, seed: int = 0, *, task: str = DEFAULT_MODEL_TASK, resu
     CorruptDataError
         A saved file is missing or changed since the run.
     """
+    return load_model_of_record(resolve_pretrained(name, seed, task, results_dir).record_path)
+
+
+def load_model_of_record(record_path: str | os.PathLike) -> PretrainedModel:
+    """Load the trained model one run record saved (files hash-checked), e.g. the run a cross-database record names.
+
+    Raises
+    ------
+    ConfigError
+        The run saved no model.
+    CorruptDataError
+        A saved file is missing or changed since the run.
+    """
     import json
 
     import keras
 
     from ecgbench.data import Normalizer
-    from ecgbench.runner.af_gate_option import af_gate_of
+    from ecgbench.leaderboard.pretrained import run_of_record
+    from ecgbench.runner.af_gate_wrapper import af_gate_of
     from ecgbench.runner.artifacts import MODEL_FILE, NORMALIZER_FILE
 
-    run = resolve_pretrained(name, seed, task, results_dir)
+    run = run_of_record(record_path)
     normalizer = Normalizer.from_dict(json.loads((run.folder / NORMALIZER_FILE).read_text()))
-    recipe = run.record.get("recipe") or {}
+    record = run.record
     return PretrainedModel(
-        name=name, task=task, seed=seed, run_id=run.run_id, record_path=run.record_path, folder=run.folder,
-        keras_model=keras.saving.load_model(run.folder / MODEL_FILE), normalizer=normalizer,
-        af_gate=af_gate_of(recipe.get("options") or {}, str(run.record_path)),
+        name=str(record["submission"]["name"]), task=str(record["task"]), seed=int(record["seed"]), run_id=run.run_id,
+        record_path=run.record_path, folder=run.folder, keras_model=keras.saving.load_model(run.folder / MODEL_FILE),
+        normalizer=normalizer, af_gate=af_gate_of(record.get("recipe") or {}, str(run.record_path)),
     )  # fmt: skip

@@ -48,10 +48,11 @@ class _TaskGroup(typer.core.TyperGroup):
         return super().resolve_command(ctx, args)
 
     def format_help(self, ctx, formatter):  # noqa: D102 - click API
-        from ecgbench.tasks import task_names  # read when help is asked for, so `ecgbench --help` stays light
+        from ecgbench.models.loader import list_baselines  # read when help is asked for, so `ecgbench --help` stays light
+        from ecgbench.tasks import task_names
 
         base = (self.help or "").split(" Tasks: ", 1)[0]
-        self.help = f"{base} Tasks: {', '.join(task_names())}."
+        self.help = f"{base} Tasks: {', '.join(task_names())}. Baselines: {', '.join(list_baselines())}."
         return super().format_help(ctx, formatter)
 
 
@@ -78,7 +79,7 @@ QuickOption = Annotated[bool, typer.Option("--quick", help="Smoke test: small da
 @app.command("task", hidden=True)
 def task(
     task_name: Annotated[str, typer.Argument(metavar="TASK", help="A task listed by `ecgbench tasks`, e.g. beats-interpatient.")],
-    submission: Annotated[str, typer.Argument(metavar="SUBMISSION", help="A baseline name in baselines/ or a submission folder.")],
+    submission: Annotated[str, typer.Argument(metavar="SUBMISSION", help="A baseline name (`ecgbench run --help` lists them) or a submission folder.")],
     seed: SeedOption = None,
     epochs: EpochsOption = None,
     quick: QuickOption = False,
@@ -97,7 +98,7 @@ def task(
 
 @app.command()
 def baseline(
-    name: Annotated[str, typer.Argument(help="Baseline name in baselines/ (prior, rr-lda, cnn1d, cnn1d-causal, cnn1d-causal-ensemble, cnn1d-context, cnn1d-context-ensemble, cnn1d-context-afgate, cnn1d-context-ensemble-afgate, cnn1d-context-ensemble-afgate-2lead, resnet1d) or a submission folder.")],
+    name: Annotated[str, typer.Argument(help="A baseline name (`ecgbench run --help` lists them: each model family and its recipe variants) or a submission folder.")],
     track: Annotated[str, typer.Option(help="interpatient (ds1_train → ds2) or intrapatient (intra_train → intra_test).")] = "interpatient",
     task: Annotated[str, typer.Option(help="beat (beat classification) or rhythm (rhythm windows: train → val → test records).")] = "beat",
     window: Annotated[float, typer.Option(help="Rhythm window length in seconds (10, 4 or 30); --task rhythm only.")] = 10.0,

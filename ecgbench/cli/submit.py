@@ -105,7 +105,7 @@ def verify(
         n_equal = sum(c.equal for c in report.checks)
         err_console.print(
             f"{n_equal} of {len(report.checks)} figures identical; predictions {'identical' if report.predictions_equal else 'DIFFER'}; "
-            f"submission files {'not re-read' if report.submission_unchanged is None else 'unchanged' if report.submission_unchanged else 'CHANGED since the run'}",
+            f"{report.submission_summary()}",
             highlight=False,
         )
         if report.note:

@@ -18,7 +18,7 @@ premature beat does not make its own context irregular. Sinus rhythm gives about
 
 A model gets it as the ``rr`` column ``rr_irregularity`` (recipe ``options.rr_features``; see
 :mod:`ecgbench.data.rr`). Added to cnn1d-context it did not raise the DS1 cross-validated
-selection score over three seeds (``ecgbench/baselines/cnn1d-context/README.md``), so no baseline uses it.
+selection score over three seeds (``experiments/README.md``, B7), so no baseline uses it.
 
 References
 ----------

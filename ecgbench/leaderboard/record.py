@@ -22,10 +22,12 @@ Schema version 1 (keys of the JSON object)
 ``submission`` : object
     ``name``, ``source`` (registry name or path as given), ``kind`` (``"keras"`` or
     ``"estimator"``; a trained-model file ``"keras-file"``, ``"savedmodel"`` or ``"onnx"``; a
-    prediction file ``"predictions"``) and ``sha256`` (over ``submission.py`` and ``recipe.json``,
-    the model files, or the prediction file).
+    prediction file ``"predictions"``) and ``sha256`` (over ``submission.py``, the code it borrows
+    and its recipe file with every recipe it ``extends``; the model files; or the prediction file).
 ``recipe`` : object
-    The recipe actually used (after ``--epochs``/``--quick`` overrides).
+    The recipe actually used (``extends`` resolved, after ``--epochs``/``--quick`` overrides).
+    Its ``wrappers`` (:mod:`ecgbench.models.wrappers`) appear only when declared; records
+    written before wrappers spell them as ``options.ensemble`` / ``options.af_gate``.
 ``seed`` : int
     Seed of every random generator in the run.
 ``dataset`` : object

@@ -148,6 +148,23 @@ def at_default_config(track: Track, record: dict) -> bool:
     return True
 
 
+def _setup(record: dict) -> str:
+    """The run's recipe without its seed, in today's spelling (canonical JSON): runs that differ only in seed share it.
+
+    Recipes recorded before wrappers spell them as options (:func:`ecgbench.models.wrappers.canonical_recipe`);
+    the same setup recorded either way is the same setup.
+    """
+    from ecgbench.errors import ConfigError
+    from ecgbench.models.wrappers import canonical_recipe
+
+    recipe = record.get("recipe") or {}
+    try:
+        recipe = canonical_recipe(recipe, "run record recipe")
+    except ConfigError:  # a malformed recipe block: compared as written (leaderboard check reports records it cannot read)
+        pass
+    return json.dumps({k: v for k, v in recipe.items() if k != "seed"}, sort_keys=True)
+
+
 def build_board(task: str, entries: Iterable[RunEntry], link_base: str | Path) -> Board:
     """Build the tables of ``task`` from its run records (other tasks' entries are ignored).
 
@@ -174,7 +191,7 @@ def build_board(task: str, entries: Iterable[RunEntry], link_base: str | Path) -
                 code=_code(provenance),
                 link=relative,
                 metrics={c.key: c.entry(record) for c in columns},
-                setup=json.dumps({k: v for k, v in (record.get("recipe") or {}).items() if k != "seed"}, sort_keys=True),
+                setup=_setup(record),
                 deterministic=declared_deterministic(record),
                 default_config=at_default_config(track, record),
             )

@@ -10,18 +10,20 @@ A submission is a folder with two files:
 ``recipe.json``
     the training recipe (:class:`Recipe`): epochs, batch size, optimiser, learning rate,
     augmentations (an :class:`ecgbench.data.AugmentConfig` dict), class balancing, seed,
-    early-stopping patience, plus free-form ``options`` for the submission itself, and optional
-    per-track changes (``tracks``: ``{"intrapatient": {"epochs": 40, "options": {...}}}``,
-    resolved by :meth:`Recipe.for_track` before training).
+    early-stopping patience, free-form ``options`` for the submission itself, the ``wrappers`` the
+    runner puts around the model (a seed ensemble, the AF gate: :mod:`ecgbench.models.wrappers`),
+    and optional per-track changes (``tracks``: ``{"intrapatient": {"epochs": 40, "options": {...}}}``,
+    resolved by :meth:`Recipe.for_track` before training). A registered variant's recipe
+    (``baselines/<family>/recipes/<variant>.json``) names the recipe it ``extends`` and changes a
+    few keys (:mod:`ecgbench.models.recipe_files`).
 
 What a model sees. Keras models get batches ``{"signal": [B, 288, 2], "rr": [B, 7]}`` after the
 runner's normaliser (fitted on the training split) and must end in a softmax over the five AAMI
 classes (N, S, V, F, Q). Three recipe options are read by the runner rather than the model:
 ``options.per_beat`` (the normaliser's per-beat centring), ``options.rr_features`` (the ``rr``
 columns the model gets, :attr:`InputSpec.rr_names`; a causal model leaves out ``rr_post`` and
-``rr_post_ratio`` and is then streamed without waiting for the next beat) and
-``options.ensemble`` (train that many members with their own seeds and average their outputs,
-:mod:`ecgbench.runner.ensemble`). ``Submission`` classes
+``rr_post_ratio`` and is then streamed without waiting for the next beat) and ``options.context``
+(the previous beat's window beside the beat's own, :mod:`ecgbench.data.context`). ``Submission`` classes
 get :class:`BeatArrays` in physical units (signal in mV, RR features in seconds and ratios, see
 :data:`ecgbench.data.RR_FEATURE_NAMES`) and normalise as they like. Labels are never passed to ``predict``. Predictions are checked
 (:func:`ecgbench.models.validate.check_probabilities`): wrong shape, NaN/inf, negative values or
@@ -46,6 +48,7 @@ from typing import Any
 import numpy as np
 
 from ecgbench.errors import ConfigError, unknown_choice
+from ecgbench.models.wrappers import check_wrappers, migrate_legacy_options
 from ecgbench.records import AAMI_CLASSES
 
 #: Optimisers a recipe may name (Keras class names in lower case).
@@ -67,7 +70,7 @@ def recipe_tracks() -> tuple[str, ...]:
 #: Beat tracks a recipe's ``tracks`` block may name (the runner's ``TRACKS``; rhythm runs ignore the block).
 RECIPE_TRACKS: tuple[str, ...] = recipe_tracks()
 #: Recipe fields that are dicts: a track block (or any override block) merges them key by key.
-MERGED_FIELDS: tuple[str, ...] = ("augment", "options")
+MERGED_FIELDS: tuple[str, ...] = ("augment", "options", "wrappers")
 
 
 @dataclass(frozen=True)
@@ -139,8 +142,12 @@ class Recipe:
         (mean F1 of N, S, V; higher is better) or ``"loss"`` (lower is better).
     options : dict
         Free-form settings read by the submission itself (layer widths …), except the keys the
-        runner reads: ``per_beat``, ``rr_features``, ``ensemble`` (beat track, Keras) and
+        runner reads: ``per_beat``, ``rr_features``, ``context`` (beat track, Keras) and
         ``refit_on_train_val`` (see the module notes).
+    wrappers : dict
+        Wrapper name → parameters (:data:`ecgbench.models.wrappers.WRAPPERS`): ``ensemble``
+        (``{"members": K}``) and ``af_gate`` (``{}``), carried out by the runner. A ``null``
+        value in a track block or an extending recipe removes the wrapper.
     tracks : dict
         Optional per-track changes: beat track name (one of :data:`RECIPE_TRACKS`) → a dict of
         recipe fields replacing the top-level ones on that track; ``augment`` and ``options`` are
@@ -159,6 +166,7 @@ class Recipe:
     patience: int = 5
     monitor: str = "macro_f1"
     options: dict[str, Any] = field(default_factory=dict)
+    wrappers: dict[str, dict[str, Any]] = field(default_factory=dict)
     tracks: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     MONITORS = ("macro_f1", "loss")
@@ -178,14 +186,21 @@ class Recipe:
         if self.patience < 0:
             raise ConfigError(f"recipe field patience must be >= 0 (got {self.patience})")
         _check_tracks(self.tracks, "recipe")
+        object.__setattr__(self, "wrappers", check_wrappers(self.wrappers, source=""))  # removed (null) wrappers dropped
 
     @classmethod
     def from_dict(cls, values: dict[str, Any], source: str = "recipe") -> Recipe:
         """Build a recipe from a dict; unknown keys raise ``ConfigError`` naming ``source``.
 
         Every track block is resolved once here, so a bad value inside one fails when the recipe
-        is read, not when that track is run.
+        is read, not when that track is run. The legacy spelling of wrappers as options
+        (``options.ensemble``, ``options.af_gate``, in run records written before wrappers) is
+        read as the ``wrappers`` block (:func:`ecgbench.models.wrappers.migrate_legacy_options`).
         """
+        values = migrate_legacy_options(values, source)
+        if isinstance(values.get("tracks"), dict):
+            values["tracks"] = {track: migrate_legacy_options(block, f"{source}, tracks.{track}") if isinstance(block, dict) else block
+                                for track, block in values["tracks"].items()}  # fmt: skip
         _check_keys(values, {f.name for f in fields(cls)}, source)
         _check_tracks(values.get("tracks", {}), source)
         try:
@@ -202,19 +217,14 @@ class Recipe:
         path = Path(path)
         if not path.is_file():
             return cls()
-        try:
-            values = json.loads(path.read_text())
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"{path} is not valid JSON: {exc}; fix the file") from exc
-        if not isinstance(values, dict):
-            raise ConfigError(f"{path} must hold a JSON object of recipe fields")
-        return cls.from_dict(values, source=str(path))
+        return cls.from_dict(read_recipe_json(path), source=str(path))
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the recipe as a JSON-ready dict (``tracks`` only when not empty)."""
+        """Return the recipe as a JSON-ready dict (``wrappers`` and ``tracks`` only when not empty)."""
         values = asdict(self)
-        if not values["tracks"]:
-            del values["tracks"]  # resolved recipes, as run records store them, carry no tracks block
+        for name in ("wrappers", "tracks"):  # resolved recipes, as run records store them, carry no tracks block
+            if not values[name]:
+                del values[name]
         return values
 
     def with_overrides(self, **changes: Any) -> Recipe:
@@ -222,7 +232,7 @@ class Recipe:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
     def merged(self, changes: dict[str, Any], source: str = "recipe") -> Recipe:
-        """Return a copy with a block of recipe fields applied, ``augment``/``options`` merged key by key.
+        """Return a copy with a block of recipe fields applied, ``augment``/``options``/``wrappers`` merged key by key.
 
         Parameters
         ----------
@@ -236,6 +246,7 @@ class Recipe:
         ConfigError
             An unknown field, or a value the recipe rejects.
         """
+        changes = migrate_legacy_options(changes, source)
         _check_keys(changes, {f.name for f in fields(self)} - {"tracks"}, source)
         values = asdict(self)
         for name, value in changes.items():
@@ -266,6 +277,17 @@ class Recipe:
         base = replace(self, tracks={})
         block = self.tracks.get(track)
         return base if block is None else base.merged(block, source=f"{source}, tracks.{track}")
+
+
+def read_recipe_json(path: Path) -> dict[str, Any]:
+    """The JSON object of a recipe file; bad JSON or another JSON value raises ``ConfigError`` naming the file."""
+    try:
+        values = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{path} is not valid JSON: {exc}; fix the file") from exc
+    if not isinstance(values, dict):
+        raise ConfigError(f"{path} must hold a JSON object of recipe fields")
+    return values
 
 
 def _check_keys(values: dict[str, Any], known: set[str], source: str) -> None:

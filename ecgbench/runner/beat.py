@@ -45,7 +45,7 @@ from ecgbench.models import (
     check_probabilities,
     load_submission,
 )
-from ecgbench.runner.af_gate_option import af_gate_of
+from ecgbench.runner.af_gate_wrapper import af_gate_of
 from ecgbench.runner.artifacts import save_keras_artifacts
 from ecgbench.runner.data import TrackData, interval_fields, load_track, track_task, with_context, with_derived_rr
 from ecgbench.runner.determinism import seed_everything
@@ -101,14 +101,26 @@ def load_with_recipe(
     :data:`QUICK_EPOCHS` (smoke tests); ``None`` keeps the recipe's value.
     """
     loaded = submission if isinstance(submission, LoadedSubmission) else load_submission(submission)
+    recipe = run_recipe(loaded, seed, epochs, quick, track, changes)
+    seed_everything(recipe.seed)
+    return loaded, recipe
+
+
+def run_recipe(
+    loaded: LoadedSubmission,
+    seed: int | None,
+    epochs: int | None,
+    quick: bool,
+    track: str | None = None,
+    changes: dict[str, Any] | None = None,
+) -> Recipe:
+    """The recipe a run of ``loaded`` records (see :func:`load_with_recipe`), without seeding anything."""
     source = str(loaded.recipe_path)
     recipe = loaded.recipe if track is None else loaded.recipe.for_track(track, source=source)
     if changes:
         recipe = recipe.merged(changes, source="recipe changes")
     capped = min(epochs or recipe.epochs, QUICK_EPOCHS) if quick else epochs
-    recipe = recipe.with_overrides(seed=seed, epochs=capped)
-    seed_everything(recipe.seed)
-    return loaded, recipe
+    return recipe.with_overrides(seed=seed, epochs=capped)
 
 
 def input_spec_for(data: TrackData, recipe: Recipe | None = None, source: str = "recipe") -> InputSpec:
@@ -184,12 +196,12 @@ def context_of(recipe: Recipe, source: str = "recipe") -> str | None:
 
 
 def check_runner_options(recipe: Recipe, kind: str, source: str) -> str | None:
-    """Check the runner-read options (``rr_features``, ``ensemble``, ``context``) before any data loads; return the context.
+    """Check the runner-read options (``rr_features``, ``context``) and the ``ensemble`` wrapper before any data loads; return the context.
 
     Estimators (``Submission`` classes) get the whole ``rr`` vector and the plain beat windows and
-    build their own features and ensembles, so these options are refused for them.
+    build their own features and ensembles, so these are refused for them.
     """
-    size = ensemble_size(recipe, source)  # a malformed value fails here for every kind, before any data loads
+    size = ensemble_size(recipe)
     if kind != "keras":
         for option, what in (("rr_features", "gets the whole rr vector and picks its own columns"),
                              ("context", "gets each beat's record and sample and can build its own context")):  # fmt: skip
@@ -197,7 +209,7 @@ def check_runner_options(recipe: Recipe, kind: str, source: str) -> str | None:
                 raise ConfigError(f"{source}: options.{option} applies to Keras submissions; a Submission class {what}")
         if size > 1:
             raise ConfigError(
-                f"{source}: options.ensemble applies to Keras submissions; a Submission class "
+                f"{source}: the ensemble wrapper applies to Keras submissions; a Submission class "
                 "builds its own ensemble inside fit/predict"
             )
         return None
@@ -313,13 +325,13 @@ def fit_keras_on_splits(
 
     The runner and ``experiments/beat_recipes/beat_val.py`` both train through here; only ``train`` and ``val``
     are needed (the test split is predicted afterwards by the runner alone). Every generator is
-    seeded with the recipe's seed right before the model is built; with ``options.ensemble: K``
-    (:mod:`ecgbench.runner.ensemble`) K members are trained, each seeded with its own member seed,
+    seeded with the recipe's seed right before the model is built; with the ``ensemble`` wrapper
+    (``members: K``, :mod:`ecgbench.runner.ensemble`) K members are trained, each seeded with its own member seed,
     and the returned model averages them.
     """
     from ecgbench.data import AugmentConfig, fit_normalizer, make_beat_pipeline
 
-    size = ensemble_size(recipe, str(submission.recipe_path))
+    size = ensemble_size(recipe)
     normalizer = fit_normalizer(
         interval_fields(train), per_beat=recipe.options.get("per_beat", DEFAULT_PER_BEAT), rr_columns=spec.rr_names,
         context=context_of(recipe, str(submission.recipe_path)),
@@ -444,7 +456,7 @@ def run_beat_benchmark(
     # The runner-read options are checked before any data is loaded.
     source = str(loaded.recipe_path)
     context = check_runner_options(recipe, loaded.kind, source)
-    af_gate = af_gate_of(recipe.options, source, track)
+    af_gate = af_gate_of(recipe, source, track)
     derived_rr = loaded.kind == "keras" and needs_derived_rr(recipe, source)
     if data is None:
         data = load_track(track, tfds_dir, quick=quick, seed=recipe.seed, context=context, derived_rr=derived_rr)

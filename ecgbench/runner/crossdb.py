@@ -12,7 +12,7 @@ Training and model selection are exactly those of ``beats-interpatient`` (``ds1_
 * **Estimators** (``Submission`` classes such as ``prior`` and ``rr-lda``) save no model; they are
   fitted on DS1 here, as the beat runner fits them (:func:`ecgbench.runner.beat.fit_estimator`).
 
-The recipe option ``af_gate`` (:mod:`ecgbench.runner.af_gate_option`) is applied to the SVDB
+The recipe wrapper ``af_gate`` (:mod:`ecgbench.runner.af_gate_wrapper`) is applied to the SVDB
 predictions as the beat runner applies it to DS2: the gate follows each record's beats in time
 order from their ``sample`` positions, which the ``svdb/beats`` build converted to 360 Hz (the
 task's sampling rate), so the gate's RR intervals are in seconds whatever the source rate.
@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from ecgbench.errors import ConfigError
-from ecgbench.models import BeatArrays
+from ecgbench.models import BeatArrays, LoadedSubmission
 from ecgbench.tasks import RunOptions, Task, TaskRun
 
 #: Records kept by a ``--quick`` run (whole records: the beat context and the AF gate need them).
@@ -135,12 +135,15 @@ def _arrays(test: BeatArrays) -> dict[str, np.ndarray]:
     return {**interval_fields(test), "record": test.record, "sample": test.sample, "label": test.label}
 
 
-def _keras_run(name: str, seed: int, reference_task: str, model_results_dir, data: CrossdbData) -> dict[str, Any]:
-    """Predict with the committed model of ``name`` at ``seed``; return the record blocks and probabilities."""
-    from ecgbench.api.pretrained import load_model
+def _keras_run(name: str, seed: int, reference_task: str, model_results_dir, data: CrossdbData, model_record=None) -> dict[str, Any]:
+    """Predict with the committed model of ``name`` at ``seed`` (or of run record ``model_record``); return the record blocks and probabilities."""
+    from ecgbench.api.pretrained import load_model, load_model_of_record
     from ecgbench.models import check_probabilities
 
-    model = load_model(name, seed, task=reference_task, results_dir=model_results_dir)
+    if model_record is not None:
+        model = load_model_of_record(model_record)
+    else:
+        model = load_model(name, seed, task=reference_task, results_dir=model_results_dir)
     source = json.loads(model.record_path.read_text())
     probabilities = check_probabilities(model.predict(_arrays(data.test)), len(data.test), 5, name)
     probabilities = _gate(probabilities, data.test, data.sampling_rate, model.af_gate)
@@ -163,14 +166,14 @@ def _keras_run(name: str, seed: int, reference_task: str, model_results_dir, dat
 def _estimator_run(loaded, seed: int | None, quick: bool, data: CrossdbData) -> dict[str, Any]:
     """Fit an estimator on DS1 (selection on ``ds1_val``) as the beat runner does, predict ``data.test``."""
     from ecgbench.leaderboard import provenance
-    from ecgbench.runner.af_gate_option import af_gate_of
+    from ecgbench.runner.af_gate_wrapper import af_gate_of
     from ecgbench.runner.beat import beat_input_spec, check_runner_options, fit_estimator, load_with_recipe, predict_estimator
     from ecgbench.runner.data import TrackData
 
     loaded, recipe = load_with_recipe(loaded, seed, None, quick, track="interpatient")
     source = str(loaded.recipe_path)
     check_runner_options(recipe, loaded.kind, source)
-    af_gate = af_gate_of(recipe.options, source, "interpatient")
+    af_gate = af_gate_of(recipe, source, "interpatient")
     track = TrackData(train=data.train, val=data.val, test=data.test, splits={}, sampling_rate=data.sampling_rate)
     spec = beat_input_spec(data.train, data.sampling_rate, recipe, source)
     start = time.perf_counter()
@@ -186,13 +189,14 @@ def _estimator_run(loaded, seed: int | None, quick: bool, data: CrossdbData) -> 
 
 def run_crossdb(
     task: Task,
-    submission: str | os.PathLike,
+    submission: str | os.PathLike | LoadedSubmission,
     *,
     seed: int | None = None,
     quick: bool = False,
     tfds_dir: str | os.PathLike | None = None,
     results_dir: str | os.PathLike | None = None,
     model_results_dir: str | os.PathLike | None = None,
+    model_record: str | os.PathLike | None = None,
     data: CrossdbData | None = None,
     bootstrap_resamples: int = 1000,
     on_stage: Callable[[str], None] | None = None,
@@ -205,8 +209,9 @@ def run_crossdb(
     task : Task
         ``beats-crossdb-svdb`` (or a task declared like it: ``params["reference_task"]`` names the
         task whose committed Keras runs are reused).
-    submission : str or path-like
-        A baseline name or submission folder.
+    submission : str, path-like or LoadedSubmission
+        A baseline name, a submission folder, or a loaded submission (``verify`` passes one
+        carrying the recorded recipe).
     seed : int, optional
         Keras: the seed of the reused run (default 0). Estimators: overrides the recipe's seed.
     quick : bool
@@ -218,6 +223,9 @@ def run_crossdb(
         :func:`ecgbench.paths.resolve_results_dir`).
     model_results_dir : path-like, optional
         Results tree searched for the reused run (default ``results_dir``).
+    model_record : path-like, optional
+        Keras: the run record of the model to reuse (``verify`` pins the recorded
+        ``training.model_run``); default the newest run of the name at ``seed``.
     data : CrossdbData, optional
         Pre-loaded beats (tests use small synthetic ones); default :func:`load_external_test`.
     bootstrap_resamples : int
@@ -244,7 +252,7 @@ def run_crossdb(
     stage = on_stage or (lambda name: None)
     stage("prepare")
     reference_task = str(task.params.get("reference_task", "beats-interpatient"))
-    loaded = load_submission(str(submission))
+    loaded = submission if isinstance(submission, LoadedSubmission) else load_submission(str(submission))
     if data is None:
         data = load_external_test(task, tfds_dir)
     if quick:
@@ -254,7 +262,7 @@ def run_crossdb(
     stage("perform")
     if loaded.kind == "keras":
         models_root = resolve_results_dir(model_results_dir if model_results_dir is not None else results_dir)
-        run = _keras_run(loaded.name, 0 if seed is None else seed, reference_task, models_root, data)
+        run = _keras_run(loaded.name, 0 if seed is None else seed, reference_task, models_root, data, model_record)
     else:
         run = _estimator_run(loaded, seed, quick, with_training_splits(data, tfds_dir))
     if not run["splits"].get("train"):

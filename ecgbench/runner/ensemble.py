@@ -1,13 +1,13 @@
-"""Seed ensembles of a Keras submission: ``options.ensemble`` independently trained members, probabilities averaged.
+"""The ``ensemble`` recipe wrapper: ``members`` independently trained Keras models, probabilities averaged.
 
 With about 17 training patients in DS1, the same network trained with two seeds can land
 20-40 SVEB-F1 points apart on DS2 (the leaderboard's spread-over-seeds table); averaging the
 softmax outputs of independently initialised and independently augmented members is the standard
 way to shrink that variance without changing the network (Lakshminarayanan et al. 2017).
 
-How the runner reads the option (like ``options.per_beat``, the runner reads it, not the model):
+How the runner carries out ``"wrappers": {"ensemble": {"members": K}}`` (:mod:`ecgbench.models.wrappers`;
+K from 1 to :data:`ecgbench.models.wrappers.MAX_MEMBERS`; no wrapper = a single model):
 
-- ``options.ensemble: K`` (an integer, 1 to :data:`MAX_MEMBERS`; absent = 1, a single model);
 - member ``k`` of a run with seed ``s`` is trained exactly as a single run with seed
   ``s * K + k`` (:func:`member_seeds`): own weights initialisation, own batch order and
   augmentation draws, own early stopping on the validation split. Ensemble seed 0 of a 3-member
@@ -31,25 +31,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ecgbench.errors import ConfigError
 from ecgbench.models import InputSpec, Recipe
 
-#: Largest ``options.ensemble`` accepted (each member costs one full training).
-MAX_MEMBERS = 10
+#: Wrapper name.
+ENSEMBLE = "ensemble"
 
 
-def ensemble_size(recipe: Recipe, source: str = "recipe") -> int:
-    """Number of members ``options.ensemble`` asks for (1 when absent).
+def ensemble_size(recipe: Recipe) -> int:
+    """Number of members the recipe's ``ensemble`` wrapper asks for (1 without the wrapper).
 
-    Raises
-    ------
-    ConfigError
-        Not an integer from 1 to :data:`MAX_MEMBERS`; the message names ``source``.
+    The value was checked when the recipe was read (:func:`ecgbench.models.wrappers.check_wrappers`).
     """
-    size = recipe.options.get("ensemble", 1)
-    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_MEMBERS:
-        raise ConfigError(f"{source}: options.ensemble must be an integer from 1 to {MAX_MEMBERS} (got {size!r})")
-    return size
+    return int(recipe.wrappers.get(ENSEMBLE, {}).get("members", 1))
 
 
 def member_seeds(seed: int, size: int) -> list[int]:

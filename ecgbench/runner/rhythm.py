@@ -32,10 +32,8 @@ import numpy as np
 
 from ecgbench.errors import ConfigError
 from ecgbench.models import BeatArrays, InputSpec, LoadedSubmission, Recipe
-from ecgbench.runner.af_gate_option import AF_GATE_OPTION
 from ecgbench.runner.beat import _perform_estimator, load_with_recipe
 from ecgbench.runner.data import TrackData
-from ecgbench.runner.ensemble import ensemble_size
 from ecgbench.runner.evaluate import BOOTSTRAP_CONFIDENCE, BOOTSTRAP_RESAMPLES
 from ecgbench.runner.keras_trainer import EpochCallback, predict_keras, train_keras
 from ecgbench.runner.recording import record_run
@@ -162,12 +160,11 @@ def run_rhythm_benchmark(
     task = rhythm_task(window_s)
     loaded, recipe = load_with_recipe(submission, seed, epochs, quick)
     refit_requested(recipe)  # a malformed refit option fails here, before any training
-    if ensemble_size(recipe, str(loaded.recipe_path)) > 1:
-        raise ConfigError(f"{loaded.recipe_path}: options.ensemble is a beat-track option; the rhythm runner trains one model")
+    if recipe.wrappers:
+        raise ConfigError(f"{loaded.recipe_path}: wrappers ({', '.join(recipe.wrappers)}) apply to the beat tracks; "
+                          "the rhythm runner trains one model and labels windows, not beats")  # fmt: skip
     if "context" in recipe.options:
         raise ConfigError(f"{loaded.recipe_path}: options.context is a beat-track option (a beat's predecessor); a rhythm window is its own context")
-    if AF_GATE_OPTION in recipe.options:
-        raise ConfigError(f"{loaded.recipe_path}: options.{AF_GATE_OPTION} is a beat-track option (S beat calls inside AF); a rhythm window's label is its rhythm")
     if data is None:
         data = load_rhythm_track(window_s, tfds_dir, quick=quick, seed=recipe.seed)
     check_subject_disjoint(data)

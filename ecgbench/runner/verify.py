@@ -3,10 +3,19 @@
 The run is rebuilt from the record's fields, not by executing the recorded command string: the
 submission (``submission.source``), the task's track, ``seed``, the recorded ``recipe`` (so a
 later edit of ``recipe.json`` cannot change the re-run), ``quick`` and the bootstrap settings.
-Trained model files are re-evaluated from their manifest. The re-run writes into a temporary
-results folder, never into the leaderboard. A prediction-file run (``submission.kind`` =
-``"predictions"``) has no model or code to re-run: its figures are re-scored from its prediction
-file instead (:func:`rescore_prediction_run`), and the report says so.
+Trained model files are re-evaluated from their manifest. A cross-database run
+(``beats-crossdb-svdb``) is re-run as it was made: a Keras submission's record names the
+inter-patient run whose saved model it reused (``training.model_run``), which predicts the external
+records again; an estimator is fitted on DS1 again with the recorded recipe. The re-run writes into
+a temporary results folder, never into the leaderboard. A prediction-file run
+(``submission.kind`` = ``"predictions"``) has no model or code to re-run: its figures are
+re-scored from its prediction file instead (:func:`rescore_prediction_run`), and the report says so.
+
+The submission's files are hashed again and compared with the record's ``submission.sha256``;
+when they differ, the report also says whether the submission's recipe still resolves to the
+recorded one (``recipe_unchanged``), since the re-run uses the recorded recipe: a hash that differs
+only because the files were reorganised (a variant folder that became a recipe file of its
+family) is not a change of what was run.
 """
 
 from __future__ import annotations
@@ -25,7 +34,8 @@ from ecgbench.leaderboard.provenance import sha256_files
 from ecgbench.leaderboard.reproduction import IntervalVerdict, environment_differences, interval_verdict
 from ecgbench.leaderboard.record import read_predictions
 from ecgbench.leaderboard.store import RunEntry
-from ecgbench.models import Recipe, load_submission
+from ecgbench.models import LoadedSubmission, Recipe, load_submission
+from ecgbench.runner.crossdb import CrossdbData
 from ecgbench.runner.data import TrackData
 from ecgbench.runner.model_file import TASK_TRACKS, evaluate_model_file
 
@@ -68,11 +78,26 @@ class VerifyReport:
     differences: tuple[str, ...] = ()
     #: Re-run figures against the recorded bootstrap intervals (the second verdict).
     interval: IntervalVerdict | None = None
+    #: Whether the submission's current recipe resolves to the recorded one (None: not compared).
+    recipe_unchanged: bool | None = None
 
     @property
     def reproduced(self) -> bool:
         """Every figure equal and the prediction file identical."""
         return self.predictions_equal and all(c.equal for c in self.checks)
+
+    def submission_summary(self) -> str:
+        """One phrase on the submission's files and recipe against the record's."""
+        if self.submission_unchanged is None:
+            return "submission files not re-read"
+        if self.submission_unchanged:
+            if self.recipe_unchanged is False:
+                return "submission files unchanged; the recorded recipe differs from the files' (run-time overrides such as --epochs), the re-run used the recorded one"
+            return "submission files unchanged"
+        if self.recipe_unchanged:
+            return ("submission files hash differently from the run's (code or file layout changed since); "
+                    "the recipe still resolves to the recorded one, which the re-run used")  # fmt: skip
+        return "submission files CHANGED since the run, recipe included; the re-run used the recorded recipe"
 
     @property
     def same_processor(self) -> bool:
@@ -89,6 +114,7 @@ class VerifyReport:
         return {
             "run_id": self.run_id, "command": self.command, "reproduced": self.reproduced,
             "predictions_equal": self.predictions_equal, "submission_unchanged": self.submission_unchanged,
+            "recipe_unchanged": self.recipe_unchanged,
             "recorded_processor": self.recorded_processor, "processor": self.processor, "same_processor": self.same_processor,
             "note": self.note,
             "differences": list(self.differences),
@@ -106,10 +132,14 @@ def verify_run(
     entry: RunEntry,
     *,
     tfds_dir: str | os.PathLike | None = None,
-    data: TrackData | None = None,
+    data: TrackData | CrossdbData | None = None,
     on_epoch=None,
 ) -> VerifyReport:
     """Re-run ``entry`` and compare every metric and the prediction file.
+
+    ``data`` replaces the splits the re-run would load (tests pass small synthetic ones): a
+    :class:`~ecgbench.runner.data.TrackData` for a beat track, a
+    :class:`~ecgbench.runner.crossdb.CrossdbData` for a cross-database run.
 
     Raises
     ------
@@ -124,26 +154,29 @@ def verify_run(
     task, kind = record["task"], record["submission"].get("kind")
     if kind == PREDICTIONS_KIND:
         return rescore_prediction_run(entry)
-    if task not in TASK_TRACKS:
-        raise ConfigError(f"run {entry.run_id}: verify re-runs beat-track runs ({', '.join(TASK_TRACKS)}), not task {task!r}")
+    crossdb = _crossdb_task(task)
+    if task not in TASK_TRACKS and crossdb is None:
+        raise ConfigError(f"run {entry.run_id}: verify re-runs beat-track runs ({', '.join(TASK_TRACKS)}, {CROSSDB_TASK}), not task {task!r}")
     source = record["submission"].get("source")
     boot = record["bootstrap"]
     command = str(record["provenance"].get("command", ""))
+    recipe_unchanged = None
     with tempfile.TemporaryDirectory(prefix="ecgbench-verify-") as scratch:
-        if kind in MODEL_FILE_KINDS:
+        if kind in MODEL_FILE_KINDS and crossdb is None:
             rerun = evaluate_model_file(source, tfds_dir=tfds_dir, results_dir=scratch, data=data,
                                         bootstrap_resamples=int(boot["n_resamples"]), command=command)  # fmt: skip
             unchanged = rerun.record["submission"]["sha256"] == record["submission"].get("sha256")
         elif kind in ("keras", "estimator"):
-            loaded = load_submission(source)
-            loaded = dataclasses.replace(loaded, recipe=Recipe.from_dict(record["recipe"], source=f"run record {entry.path}"))
-            unchanged = sha256_files(loaded.files, root=loaded.folder) == record["submission"].get("sha256")
-            rerun = run_beat_benchmark(
-                loaded, track=TASK_TRACKS[task], seed=record["seed"], quick=record["quick"], tfds_dir=tfds_dir,
-                results_dir=scratch, data=data, bootstrap_resamples=int(boot["n_resamples"]), command=command, on_epoch=on_epoch,
-            )  # fmt: skip
+            loaded, unchanged, recipe_unchanged = _with_recorded_recipe(entry, task)
+            if crossdb is not None:
+                rerun = _rerun_crossdb(entry, crossdb, loaded, tfds_dir, scratch, command, data)
+            else:
+                rerun = run_beat_benchmark(
+                    loaded, track=TASK_TRACKS[task], seed=record["seed"], quick=record["quick"], tfds_dir=tfds_dir,
+                    results_dir=scratch, data=data, bootstrap_resamples=int(boot["n_resamples"]), command=command, on_epoch=on_epoch,
+                )  # fmt: skip
         else:
-            raise ConfigError(f"run {entry.run_id}: submission kind {kind!r} cannot be re-run by verify")
+            raise ConfigError(f"run {entry.run_id}: submission kind {kind!r} cannot be re-run by verify on task {task!r}")
         predictions_equal = _same_arrays(entry.predictions(), read_predictions(rerun.predictions_path))
     checks = []
     for metric, entry_values in record["metrics"].items():
@@ -154,7 +187,58 @@ def verify_run(
         entry.run_id, command, tuple(checks), predictions_equal, unchanged, *processors,
         differences=tuple(environment_differences(record, rerun.record)),
         interval=interval_verdict(record["metrics"], rerun.record["metrics"]),
+        recipe_unchanged=recipe_unchanged,
     )  # fmt: skip
+
+
+#: The cross-database task verify re-runs through :mod:`ecgbench.runner.crossdb`.
+CROSSDB_TASK = "beats-crossdb-svdb"
+
+
+def _crossdb_task(task: str):
+    """The task object when ``task`` is run by the cross-database runner (None otherwise)."""
+    from ecgbench.tasks import find_task
+
+    found = find_task(task)
+    return found if found is not None and found.run == "ecgbench.runner.crossdb:run_crossdb_task" else None
+
+
+def _with_recorded_recipe(entry: RunEntry, task: str) -> tuple[LoadedSubmission, bool, bool]:
+    """The record's submission carrying the recorded recipe; whether its files and its recipe are the recorded ones.
+
+    The files' hash is :func:`~ecgbench.leaderboard.provenance.sha256_files` over
+    :attr:`LoadedSubmission.files`; the recipe is compared in today's spelling (a recorded
+    ``options.ensemble`` is the ``ensemble`` wrapper, :mod:`ecgbench.models.wrappers`), as the run
+    would resolve it now for the record's track, seed and ``quick``.
+    """
+    from ecgbench.runner.beat import run_recipe
+
+    record = entry.record
+    loaded = load_submission(record["submission"].get("source"))
+    recorded = Recipe.from_dict(record["recipe"], source=f"run record {entry.path}")
+    track = TASK_TRACKS.get(task, "interpatient")  # a cross-database run is trained as beats-interpatient
+    current = run_recipe(loaded, record["seed"], None, bool(record["quick"]), track)
+    same_recipe = current.to_dict() == recorded.to_dict()  # both in today's spelling: Recipe.from_dict reads the legacy one
+    unchanged = sha256_files(loaded.files, root=loaded.folder) == record["submission"].get("sha256")
+    return dataclasses.replace(loaded, recipe=recorded), unchanged, same_recipe
+
+
+def _rerun_crossdb(entry: RunEntry, task, loaded: LoadedSubmission, tfds_dir, scratch: str, command: str, data=None):
+    """Re-run a cross-database record: the same reused model (``training.model_run``) or a refit estimator."""
+    from ecgbench.runner.crossdb import run_crossdb
+
+    record = entry.record
+    model_record = None
+    if loaded.kind == "keras":
+        training = record.get("training") or {}
+        run_id, model_task = training.get("model_run"), training.get("model_task")
+        if not run_id or not model_task:
+            raise ConfigError(f"run {entry.run_id}: field training.model_run/model_task is missing; cannot tell which model it reused")
+        model_record = entry.path.parent.parent / str(model_task) / f"{run_id}.json"
+        if not model_record.is_file():
+            raise ConfigError(f"run {entry.run_id}: the model run it reused ({model_record}) is not in the results tree; restore it to verify")
+    return run_crossdb(task, loaded, seed=record["seed"], quick=bool(record["quick"]), tfds_dir=tfds_dir, results_dir=scratch,
+                       model_record=model_record, data=data, bootstrap_resamples=int(record["bootstrap"]["n_resamples"]), command=command)  # fmt: skip
 
 
 def rescore_prediction_run(entry: RunEntry) -> VerifyReport:

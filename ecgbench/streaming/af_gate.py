@@ -10,7 +10,7 @@ the Petrėnas et al. 2015 detector with a 32-beat dwell, RR intervals next to a 
 skipped), and in AF the probability of S is moved to N. The probabilities of V, F and Q and every
 beat outside AF are kept; a beat in AF whose arg-max was V, F or Q still becomes N when p(N) + p(S),
 the supraventricular mass pooled, exceeds it (on DS2, 8-14 V and 2-14 F calls per seed of
-cnn1d-context; ``ecgbench/baselines/cnn1d-context-afgate/README.md``).
+cnn1d-context; ``ecgbench/baselines/cnn1d/README.md``).
 
 References
 ----------

@@ -66,8 +66,8 @@ class ModelClassifier:
     Attributes
     ----------
     af_gate : bool
-        Whether the run's recipe asked for the AF gate (``options.af_gate``,
-        :mod:`ecgbench.runner.af_gate_option`): the stream pipeline then moves p(S) to p(N) for beats
+        Whether the run's recipe declares the AF gate (its ``af_gate`` wrapper,
+        :mod:`ecgbench.runner.af_gate_wrapper`): the stream pipeline then moves p(S) to p(N) for beats
         it labels while its rhythm monitor is in AF, as the runner did to the run's test predictions.
     needs_post_rr : bool
         Whether the model's ``rr`` columns need the next beat (``normalizer.uses_post_rr``).
@@ -183,12 +183,14 @@ def _source_of_record(path: Path) -> ModelSource:
 
 def _recipe_seed(name: str) -> int | None:
     """The seed of baseline ``name``'s inter-patient recipe, track block included (None when it is not a baseline or has no readable recipe)."""
-    from ecgbench.models.loader import RECIPE_FILE, baselines_dir
-    from ecgbench.models.protocol import Recipe
+    from ecgbench.models.loader import baseline_recipe
 
-    path = baselines_dir() / name / RECIPE_FILE
     try:
-        return Recipe.from_file(path).for_track("interpatient", source=str(path)).seed
+        found = baseline_recipe(name)
+        if found is None:
+            return None
+        recipe, path = found
+        return recipe.for_track("interpatient", source=str(path)).seed
     except (OSError, ValueError):  # ConfigError is a ValueError; the error surfaces when the run is made
         return None
 
@@ -281,8 +283,8 @@ def load_model_classifier(spec: str, valid_builtins: tuple[str, ...] = (), resul
 
 
 def _recipe_af_gate(folder: Path) -> bool:
-    """``options.af_gate`` of the recipe saved beside a trained model (False when the folder has no recipe)."""
-    from ecgbench.runner.af_gate_option import af_gate_of
+    """Whether the recipe saved beside a trained model declares the ``af_gate`` wrapper (False when the folder has no recipe)."""
+    from ecgbench.runner.af_gate_wrapper import af_gate_of
     from ecgbench.runner.artifacts import RECIPE_FILE
 
     path = folder / RECIPE_FILE
@@ -292,7 +294,7 @@ def _recipe_af_gate(folder: Path) -> bool:
         recipe = json.loads(path.read_text())
     except (OSError, json.JSONDecodeError) as exc:
         raise CorruptDataError(f"{path}: unreadable recipe beside the model ({exc}); re-run the baseline to rewrite it") from exc
-    return af_gate_of(recipe.get("options") or {}, str(path))
+    return af_gate_of(recipe, str(path))
 
 
 def _onnx_available() -> bool:

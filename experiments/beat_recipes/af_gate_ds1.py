@@ -1,7 +1,7 @@
 """DS1-only check of the AF gate (:mod:`ecgbench.streaming.af_gate`) on cross-validated beat predictions.
 
 Why: most false SVEB calls of the Keras baselines on DS2 are normal beats inside AF and flutter
-episodes (``ecgbench/baselines/cnn1d-context/README.md``, a diagnosis read from a committed DS2 run). A
+episodes (a diagnosis read from a committed DS2 run, ``experiments/README.md`` B8). A
 remedy chosen because of a test-set diagnosis must be judged without the test set, so it is
 judged here, on DS1 only: ``python -m experiments.beat_recipes.beat_val --track interpatient --cv 5
 --submission NAME --seed N --predictions FILE`` predicts every DS1 record with a model that never

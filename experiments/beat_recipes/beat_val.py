@@ -171,7 +171,7 @@ def train_and_score(
 
 
 def _best_epochs(report) -> int | list[int] | None:
-    """The selected epoch, or each member's for a seed ensemble (``options.ensemble``)."""
+    """The selected epoch, or each member's for a seed ensemble (the ``ensemble`` wrapper)."""
     if report.members is not None:
         return [member["best_epoch"] for member in report.members]
     return report.best_epoch

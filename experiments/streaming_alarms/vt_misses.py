@@ -11,9 +11,9 @@ gave, and names the cause:
   (V and F by default), so fewer than ``vt_min_beats`` consecutive ventricular labels remain;
 - both, when both happen.
 
-For a model with the AF gate (``options.af_gate``), the saved labels are the gated ones shown to
+For a model with the AF gate (the recipe's ``af_gate`` wrapper), the saved labels are the gated ones shown to
 the user, while the VT rule saw the classifier's own labels; inside AF a ``label`` cause may then be
-the gate's doing. The script says so when the streamed model's run record has the option.
+the gate's doing. The script says so when the streamed model's run record declares it.
 With ``--vt-probability x`` the rule also counted a beat whose p(V) + p(F) reached x; the saved
 beats hold labels, not probabilities, so a ``label`` cause then means a beat outside ``vt_labels``
 whose probability stayed below x too. The script prints x when the run set it.
@@ -93,12 +93,14 @@ def default_run(results_dir: str) -> Path:
 
 
 def labels_are_af_gated(run: dict, results_dir: str) -> bool:
-    """True when the streamed model's run record (``training.model_run``) has ``options.af_gate`` on."""
+    """True when the streamed model's run record (``training.model_run``) declares the ``af_gate`` wrapper (either spelling)."""
     model_run = (run.get("training") or {}).get("model_run")
     if not model_run:
         return False
     model = read_run_record(resolve_run(model_run, results_dir))
-    return bool(model["recipe"].get("options", {}).get("af_gate"))
+    from ecgbench.runner.af_gate_wrapper import af_gate_of
+
+    return af_gate_of(model.get("recipe") or {}, str(model_run))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -132,19 +132,19 @@ def test_borrowed_code_is_part_of_the_submission_and_its_hash(tmp_path):
     from ecgbench.leaderboard.provenance import sha256_files
     from ecgbench.models.loader import baselines_dir
 
-    causal = load_submission("cnn1d-causal")
     cnn1d_code = baselines_dir() / "cnn1d" / "submission.py"
-    assert cnn1d_code in causal.files and load_submission("cnn1d").files == [cnn1d_code, cnn1d_code.with_name("recipe.json")]
-    # a copy that borrows from a changed cnn1d hashes differently: the record notices the borrowed edit
-    for name in ("cnn1d", "cnn1d-causal"):
-        shutil.copytree(baselines_dir() / name, tmp_path / name)
-    (tmp_path / "cnn1d-causal" / "submission.py").write_text(
-        (tmp_path / "cnn1d-causal" / "submission.py").read_text().replace('load_submission("cnn1d")', f'load_submission({str(tmp_path / "cnn1d")!r})')
+    assert load_submission("cnn1d").files == [cnn1d_code, cnn1d_code.with_name("recipe.json")]
+    # a folder that borrows a copy of cnn1d hashes differently once that copy changes: the record notices the borrowed edit
+    shutil.copytree(baselines_dir() / "cnn1d", tmp_path / "cnn1d")
+    (tmp_path / "borrower").mkdir()
+    (tmp_path / "borrower" / "submission.py").write_text(
+        f"from ecgbench.models.loader import load_submission\nbuild_model = load_submission({str(tmp_path / 'cnn1d')!r}).module.build_model\n"
     )
-    copy = load_submission(tmp_path / "cnn1d-causal")
+    copy = load_submission(tmp_path / "borrower")
+    assert tmp_path / "cnn1d" / "submission.py" in copy.files
     before = sha256_files(copy.files, root=copy.folder)
     (tmp_path / "cnn1d" / "submission.py").write_text((tmp_path / "cnn1d" / "submission.py").read_text() + "\n# changed\n")
-    assert sha256_files(load_submission(tmp_path / "cnn1d-causal").files, root=copy.folder) != before
+    assert sha256_files(load_submission(tmp_path / "borrower").files, root=copy.folder) != before
 
 
 def test_cnn1d_causal_recipe_is_cnn1ds_without_the_look_ahead_columns():

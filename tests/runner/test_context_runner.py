@@ -24,12 +24,12 @@ def context_run(tiny_track, tmp_path_factory):
 
 def _cnn1d_context_variant_run(tiny_track, tmp_path_factory, name: str, **options):
     """One 1-epoch run of cnn1d-context's network and recipe with ``options`` changed."""
-    from ecgbench.models.loader import baselines_dir
+    from ecgbench.models.loader import baselines_dir, load_submission
 
     folder = tmp_path_factory.mktemp("submissions") / name
     folder.mkdir()
-    (folder / "submission.py").write_text((baselines_dir() / "cnn1d-context" / "submission.py").read_text())
-    recipe = json.loads((baselines_dir() / "cnn1d-context" / "recipe.json").read_text())
+    (folder / "submission.py").write_text((baselines_dir() / "cnn1d" / "submission.py").read_text())
+    recipe = load_submission("cnn1d-context").recipe.to_dict()  # the variant's recipe, extends chain resolved
     recipe["options"].update(options)
     (folder / "recipe.json").write_text(json.dumps(recipe))
     results = tmp_path_factory.mktemp("results")
@@ -135,9 +135,11 @@ def test_rhythm_runner_refuses_a_beat_context_before_loading_data(tmp_path, writ
     assert not (tmp_path / "r").exists()
 
 
-def test_a_malformed_ensemble_option_of_a_keras_recipe_fails_before_any_data_loads(tmp_path, write_submission):
-    bad = write_submission("bad-ensemble-early", KERAS_SOURCE, json.dumps({"epochs": 1, "options": {"ensemble": "three"}}))
-    with pytest.raises(ConfigError, match=r"bad-ensemble-early/recipe.json: options.ensemble must be an integer"):
+def test_a_malformed_ensemble_wrapper_of_a_keras_recipe_fails_before_any_data_loads(tmp_path, write_submission):
+    from ecgbench.models import SubmissionError
+
+    bad = write_submission("bad-ensemble-early", KERAS_SOURCE, json.dumps({"epochs": 1, "wrappers": {"ensemble": {"members": "three"}}}))
+    with pytest.raises(SubmissionError, match=r"bad-ensemble-early/recipe.json: wrappers.ensemble.members must be an integer"):
         run_beat_benchmark(bad, tfds_dir=tmp_path / "no-dataset", quick=True, results_dir=tmp_path / "r")
     assert not (tmp_path / "r").exists()
 

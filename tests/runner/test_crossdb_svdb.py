@@ -187,7 +187,7 @@ def test_af_gate_of_the_recipe_gates_svdb_beats_at_their_360_hz_positions(tiny_t
     import importlib.util
     from pathlib import Path
 
-    spec = importlib.util.spec_from_file_location("_af_gate_cases", Path(__file__).with_name("test_af_gate_option.py"))
+    spec = importlib.util.spec_from_file_location("_af_gate_cases", Path(__file__).with_name("test_af_gate_wrapper.py"))
     cases = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(cases)  # its striped estimator (every fourth beat S) and its AF record
     _SOURCE, _af_record = cases._SOURCE, cases._af_record
@@ -197,7 +197,7 @@ def test_af_gate_of_the_recipe_gates_svdb_beats_at_their_360_hz_positions(tiny_t
                        val=tiny_track.val, train_splits={"train": "ds1_train", "val": "ds1_val"}, train_dataset=dict(tiny_track.dataset))  # fmt: skip
     runs = {}
     for gate in (False, True):
-        folder = write_submission(f"striped-{gate}", _SOURCE, json.dumps({"seed": 0, "options": {"af_gate": gate}}))
+        folder = write_submission(f"striped-{gate}", _SOURCE, json.dumps({"seed": 0, "wrappers": {"af_gate": {}} if gate else {}}))
         runs[gate] = run_crossdb(get_task(NAME), folder, data=data, quick=True, results_dir=tmp_path / str(gate), bootstrap_resamples=5)
     plain = read_predictions(runs[False].predictions_path)["probabilities"]
     gated = read_predictions(runs[True].predictions_path)["probabilities"]
@@ -222,3 +222,33 @@ def test_public_api_reads_svdb_for_test_and_ds1_for_train_and_the_evaluator_scor
     saved = read_predictions(run.predictions_path)
     metrics = evaluator.eval({"record": saved["record"], "sample": saved["sample"], "probabilities": saved["probabilities"]}, seed=run.record["seed"])
     assert metrics["gross.accuracy"] == run.record["metrics"]["gross.accuracy"]
+
+
+def test_verify_re_runs_an_estimator_record_and_a_keras_record_with_its_recorded_model(prior_run, keras_runs, svdb_like):
+    """``verify`` re-runs cross-database records: the estimator refitted on DS1, the Keras run from the model it names."""
+    from ecgbench.leaderboard.store import load_run
+    from ecgbench.runner.verify import verify_run
+
+    report = verify_run(load_run(prior_run[0].record_path), data=svdb_like)
+    assert report.reproduced and report.predictions_equal, report.to_dict()
+    assert report.submission_unchanged and report.recipe_unchanged and report.submission_summary() == "submission files unchanged"
+    report = verify_run(load_run(keras_runs[1].record_path), data=svdb_like)
+    assert report.reproduced and report.predictions_equal, report.to_dict()
+    # the reused model was trained with --epochs 1: same files, a recorded recipe the files alone do not give
+    assert report.submission_unchanged and report.recipe_unchanged is False and "run-time overrides" in report.submission_summary()
+
+
+def test_verify_of_a_keras_record_uses_the_model_run_it_names_not_the_newest(keras_runs, svdb_like, tmp_path):
+    from ecgbench.errors import ConfigError
+    from ecgbench.leaderboard.store import load_run
+    from ecgbench.runner.verify import verify_run
+
+    source, run, results = keras_runs
+    copy = tmp_path / "results"
+    shutil.copytree(results, copy)
+    path = copy / NAME / run.record_path.name
+    record = json.loads(path.read_text())
+    record["training"]["model_run"] = "20000101T000000Z-cnn1d-seed0"
+    path.write_text(json.dumps(record))
+    with pytest.raises(ConfigError, match=r"the model run it reused .*20000101T000000Z-cnn1d-seed0.json\) is not in the results tree"):
+        verify_run(load_run(path), data=svdb_like)

@@ -1,4 +1,4 @@
-"""Seed ensembles (``options.ensemble``): members are single runs, the saved model averages them."""
+"""The ``ensemble`` recipe wrapper: members are single runs, the saved model averages them."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from ecgbench.errors import ConfigError
-from ecgbench.models import Recipe
+from ecgbench.models import Recipe, SubmissionError
 from ecgbench.models.loader import baselines_dir, load_submission
 from ecgbench.runner.beat import run_beat_benchmark
 from ecgbench.runner.data import interval_fields
@@ -19,7 +19,7 @@ _CNN1D = "from ecgbench.models.loader import load_submission\nbuild_model = load
 
 def _recipe(ensemble, **fields) -> str:
     recipe = {**load_submission("cnn1d").recipe.to_dict(), **fields}
-    recipe["options"]["ensemble"] = ensemble
+    recipe["wrappers"] = {"ensemble": {"members": ensemble}}
     return json.dumps(recipe)
 
 
@@ -34,17 +34,29 @@ def test_member_seeds_of_different_run_seeds_never_overlap():
 
 
 @pytest.mark.parametrize("value", [0, -1, 11, 2.0, "3", True, [3]])
-def test_ensemble_size_must_be_a_small_positive_integer(value):
-    with pytest.raises(ConfigError, match=r"my/recipe.json: options.ensemble must be an integer from 1 to 10"):
-        ensemble_size(Recipe(options={"ensemble": value}), "my/recipe.json")
-    assert ensemble_size(Recipe()) == 1
+def test_ensemble_members_must_be_a_small_positive_integer(value):
+    with pytest.raises(ConfigError, match=r"my/recipe.json: wrappers.ensemble.members must be an integer from 1 to 10"):
+        Recipe.from_dict({"wrappers": {"ensemble": {"members": value}}}, source="my/recipe.json")
+    # the spelling of records written before wrappers is read, and checked, the same way
+    with pytest.raises(ConfigError, match=r"my/recipe.json: wrappers.ensemble.members must be an integer from 1 to 10"):
+        Recipe.from_dict({"options": {"ensemble": value}}, source="my/recipe.json")
+    assert ensemble_size(Recipe()) == 1 and ensemble_size(Recipe.from_dict({"options": {"ensemble": 3}})) == 3
+
+
+@pytest.mark.parametrize(("wrappers", "message"), [({"ensemble": {}}, "wrappers.ensemble takes members"),
+                                                   ({"ensemble": {"members": 3, "size": 3}}, "wrappers.ensemble takes members"),
+                                                   ({"bagging": {}}, "unknown wrapper 'bagging'; valid wrappers: ensemble, af_gate"),
+                                                   ({"ensemble": 3}, "wrappers.ensemble must be a JSON object")])  # fmt: skip
+def test_a_malformed_wrapper_names_the_recipe_and_the_valid_choices(wrappers, message):
+    with pytest.raises(ConfigError, match=rf"my/recipe.json: .*{message}"):
+        Recipe.from_dict({"wrappers": wrappers}, source="my/recipe.json")
 
 
 @pytest.mark.parametrize("single_name", ["cnn1d-causal", "cnn1d-context"])
 def test_ensemble_recipe_is_the_single_baselines_with_three_members(single_name):
     single = load_submission(single_name).recipe.to_dict()
     ensemble = load_submission(f"{single_name}-ensemble").recipe.to_dict()
-    assert ensemble["options"].pop("ensemble") == 3
+    assert ensemble.pop("wrappers") == {"ensemble": {"members": 3}}
     assert ensemble == single
 
 
@@ -77,11 +89,11 @@ def test_members_are_the_single_runs_and_the_saved_model_averages_them(tiny_trac
 
 def test_ensemble_option_is_refused_for_estimators_and_bad_values(tiny_track, tmp_path, write_submission):
     prior_source = (baselines_dir() / "prior" / "submission.py").read_text()
-    estimator = write_submission("prior-ensemble", prior_source, json.dumps({"options": {"ensemble": 3}}))
-    with pytest.raises(ConfigError, match="options.ensemble applies to Keras submissions"):
+    estimator = write_submission("prior-ensemble", prior_source, json.dumps({"wrappers": {"ensemble": {"members": 3}}}))
+    with pytest.raises(ConfigError, match="the ensemble wrapper applies to Keras submissions"):
         run_beat_benchmark(estimator, data=tiny_track, quick=True, results_dir=tmp_path / "r1")
     bad = write_submission("bad-ensemble", _CNN1D, _recipe("three"))
-    with pytest.raises(ConfigError, match=r"bad-ensemble/recipe.json: options.ensemble must be an integer"):
+    with pytest.raises(SubmissionError, match=r"bad-ensemble/recipe.json: wrappers.ensemble.members must be an integer"):
         run_beat_benchmark(bad, data=tiny_track, quick=True, results_dir=tmp_path / "r2")
     assert not (tmp_path / "r1").exists() and not (tmp_path / "r2").exists()
 
@@ -90,6 +102,6 @@ def test_rhythm_runner_refuses_an_ensemble_before_loading_data(tmp_path, write_s
     from ecgbench.runner.rhythm import run_rhythm_benchmark
 
     folder = write_submission("rhythm-ensemble", _CNN1D, _recipe(3))
-    with pytest.raises(ConfigError, match="options.ensemble is a beat-track option"):
+    with pytest.raises(ConfigError, match=r"wrappers \(ensemble\) apply to the beat tracks"):
         run_rhythm_benchmark(folder, tfds_dir=tmp_path / "no-dataset-here", results_dir=tmp_path / "r")
     assert not (tmp_path / "r").exists()

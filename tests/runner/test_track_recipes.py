@@ -115,7 +115,7 @@ def test_beat_val_parses_changes(beat_val):
     }  # fmt: skip
     with pytest.raises(ConfigError, match="expected FIELD=VALUE"):
         beat_val.parse_changes(["epochs"])
-    with pytest.raises(ConfigError, match="only augment, options take a dotted key"):
+    with pytest.raises(ConfigError, match="only augment, options, wrappers take a dotted key"):
         beat_val.parse_changes(["seed.x=1"])
 
 

@@ -143,7 +143,9 @@ def test_a_saved_models_recipe_decides_the_stream_gate(tmp_path):
     assert _recipe_af_gate(tmp_path) is False  # a model folder without a recipe: no gate
     (tmp_path / "recipe.json").write_text(json.dumps({"options": {"context": "previous_beat"}}))
     assert _recipe_af_gate(tmp_path) is False
-    (tmp_path / "recipe.json").write_text(json.dumps({"options": {"af_gate": True}}))
+    (tmp_path / "recipe.json").write_text(json.dumps({"wrappers": {"af_gate": {}}}))
+    assert _recipe_af_gate(tmp_path) is True
+    (tmp_path / "recipe.json").write_text(json.dumps({"options": {"af_gate": True}}))  # artefacts saved before wrappers
     assert _recipe_af_gate(tmp_path) is True
     (tmp_path / "recipe.json").write_text(json.dumps({"options": {"af_gate": 1}}))
     with pytest.raises(ConfigError, match="options.af_gate must be true or false"):
