@@ -178,6 +178,12 @@ class AlarmConfig:
     vf_step : float
         Seconds between the VF detector's 8-s analysis windows (1: a decision every second, as the
         quality blocks and the default chunk).
+    vf_veto_irregularity : float or None
+        Organized-rhythm veto of the VF alarm (:mod:`ecgbench.streaming.vf_alarm`): a VF window is
+        vetoed when its detected beats have a median |ΔRR| / mean RR at most this (unitless) and
+        a mean rate at most ``vf_veto_max_rate``; None: no veto.
+    vf_veto_max_rate : float
+        Highest mean rate (bpm) of an organized rhythm that vetoes a VF window.
     vf_quality_reasons : tuple of str
         Quality faults of the detection lead that suppress a VF alarm (``nan``, ``flat``: a lead
         off). Noise is left out: VF looks noisy to the noise index (see
@@ -208,6 +214,8 @@ class AlarmConfig:
     asystole: float = 4.0
     vf_method: str | None = "tcsc"
     vf_step: float = 1.0
+    vf_veto_irregularity: float | None = None
+    vf_veto_max_rate: float = 150.0
     vf_quality_reasons: tuple[str, ...] = ("nan", "flat")
     rr_min: float = 0.2
     rr_max: float = 3.0

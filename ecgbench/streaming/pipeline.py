@@ -231,6 +231,7 @@ class StreamingPipeline:
         self._last_r = -1  # last beat handed to the classifier (absolute sample)
         self._last_detected = -1
         self._commit: dict[int, int] = {}  # pending R peak -> sample at which the detector committed to it
+        self._recent_peaks: deque[tuple[int, int]] = deque()  # (R peak, commit) the VF alarm's next windows may need
         self._rr: deque[float] = deque(maxlen=self.config.rr_local_beats)
         self._rr_sum, self._rr_count = 0.0, 0
         self._provisional: tuple[int, str] | None = None  # (sample, label) awaiting its final label
@@ -288,9 +289,11 @@ class StreamingPipeline:
         self.raw.append(clean)
         self.filtered.append(np.asarray(self.filter.process(clean), dtype=np.float32).reshape(clean.shape))
         lead = clean[:, self.config.detection_lead]
-        if self.vf is not None:
-            events += [self._alarm(c) for c in self.vf.update(lead, self.quality)]
         self._add_beats(self.detector.process(lead))
+        if self.vf is not None:
+            events += [self._alarm(c) for c in self.vf.update(lead, self.quality, self._recent_peaks)]
+            while self._recent_peaks and self._recent_peaks[0][0] < self.vf.first_needed_sample:
+                self._recent_peaks.popleft()
         events += self._decide(final=False)
         return events
 
@@ -324,6 +327,8 @@ class StreamingPipeline:
             if r > self._last_detected:  # ignore duplicates and out-of-order commits
                 self._pending.append(int(r))
                 self._commit[int(r)] = max(int(commit), int(r))
+                if self.vf is not None:
+                    self._recent_peaks.append((int(r), max(int(commit), int(r))))
                 self._last_detected = int(r)
 
     def _ready(self, index: int, final: bool) -> bool:

@@ -9,6 +9,13 @@ first window judged not VF; its onset is dated at that first VF window's start (
 end at the last VF window's end. A PhysioNet/CinC 2015 VF alarm is "a fibrillatory, flutter or
 oscillatory waveform for at least 4 s" (Clifford et al. 2015): a whole 8-s window meets it.
 
+**Organized-rhythm veto** (optional, ``AlarmConfig.vf_veto_irregularity``; chosen on MIT-BIH DS1
+only, ``experiments/vfdb_alarms/README.md``). VF has no organized QRS complexes. A window judged VF
+is vetoed when the online QRS detector found an organized rhythm in it: at least
+:data:`VETO_MIN_BEATS` beats whose R peaks lie in the window (committed by its end), with an RR
+irregularity (median absolute successive RR difference over the mean RR, unitless, as the ``median``
+AF detector's) at most ``vf_veto_irregularity`` and a mean rate at most ``vf_veto_max_rate`` bpm.
+
 **Signal quality.** A window whose detection lead was bad for one of
 ``AlarmConfig.vf_quality_reasons`` (by default ``nan`` and ``flat``: missing samples, a lead off)
 raises no alarm: it is reported once per VF streak as ``suppressed``. Broadband noise is *not*
@@ -26,11 +33,33 @@ alarms in the ICU. Computing in Cardiology 42:273-276 (2015) (alarm definitions,
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 import numpy as np
 
 from ecgbench.streaming.alarms import AlarmChange, AlarmConfig
+
+
+#: Fewest beats in a window that can make an organized rhythm (four RR intervals, three successive differences).
+VETO_MIN_BEATS = 5
+
+
+def organized_rhythm(r_times: np.ndarray, max_irregularity: float, max_rate: float) -> bool:
+    """Whether beats at ``r_times`` (s, increasing) form an organized rhythm (module notes).
+
+    At least :data:`VETO_MIN_BEATS` beats, median |ΔRR| / mean RR at most ``max_irregularity``
+    (unitless) and a mean rate at most ``max_rate`` (bpm).
+    """
+    r_times = np.asarray(r_times, dtype=float)
+    if r_times.size < VETO_MIN_BEATS:
+        return False
+    rr = np.diff(r_times)
+    mean_rr = float(rr.mean())
+    if mean_rr <= 0:
+        return False
+    irregularity = float(np.median(np.abs(np.diff(rr)))) / mean_rr
+    return irregularity <= max_irregularity and 60.0 / mean_rr <= max_rate
 
 
 class QualityView(Protocol):
@@ -61,14 +90,21 @@ class VFAlarm:
         self._suppressed = False
         self._last_vf_end = float("nan")
 
-    def update(self, lead: np.ndarray, quality: QualityView) -> list[AlarmChange]:
-        """Feed the next samples of the lead (mV, missing samples already held); return alarm changes."""
+    def update(self, lead: np.ndarray, quality: QualityView, peaks: Sequence[tuple[int, int]] = ()) -> list[AlarmChange]:
+        """Feed the next samples of the lead (mV, missing samples already held); return alarm changes.
+
+        ``peaks`` holds the QRS detector's recent beats as ``(R peak, commit)`` samples (at least
+        those of the last window; used by the organized-rhythm veto only).
+        """
         changes: list[AlarmChange] = []
         for end, tcsc, leakage, vf in self.detector.update(lead):
             t_end = end / self.fs
             t_start = t_end - self.window_s
             evidence = {"tcsc_pct": round(float(tcsc), 2), "leakage": None if not np.isfinite(leakage) else round(float(leakage), 4),
                         "window_s": self.window_s}  # fmt: skip
+            if vf and self.config.vf_veto_irregularity is not None and self._organized(peaks, end):
+                vf = False
+                evidence["vetoed"] = "organized_rhythm"
             if not vf:
                 if self.active:
                     changes.append(AlarmChange("VF", "end", self._last_vf_end, evidence))
@@ -86,6 +122,17 @@ class VFAlarm:
             noisy = quality.bad_fraction(t_start, t_end, ("noise",)) > 0
             changes.append(AlarmChange("VF", "start", t_start, {**evidence, "noisy": bool(noisy)}))
         return changes
+
+    @property
+    def first_needed_sample(self) -> int:
+        """The first sample of the next analysis window: beats before it are no longer needed."""
+        return self.detector.next_window_start
+
+    def _organized(self, peaks: Sequence[tuple[int, int]], end: int) -> bool:
+        """Whether the beats of the window ending at sample ``end`` (R inside it, committed by ``end``) are organized."""
+        first = end - self.detector.length
+        times = np.array([r for r, commit in peaks if first <= r < end and commit <= end], dtype=float) / self.fs
+        return organized_rhythm(times, self.config.vf_veto_irregularity, self.config.vf_veto_max_rate)
 
     def close(self, time: float) -> AlarmChange | None:
         """End an open VF alarm at ``time`` s (end of stream)."""
