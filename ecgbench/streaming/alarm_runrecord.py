@@ -73,6 +73,7 @@ def write_alarm_run(
         "recipe": {"chunk_s": result.chunk, "speed": 0, "records": "VFDB" if set(records) == set(VFDB_RECORDS) else ",".join(records),
                    "pipeline_fs_hz": float(result.streams[0].fs / result.streams[0].scale) if result.streams else None,
                    "vf_method": result.alarms.vf_method, "vf_step_s": result.alarms.vf_step, "asystole_s": result.alarms.asystole,
+                   "vf_veto_irregularity": result.alarms.vf_veto_irregularity, "vf_veto_max_rate_bpm": result.alarms.vf_veto_max_rate,
                    "vt_probability": result.alarms.vt_probability, "alarms": result.alarms.to_dict()},  # fmt: skip
         "seed": result.seed,
         "dataset": {**dataset, "splits": {"test": "vfdb"}, "n_beats": {"test": n_beats}},

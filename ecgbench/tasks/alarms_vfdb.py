@@ -68,7 +68,8 @@ BOARD = Track(
         "submission's beat classifier drives the VT rule (>= 3 ventricular beats above 100 bpm) and the asystole "
         "alarm (no QRS for 4 s, the PhysioNet/CinC 2015 definition); the VF alarm runs the TCSC detector "
         "(threshold chosen on MIT-BIH DS1, experiments/vf_detector/README.md) on 8-s windows every second of the "
-        "signal itself. Episode Se: reference VT, VF (VFL/VF/VFIB) and asystole episodes alarmed by an alarm of "
+        "signal itself, vetoed where the QRS detector finds an organized rhythm (>= 5 beats, median |dRR| / mean RR <= "
+        "0.2, <= 120 bpm; chosen on DS1, experiments/vfdb_alarms/README.md). Episode Se: reference VT, VF (VFL/VF/VFIB) and asystole episodes alarmed by an alarm of "
         "their kind (or, for VT, by either VT or VF alarm) from the onset up to 10 s after the episode; delays "
         "from onset to the alarm's decision (s). False alarms: VT/VF alarms overlapping no VT or VF episode, per "
         "hour outside NOISE; alarms raised during NOISE are counted apart. AHA (Kerber et al. 1997; goals VF Se "
@@ -89,7 +90,8 @@ BOARD = Track(
         "throughput cannot be recomputed"
     ),
     # `ecgbench run alarms-vfdb`'s defaults (cli/alarms.py) and AlarmConfig's VF and asystole settings.
-    default_config={"records": "VFDB", "chunk_s": 1.0, "vf_method": "tcsc", "vf_step_s": 1.0, "asystole_s": 4.0, "vt_probability": None},
+    default_config={"records": "VFDB", "chunk_s": 1.0, "vf_method": "tcsc", "vf_step_s": 1.0, "vf_veto_irregularity": 0.2,
+                    "vf_veto_max_rate_bpm": 120.0, "asystole_s": 4.0, "vt_probability": None},  # fmt: skip
 )
 
 TASK = Task(

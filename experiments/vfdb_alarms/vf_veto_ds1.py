@@ -63,9 +63,12 @@ def vf_events(lead: np.ndarray, fs: float, peaks: list[tuple[int, int]], config:
     alarm = VFAlarm(fs, config)
     events: list[AlarmEvent] = []
     step = int(round(fs))
+    commits = np.array([c for _, c in peaks], dtype=np.int64)
+    r_peaks = np.array([r for r, _ in peaks], dtype=np.int64)
     for start in range(0, lead.size, step):
         stop = min(start + step, lead.size)
-        known = [p for p in peaks if p[1] <= stop]
+        lo = int(np.searchsorted(r_peaks, stop - 2 * alarm.detector.length))  # older beats are never needed
+        known = [p for p, c in zip(peaks[lo:], commits[lo:].tolist()) if c <= stop]
         for change in alarm.update(lead[start:stop], _Clean(), known):
             events.append(AlarmEvent(change.kind, change.state, change.time, stop / fs, change.evidence))
     end = alarm.close(lead.size / fs)

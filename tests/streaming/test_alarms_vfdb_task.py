@@ -26,6 +26,7 @@ def test_declaration_lists_the_task_with_its_board_and_defaults():
     config = AlarmConfig()
     assert (defaults["vf_method"], defaults["vf_step_s"], defaults["asystole_s"]) == (config.vf_method, config.vf_step, config.asystole)
     assert defaults["vt_probability"] == config.vt_probability
+    assert (defaults["vf_veto_irregularity"], defaults["vf_veto_max_rate_bpm"]) == (config.vf_veto_irregularity, config.vf_veto_max_rate)
     for key in ("aha.vf_se", "aha.vt_se", "aha.nonshock_sp", "vt.se", "vf.se", "asystole.se", "vtvf.median_delay_s"):
         task.metric(key)
 

@@ -87,3 +87,22 @@ def test_asystole_alarm_after_four_seconds_without_qrs():
     assert asystole[0].evidence["threshold_s"] == 4.0
     assert 30.0 + 3.0 <= asystole[0].time <= 30.0 + 4.5  # the last beat before the pause + 4 s
     assert not _alarms(_run(np.concatenate([ecg, ecg])), "asystole")
+
+
+def test_organized_rhythm_needs_enough_regular_beats_at_a_moderate_rate():
+    from ecgbench.streaming.vf_alarm import organized_rhythm
+
+    regular = np.arange(0, 8, 0.8)  # 75 bpm
+    assert organized_rhythm(regular, 0.1, 150.0)
+    assert not organized_rhythm(regular[:4], 0.1, 150.0)  # four beats are too few
+    assert not organized_rhythm(np.arange(0, 8, 0.3), 0.1, 150.0)  # 200 bpm: faster than the veto's rate
+    irregular = np.cumsum(np.random.default_rng(0).uniform(0.3, 1.2, 10))
+    assert not organized_rhythm(irregular, 0.1, 150.0)
+
+
+def test_the_veto_silences_a_vf_window_with_an_organized_rhythm():
+    config = AlarmConfig(vf_veto_irregularity=0.1, vf_veto_max_rate=150.0)
+    peaks = [(int(t * FS), int(t * FS) + 50) for t in np.arange(0.3, 10, 0.8)]
+    vetoed = VFAlarm(FS, config)
+    assert vetoed.update(_vf(10)[:, 0], _Quality(()), peaks) == []
+    assert [c.state for c in VFAlarm(FS, config).update(_vf(10)[:, 0], _Quality(()), [])] == ["start"]
