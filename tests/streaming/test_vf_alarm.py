@@ -106,3 +106,14 @@ def test_the_veto_silences_a_vf_window_with_an_organized_rhythm():
     vetoed = VFAlarm(FS, config)
     assert vetoed.update(_vf(10)[:, 0], _Quality(()), peaks) == []
     assert [c.state for c in VFAlarm(FS, config).update(_vf(10)[:, 0], _Quality(()), [])] == ["start"]
+
+
+def test_vf_alarm_and_veto_do_not_depend_on_the_chunk_length():
+    ecg = synthetic_ecg(fs=FS, duration=40, seed=3).signal
+    signal = np.concatenate([ecg, _vf(20), ecg])
+
+    def vf(chunk):
+        events = stream_array(signal, FS, RuleClassifier(), PipelineConfig(), chunk=chunk)
+        return [(e.state, round(e.time, 6), e.evidence.get("vetoed")) for e in _alarms(events, "VF")]
+
+    assert vf(1.0) and vf(1.0) == vf(0.37) == vf(2.5)
