@@ -71,6 +71,12 @@ def mitdb_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def vfdb_dir() -> Path:
+    """``../shared/data/vfdb`` (the 22 VFDB records); skips the test when absent."""
+    return _database("vfdb")
+
+
+@pytest.fixture(scope="session")
 def ludb_dir() -> Path:
     """``../shared/data/ludb`` (LUDB records 1-100); skips the test when absent."""
     return _database("ludb")

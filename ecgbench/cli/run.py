@@ -28,8 +28,13 @@ class _TaskGroup(typer.core.TyperGroup):
     def resolve_command(self, ctx, args):  # noqa: D102 - click API
         from ecgbench.tasks import find_task, task_names
 
-        if args and args[0] not in self.commands and not args[0].startswith("-"):
-            found = find_task(args[0])
+        named = find_task(args[0]) if args and not args[0].startswith("-") else None
+        if named is not None and named.command is not None and named.command.name == args[0]:
+            option, rest = named.command.submission_option, args[1:]  # `run alarms-vfdb rules`: task and command share a name
+            if option is not None and rest and not rest[0].startswith("-"):
+                args = [args[0], option, *rest]
+        elif args and args[0] not in self.commands and not args[0].startswith("-"):
+            found = named
             if found is None:
                 from ecgbench.errors import ConfigError
 
@@ -187,10 +192,12 @@ def _summary_table(record: dict, rows: tuple[tuple[str, str], ...] | None = None
 
 def _attach_track_commands() -> None:
     """``run stream`` and ``run digitize`` live beside their verbs; their modules import nothing heavy."""
+    from ecgbench.cli.alarms import run_app as alarms_run_app
     from ecgbench.cli.digitize import digitize_run_app
     from ecgbench.cli.stream import run_app
 
     app.add_typer(run_app)
+    app.add_typer(alarms_run_app)
     app.add_typer(digitize_run_app)
 
 

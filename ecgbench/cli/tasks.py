@@ -38,7 +38,7 @@ def tasks(json_output: JsonOption = False) -> None:
         table.add_column(column, overflow="fold")
     for task in registered:
         direction = "↑" if task.metric(task.ranking_metric).higher_is_better else "↓"
-        dataset = task.dataset.full_name if task.dataset else "raw records (mitdb)"
+        dataset = task.dataset.full_name if task.dataset else f"raw records ({task.params.get('raw_database', 'mitdb')})"
         name = task.name + (" (leaky)" if task.board.leaky else "")
         table.add_row(name, dataset, _splits(task), f"{_inputs(task)} @ {task.sampling_rate:g} Hz", f"{task.ranking_metric} {direction}")
     console.print(table)

@@ -202,6 +202,11 @@ class StreamingVFDetector:
         self._sum, self._n = 0.0, 0  # running mean of the raw signal
         self._next_end = self.length
 
+    @property
+    def next_window_start(self) -> int:
+        """First sample (absolute) of the next window to be judged."""
+        return self._next_end - self.length
+
     def update(self, chunk: np.ndarray) -> list[tuple[int, float, float, bool]]:
         """Add samples; return ``(end, tcsc, leakage, vf)`` for every window that ended inside the chunk."""
         x = _one_lead(chunk)

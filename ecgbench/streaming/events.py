@@ -98,7 +98,7 @@ class AlarmEvent:
     Attributes
     ----------
     kind : str
-        ``AF``, ``VT``, ``asystole`` or ``signal_quality``.
+        ``AF``, ``VT``, ``VF``, ``asystole`` or ``signal_quality``.
     state : str
         ``start`` or ``end``; ``suppressed`` for a VT alarm the rule would have raised while the
         signal quality was bad (:class:`~ecgbench.streaming.alarms.VTDetector`), which is not

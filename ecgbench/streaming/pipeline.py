@@ -1,5 +1,6 @@
 """The streaming pipeline: quality checks → causal filter → online QRS detector → beat windows →
-batched classifier → rhythm alarms, one chunk at a time with bounded memory.
+batched classifier → rhythm alarms, one chunk at a time with bounded memory. Beside the beats, the
+VF detector runs on the raw detection lead (:mod:`ecgbench.streaming.vf_alarm`: VF has no QRS).
 
 Every decision is made on signal already seen (causal), beats are processed in order, and quality
 is judged on blocks aligned to absolute samples, so the beats and labels do not depend on the chunk
@@ -43,6 +44,7 @@ from ecgbench.streaming.classifier import RR_KEYS, BeatClassifier, check_classif
 from ecgbench.streaming.events import AlarmEvent, BeatEvent, Event, ProvisionalBeatEvent
 from ecgbench.streaming.latency import LatencyTracker, Stopwatch
 from ecgbench.streaming.quality import QualityConfig, QualityMonitor
+from ecgbench.streaming.vf_alarm import VFAlarm
 
 
 #: Seconds around an unusable stretch within which a beat gives no RR interval (about a QRS width
@@ -220,6 +222,7 @@ class StreamingPipeline:
         self.filtered = SampleRing(history, n_leads)
         self.quality = QualityMonitor(self.fs, n_leads, self.config.detection_lead, self.config.quality)
         self.rhythm = RhythmMonitor(self.config.alarms)
+        self.vf = VFAlarm(self.fs, self.config.alarms) if self.config.alarms.vf_method is not None else None
         self._vt_columns = [AAMI_CLASSES.index(c) for c in self.config.alarms.vt_labels]
         self._af_gate = bool(getattr(self.classifier, "af_gate", False))  # BeatClassifier's optional attribute
         self.latency = LatencyTracker()
@@ -228,6 +231,7 @@ class StreamingPipeline:
         self._last_r = -1  # last beat handed to the classifier (absolute sample)
         self._last_detected = -1
         self._commit: dict[int, int] = {}  # pending R peak -> sample at which the detector committed to it
+        self._recent_peaks: deque[tuple[int, int]] = deque()  # (R peak, commit) the VF alarm's next windows may need
         self._rr: deque[float] = deque(maxlen=self.config.rr_local_beats)
         self._rr_sum, self._rr_count = 0.0, 0
         self._provisional: tuple[int, str] | None = None  # (sample, label) awaiting its final label
@@ -284,7 +288,12 @@ class StreamingPipeline:
         clean = hold_last(chunk, self._last_value)
         self.raw.append(clean)
         self.filtered.append(np.asarray(self.filter.process(clean), dtype=np.float32).reshape(clean.shape))
-        self._add_beats(self.detector.process(clean[:, self.config.detection_lead]))
+        lead = clean[:, self.config.detection_lead]
+        self._add_beats(self.detector.process(lead))
+        if self.vf is not None:
+            events += [self._alarm(c) for c in self.vf.update(lead, self.quality, self._recent_peaks)]
+            while self._recent_peaks and self._recent_peaks[0][0] < self.vf.first_needed_sample:
+                self._recent_peaks.popleft()
         events += self._decide(final=False)
         return events
 
@@ -318,6 +327,8 @@ class StreamingPipeline:
             if r > self._last_detected:  # ignore duplicates and out-of-order commits
                 self._pending.append(int(r))
                 self._commit[int(r)] = max(int(commit), int(r))
+                if self.vf is not None:
+                    self._recent_peaks.append((int(r), max(int(commit), int(r))))
                 self._last_detected = int(r)
 
     def _ready(self, index: int, final: bool) -> bool:
@@ -473,6 +484,9 @@ class StreamingPipeline:
         self._add_beats(self.detector.flush())
         events = self._decide(final=True)
         events += [self._alarm(c) for c in self.rhythm.close(self.time)]
+        vf_end = self.vf.close(self.time) if self.vf is not None else None
+        if vf_end is not None:
+            events.append(self._alarm(vf_end))
         if self.quality.in_fault:
             events.append(self._alarm(AlarmChange("signal_quality", "end", self.time)))
         return events

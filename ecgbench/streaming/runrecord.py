@@ -50,15 +50,19 @@ def stream_prediction_arrays(result: TrackResult) -> dict[str, np.ndarray]:
     }
 
 
-def source_dataset(directory: str | os.PathLike, records: list[str]) -> dict[str, Any]:
-    """Verify the records' files against the published table and return the ``dataset`` block identity."""
+def source_dataset(directory: str | os.PathLike, records: list[str], db: str = "mitdb") -> dict[str, Any]:
+    """Verify the records' files against database ``db``'s published table; return the ``dataset`` block identity.
+
+    The block is named ``"<db>/source"`` (``mitdb/source``, ``vfdb/source``), which tells the
+    ``dataset-checksum`` check which table to recompute the checksum from.
+    """
     from ecgbench.records.physionet import source_checksum, verify_folder
 
     return {
-        "name": SOURCE_DATASET,
+        "name": f"{db}/source",
         "version": SOURCE_VERSION,
         "identity": "source",
-        "checksum": source_checksum(verify_folder(directory, records)),
+        "checksum": source_checksum(verify_folder(directory, records, db=db)),
         "records": list(records),
     }
 

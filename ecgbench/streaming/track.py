@@ -186,20 +186,9 @@ def vt_rule_check(times: np.ndarray, config: AlarmConfig) -> tuple[float, bool]:
 
 
 def _first_alarm_delay(alarms: list[AlarmEvent], kind: str, onset: float, until: float) -> float | None:
-    active_at_onset = False
-    for alarm in alarms:
-        if alarm.kind != kind:
-            continue
-        if alarm.decision_time <= onset:
-            active_at_onset = alarm.state == "start"
-            continue
-        if active_at_onset:
-            return 0.0
-        if alarm.state == "start" and alarm.decision_time <= until:
-            return round(alarm.decision_time - onset, 3)
-        if alarm.decision_time > until:
-            break
-    return 0.0 if active_at_onset else None
+    from ecgbench.streaming.alarm_scoring import first_alarm_delay
+
+    return first_alarm_delay(alarms, (kind,), onset, until)
 
 
 def reference_ventricular_intervals(
@@ -344,6 +333,9 @@ class TrackResult:
         hours = self.hours()
         out["vt_alarm.false_per_hour"] = false_vt / hours if hours > 0 else float("nan")
         out["vt_alarm.suppressed"] = len(self.vt_suppressed)
+        vf_raised = sum(e.kind == "VF" and e.state == "start" for s in self.streams for e in s.collector.alarms)
+        out["vf_alarm.raised"] = vf_raised  # MIT-BIH has ventricular flutter in record 207 only (DS1): on DS2 each is false
+        out["vf_alarm.raised_per_hour"] = vf_raised / hours if hours > 0 else float("nan")
         lat = self.latency.summary()
         out["latency.algorithmic_p50_s"] = lat.algorithmic_p50
         out["latency.algorithmic_p99_s"] = lat.algorithmic_p99

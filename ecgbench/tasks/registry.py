@@ -78,10 +78,10 @@ def beat_track_task(track: str) -> Task:
 
 
 def _register_builtin() -> None:
-    from ecgbench.tasks import beats_crossdb_svdb, beats_interpatient, beats_intrapatient, digitize, rhythm, streaming
+    from ecgbench.tasks import alarms_vfdb, beats_crossdb_svdb, beats_interpatient, beats_intrapatient, digitize, rhythm, streaming
 
     for task in (beats_interpatient.TASK, beats_intrapatient.TASK, beats_crossdb_svdb.TASK, rhythm.TASK, rhythm.RHYTHM_4S, rhythm.RHYTHM_30S,
-                 streaming.TASK, digitize.TASK):  # fmt: skip
+                 streaming.TASK, alarms_vfdb.TASK, digitize.TASK):  # fmt: skip
         register(task)
 
 

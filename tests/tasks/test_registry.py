@@ -10,7 +10,7 @@ import pytest
 
 from ecgbench.tasks import all_tasks, derive, get_task, register, task_names, unregister
 
-EXPECTED = ("beats-interpatient", "beats-intrapatient", "beats-crossdb-svdb", "rhythm", "rhythm-4s", "rhythm-30s", "streaming", "digitize")
+EXPECTED = ("beats-interpatient", "beats-intrapatient", "beats-crossdb-svdb", "rhythm", "rhythm-4s", "rhythm-30s", "streaming", "alarms-vfdb", "digitize")
 
 
 def test_the_package_tasks_in_display_order():

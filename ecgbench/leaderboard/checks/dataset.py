@@ -67,15 +67,18 @@ class DatasetChecksumCheck(Check):
         records = dataset.get("records")
         if not isinstance(records, list) or not records:
             return self.failed("field dataset.records must list the records whose source files the run read")
+        db = str(dataset.get("name", "")).split("/", 1)[0] or "mitdb"  # "vfdb/source" → the vfdb table
         try:
-            table = read_checksums()
+            table = read_checksums(db=db)
             expected = source_checksum({name: table[name] for name in record_files(records)})
         except KeyError as exc:
             return self.failed(f"field dataset.records names a file without a published checksum: {exc}")
+        except EcgbenchError as exc:
+            return self.failed(f"field dataset.name {dataset.get('name')!r}: {exc}")
         if expected != checksum:
             return self.failed(
                 f"field dataset.checksum {checksum[:12]}… is not the published source checksum {expected[:12]}… of "
-                f"the {len(records)} records in dataset.records (PhysioNet files in ecgbench/datasets/mitdb/checksums.tsv)"
+                f"the {len(records)} records in dataset.records (PhysioNet files in ecgbench/datasets/{db}/checksums.tsv)"
             )
         return self.passed(f"{len(records)} PhysioNet source records: the published source checksum {checksum[:12]}…")
 
