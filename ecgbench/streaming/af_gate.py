@@ -5,8 +5,8 @@ annotators (and AAMI EC57) label the irregular conducted beats of AF as normal. 
 that judges prematurity from RR intervals calls many of them S. Bedside monitors therefore read
 the rhythm before calling supraventricular ectopy. :func:`gate_supraventricular` does the same,
 causally: each beat's AF state is the one the stream's :class:`~ecgbench.streaming.alarms.RhythmMonitor`
-holds just before that beat is fed to it (its default :class:`~ecgbench.streaming.alarms.AlarmConfig`:
-the Petrėnas et al. 2015 detector with a 32-beat dwell, RR intervals next to a ventricular label
+holds just before that beat is fed to it (:data:`GATE_ALARM_CONFIG`: the Petrėnas et al. 2015
+detector with a 32-beat dwell from the first beat, RR intervals next to a ventricular label
 skipped), and in AF the probability of S is moved to N. The probabilities of V, F and Q and every
 beat outside AF are kept; a beat in AF whose arg-max was V, F or Q still becomes N when p(N) + p(S),
 the supraventricular mass pooled, exceeds it (on DS2, 8-14 V and 2-14 F calls per seed of
@@ -26,6 +26,13 @@ import numpy as np
 from ecgbench.errors import ConfigError
 from ecgbench.records.symbols import AAMI_CLASSES
 from ecgbench.streaming.alarms import AlarmConfig, RhythmMonitor
+
+#: The gate's rhythm-monitor settings, fixed so that a recipe declaring the gate keeps its meaning
+#: when the live stream's defaults move: the 32-beat AF dwell applies from the first beat
+#: (``af_start_dwell=None``). The stream's shorter cold-start dwell (``AlarmConfig.af_start_dwell``)
+#: serves a monitor attached to a new patient; the gate judges whole records, where it would only
+#: change which beats of a record's first minute are gated.
+GATE_ALARM_CONFIG = AlarmConfig(af_start_dwell=None)
 
 
 def af_state_before_each_beat(times_s: np.ndarray, labels, config: AlarmConfig | None = None) -> np.ndarray:
@@ -88,7 +95,7 @@ def gate_supraventricular(
     fs : float
         Sampling rate of ``sample``, Hz.
     config : AlarmConfig, optional
-        The monitor's settings (default :class:`AlarmConfig`).
+        The monitor's settings (default :data:`GATE_ALARM_CONFIG`).
 
     Returns
     -------
@@ -104,7 +111,7 @@ def gate_supraventricular(
     for name in np.unique(record):
         beats = np.flatnonzero(record == name)
         beats = beats[np.argsort(sample[beats], kind="stable")]
-        in_af[beats] = af_state_before_each_beat(sample[beats] / float(fs), labels[beats], config)
+        in_af[beats] = af_state_before_each_beat(sample[beats] / float(fs), labels[beats], config or GATE_ALARM_CONFIG)
     gated = probabilities.copy()
     gated[in_af] = pool_supraventricular(probabilities[in_af])
     return gated, in_af

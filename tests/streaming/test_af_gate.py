@@ -180,3 +180,22 @@ def test_stream_gate_changes_shown_labels_only_never_the_rhythm_monitor():
     assert plain_alarms == gated_alarms and any(kind == "AF" for kind, _, _ in plain_alarms)
     changed = [(a, b) for a, b in zip(plain, gated, strict=True) if a != b]
     assert ("V", "N") in changed and set(changed) <= {("V", "N"), ("S", "N")}
+
+
+def test_gate_keeps_the_32_beat_dwell_from_the_first_beat_whatever_the_streams_cold_start_dwell():
+    """The gate's monitor settings are its own: a record starting in AF is gated later than the live stream's cold start."""
+    from ecgbench.streaming.alarms import AlarmConfig
+
+    rng = np.random.default_rng(3)
+    times = np.cumsum(rng.uniform(0.35, 1.05, 200))  # AF-like from the first beat
+    probabilities = np.tile([0.6, 0.3, 0.04, 0.03, 0.03], (times.size, 1))  # every beat called N
+    record = np.full(times.size, "203")
+    sample = np.round(times * FS).astype(np.int64)
+    cold = af_state_before_each_beat(times, ["N"] * times.size, AlarmConfig(af_start_dwell=8))
+    whole = af_state_before_each_beat(times, ["N"] * times.size, AlarmConfig(af_start_dwell=None))
+    first_cold, first_whole = np.flatnonzero(cold)[0], np.flatnonzero(whole)[0]
+    assert first_cold < first_whole  # the live stream's cold-start dwell decides sooner
+    _, in_af = gate_supraventricular(probabilities, record, sample, FS)
+    np.testing.assert_array_equal(in_af, whole)
+    _, in_af_cold = gate_supraventricular(probabilities, record, sample, FS, config=AlarmConfig(af_start_dwell=8))
+    np.testing.assert_array_equal(in_af_cold, cold)
