@@ -58,6 +58,19 @@ ResultsDirOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON to stdout instead of tables.")]
+RunnerOption = Annotated[
+    str,
+    typer.Option("--runner", help="Where record-level work runs: 'local' (this process) or 'beam' (an Apache Beam pipeline, one record per element; see --beam-options)."),
+]
+BeamOptionsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--beam-options",
+        help="--runner beam: Beam pipeline options as comma-separated key=value pairs (tfds build syntax), e.g. "
+        "'runner=DirectRunner,direct_num_workers=2,direct_running_mode=multi_processing'. Default: DirectRunner, one worker.",
+        show_default=False,
+    ),
+]
 
 
 def rerender_leaderboards(results_dir: Path, record_path: Path) -> None:
