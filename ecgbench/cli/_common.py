@@ -73,6 +73,27 @@ BeamOptionsOption = Annotated[
 ]
 
 
+def runner_execution(runner: str, beam_options: str | None) -> dict[str, str | None]:
+    """Check ``--runner`` / ``--beam-options`` before any work starts; return the run record's ``provenance.execution``.
+
+    Raises
+    ------
+    ConfigError
+        An unknown runner, ``--beam-options`` without ``--runner beam``, malformed options, or Beam not installed.
+    """
+    from ecgbench.beam import RUNNERS, pipeline_options
+    from ecgbench.errors import ConfigError, unknown_choice
+
+    if runner not in RUNNERS:
+        raise unknown_choice("runner", runner, RUNNERS)
+    if runner == "local":
+        if beam_options:
+            raise ConfigError("--beam-options is only used with --runner beam; add --runner beam or drop --beam-options")
+        return {"runner": "local", "beam_options": None}
+    pipeline_options(beam_options)
+    return {"runner": "beam", "beam_options": beam_options or ""}
+
+
 def rerender_leaderboards(results_dir: Path, record_path: Path) -> None:
     """Regenerate the leaderboards beside ``results_dir`` after a run wrote ``record_path`` (notes on stderr).
 

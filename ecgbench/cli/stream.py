@@ -23,6 +23,7 @@ from ecgbench.cli._common import (
     err_console,
     print_json,
     rerender_leaderboards,
+    runner_execution,
 )
 
 app = typer.Typer()
@@ -197,21 +198,6 @@ def stream(
     )
 
 
-def _execution(runner: str, beam_options: str | None) -> dict:
-    """The ``provenance.execution`` block of ``--runner`` / ``--beam-options`` (checked before any work starts)."""
-    from ecgbench.beam import RUNNERS, pipeline_options
-    from ecgbench.errors import ConfigError, unknown_choice
-
-    if runner not in RUNNERS:
-        raise unknown_choice("runner", runner, RUNNERS)
-    if runner == "local":
-        if beam_options:
-            raise ConfigError("--beam-options is only used with --runner beam; add --runner beam or drop --beam-options")
-        return {"runner": "local", "beam_options": None}
-    pipeline_options(beam_options)  # malformed text or a missing Beam install fails here
-    return {"runner": "beam", "beam_options": beam_options or ""}
-
-
 @run_app.command("stream")
 def run_stream(
     model: ModelOption = "rules",
@@ -245,7 +231,7 @@ def run_stream(
         from ecgbench.errors import ConfigError
 
         raise ConfigError(f"--records: {exc}") from None
-    execution = _execution(runner, beam_options)
+    execution = runner_execution(runner, beam_options)
     directory = database_dir("mitdb", data_dir)
     results_dir = resolve_results_dir(results_dir)  # where the record goes, and where --model NAME is looked up
     make_classifier = classifier_factory(model, results_dir=results_dir)  # fails early on a bad --model
