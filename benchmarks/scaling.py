@@ -248,12 +248,11 @@ def print_table(rows: list[Row], notes: list[str], args: argparse.Namespace, loa
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(width=170)
+    console = Console(width=200)
     table = Table(title=f"Beam scale-out · DirectRunner multi_processing · model {args.model} · {os.cpu_count()} cores · "
                         f"load average {load[0]:.1f} before, {load[1]:.1f} after", title_justify="left")  # fmt: skip
-    for name in ("job", "records", "engine", "wall s", "CPU s", "CPU/wall", "records/s", "speed-up vs 1 worker",
-                 "critical CPU s", "speed-up, free cores", "peak RSS / worker MB",
-                 f"{PROJECTED_RECORDS:,} records: wall h", "CPU h"):  # fmt: skip
+    for name in ("job", "records", "engine", "wall s", "CPU s", "CPU/wall", "records/s", "speed-up", "critical CPU s",
+                 "speed-up, free cores", "RSS/worker MB", f"{PROJECTED_RECORDS // 1000}k rec. wall h", "CPU h"):  # fmt: skip
         table.add_column(name, justify="left" if name in ("job", "engine") else "right")
     for row in rows:
         wall_h, cpu_h = row.projected_hours()
@@ -265,7 +264,7 @@ def print_table(rows: list[Row], notes: list[str], args: argparse.Namespace, loa
     console.print(table)
     console.print(
         f"Projection: hours = seconds measured × {PROJECTED_RECORDS:,} / records / 3600 (the per-record cost of the row, "
-        "start-up included, so small runs overstate it). Speed-up target for 2 workers: "
+        "start-up included, so small runs overstate it). Speed-up: the 1-worker wall time over this row's; target for 2 workers: "
         f"≥ {TARGET_SPEEDUP}× (measured on wall time; on a shared machine a lower bound). Critical CPU = this process's CPU "
         "time + the busiest worker's: the wall time with a free core per worker; 'speed-up, free cores' is its ratio, "
         "derived from CPU times, not a wall-clock measurement."
