@@ -8,5 +8,6 @@ give the same figures.
 """
 
 from ecgbench.beam.options import RUNNERS, pipeline_options
+from ecgbench.beam.records import RecordFailedError, map_records
 
-__all__ = ["RUNNERS", "pipeline_options"]
+__all__ = ["RUNNERS", "RecordFailedError", "map_records", "pipeline_options"]

@@ -58,6 +58,40 @@ ResultsDirOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON to stdout instead of tables.")]
+RunnerOption = Annotated[
+    str,
+    typer.Option("--runner", help="Where record-level work runs: 'local' (this process) or 'beam' (an Apache Beam pipeline, one record per element; see --beam-options)."),
+]
+BeamOptionsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--beam-options",
+        help="--runner beam: Beam pipeline options as comma-separated key=value pairs (tfds build syntax), e.g. "
+        "'runner=DirectRunner,direct_num_workers=2,direct_running_mode=multi_processing'. Default: DirectRunner, one worker.",
+        show_default=False,
+    ),
+]
+
+
+def runner_execution(runner: str, beam_options: str | None) -> dict[str, str | None]:
+    """Check ``--runner`` / ``--beam-options`` before any work starts; return the run record's ``provenance.execution``.
+
+    Raises
+    ------
+    ConfigError
+        An unknown runner, ``--beam-options`` without ``--runner beam``, malformed options, or Beam not installed.
+    """
+    from ecgbench.beam import RUNNERS, pipeline_options
+    from ecgbench.errors import ConfigError, unknown_choice
+
+    if runner not in RUNNERS:
+        raise unknown_choice("runner", runner, RUNNERS)
+    if runner == "local":
+        if beam_options:
+            raise ConfigError("--beam-options is only used with --runner beam; add --runner beam or drop --beam-options")
+        return {"runner": "local", "beam_options": None}
+    pipeline_options(beam_options)
+    return {"runner": "beam", "beam_options": beam_options or ""}
 
 
 def rerender_leaderboards(results_dir: Path, record_path: Path) -> None:

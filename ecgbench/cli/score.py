@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ecgbench.cli._common import JsonOption, console, err_console, print_json
+from ecgbench.cli._common import BeamOptionsOption, JsonOption, RunnerOption, console, err_console, print_json, runner_execution
 
 app = typer.Typer()
 
@@ -51,6 +51,8 @@ def score(
     ] = False,
     per_record: Annotated[bool, typer.Option("--per-record", help="Also print the per-record table.")] = False,
     json_output: JsonOption = False,
+    runner: RunnerOption = "local",
+    beam_options: BeamOptionsOption = None,
 ) -> None:
     """Score test annotations against reference annotations: QRS, VEB, SVEB, classes, runs, AF and VF episodes."""
     from rich.progress import Progress
@@ -58,6 +60,7 @@ def score(
     from ecgbench.evaluation import score_records
     from ecgbench.evaluation.scoring import compare_folders, find_records, shorter_than_learning_period
 
+    runner_execution(runner, beam_options)  # bad runner options fail before any work
     wanted = _split(records)
     if wanted is None:
         wanted, only_ref, only_test = find_records(ref_dir, ref_ann, test_dir, test_ann)
@@ -83,6 +86,8 @@ def score(
             exclude_shutdown=exclude_shutdown,
             rescale=rescale,
             af_exclude_flutter=af_exclude_flutter,
+            runner=runner,
+            beam_options=beam_options,
         )
     result = score_records(comparisons, exclude_paced=not include_paced)
     short = shorter_than_learning_period(comparisons, ref_dir, ref_ann)

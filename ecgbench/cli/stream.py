@@ -13,7 +13,18 @@ from typing import Annotated
 
 import typer
 
-from ecgbench.cli._common import DataDirOption, JsonOption, ResultsDirOption, console, err_console, print_json, rerender_leaderboards
+from ecgbench.cli._common import (
+    BeamOptionsOption,
+    DataDirOption,
+    JsonOption,
+    ResultsDirOption,
+    RunnerOption,
+    console,
+    err_console,
+    print_json,
+    rerender_leaderboards,
+    runner_execution,
+)
 
 app = typer.Typer()
 run_app = typer.Typer()
@@ -201,6 +212,8 @@ def run_stream(
     af_dwell: AFDwellOption = None,
     af_start_dwell: AFStartDwellOption = None,
     vt_probability: VTProbabilityOption = None,
+    runner: RunnerOption = "local",
+    beam_options: BeamOptionsOption = None,
 ) -> None:
     """The streaming track: replay records, score beats, AF, ventricular runs, alarm delays and latency."""
     from rich.progress import Progress
@@ -218,20 +231,22 @@ def run_stream(
         from ecgbench.errors import ConfigError
 
         raise ConfigError(f"--records: {exc}") from None
+    execution = runner_execution(runner, beam_options)
     directory = database_dir("mitdb", data_dir)
     results_dir = resolve_results_dir(results_dir)  # where the record goes, and where --model NAME is looked up
     make_classifier = classifier_factory(model, results_dir=results_dir)  # fails early on a bad --model
     alarms = _alarm_config(af_detector, af_dwell, vt_probability, af_start_dwell)
     started = time.time()
+    where = "" if runner == "local" else f" on Beam ({beam_options or 'DirectRunner, 1 worker'})"
     with Progress(console=err_console, transient=True) as progress:
-        task = progress.add_task(f"streaming {len(names)} records", total=len(names))
-        result = run_track(names, directory, make_classifier, chunk, learning_period,
-                           on_record=lambda r: progress.advance(task), alarms=alarms)  # fmt: skip
+        task = progress.add_task(f"streaming {len(names)} records{where}", total=len(names))
+        result = run_track(names, directory, make_classifier, chunk, learning_period, on_record=lambda r: progress.advance(task),
+                           alarms=alarms, runner=runner, beam_options=beam_options)  # fmt: skip
     metrics = result.metrics()
     path = None
     if save:
         _, path = write_stream_run(result, model, names, directory, started, results_dir,
-                                   records_spec=records if records in ("DS1", "DS2") else None)  # fmt: skip
+                                   records_spec=records if records in ("DS1", "DS2") else None, execution=execution)  # fmt: skip
         rerender_leaderboards(results_dir, path)
     if json_output:
         print_json({"metrics": metrics, "delays": result.delays, "vt_alarms": result.vt_alarms, "run_record": str(path) if path else None})

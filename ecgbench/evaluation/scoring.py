@@ -8,10 +8,12 @@ comes from the reference header ``<record>.hea`` when present.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from ecgbench.beam.records import map_records
 from ecgbench.errors import DataNotFoundError
 from ecgbench.evaluation.ec57 import DEFAULT_WINDOW, RecordComparison, compare_annotations
 from ecgbench.evaluation.result import EC57Result, score_records
@@ -67,6 +69,8 @@ def compare_folders(
     window: float = DEFAULT_WINDOW,
     learning_period: float = 0.0,
     on_record: Callable[[str], None] | None = None,
+    runner: str = "local",
+    beam_options: str | None = None,
     **options,
 ) -> list[RecordComparison]:
     """Compare every record's test annotations with its reference annotations.
@@ -83,6 +87,9 @@ def compare_folders(
         Seconds (see :func:`ecgbench.evaluation.compare_record`).
     on_record : callable, optional
         Called with each record name after it is compared (progress bars).
+    runner, beam_options : str
+        Where the records are compared: ``"local"`` (this process) or ``"beam"`` (one Beam element
+        per record, :func:`ecgbench.beam.map_records`; the folders must be readable by the workers).
     **options
         Passed to :func:`ecgbench.evaluation.compare_annotations` (``rescale``, ``fs``,
         ``class_map``, ``exclude_shutdown``, ``method``, ``af_exclude_flutter``).
@@ -108,18 +115,17 @@ def compare_folders(
                 f"annotation file(s) missing for the requested records: {', '.join(missing)}; "
                 "drop those records from --records or add the files"
             )
-    out = []
-    for record in records:
-        ref = read_annotations(record, ref_dir, ref_ann)
-        test = read_annotations(record, test_dir, test_ann)
-        out.append(
-            compare_annotations(
-                ref, test, window, learning_period, n_samples=_record_length(ref_dir, record), **options
-            )
-        )
-        if on_record is not None:
-            on_record(record)
-    return out
+    compare = functools.partial(_compare_record_files, ref_dir=ref_dir, ref_ann=ref_ann, test_dir=test_dir, test_ann=test_ann,
+                                window=window, learning_period=learning_period, options=options)  # fmt: skip
+    return map_records(compare, records, runner, beam_options, on_result=on_record)
+
+
+def _compare_record_files(record: str, ref_dir: Path, ref_ann: str, test_dir: Path, test_ann: str, window: float,
+                          learning_period: float, options: dict) -> RecordComparison:  # fmt: skip
+    """Read one record's reference and test annotations and compare them (the per-record step of :func:`compare_folders`)."""
+    ref = read_annotations(record, ref_dir, ref_ann)
+    test = read_annotations(record, test_dir, test_ann)
+    return compare_annotations(ref, test, window, learning_period, n_samples=_record_length(ref_dir, record), **options)
 
 
 def shorter_than_learning_period(comparisons: Sequence[RecordComparison], ref_dir: str | os.PathLike,

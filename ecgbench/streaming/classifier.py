@@ -25,7 +25,6 @@ heartbeat interval features. IEEE Trans Biomed Eng 51(7):1196-1206 (2004).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -257,19 +256,51 @@ def load_classifier(spec: str, sampling_rate: float = 360.0, results_dir=None) -
     return load_model_classifier(spec, valid_builtins=tuple(BUILTIN_CLASSIFIERS), results_dir=results_dir)
 
 
-def classifier_factory(spec: str, sampling_rate: float = 360.0, results_dir=None) -> Callable[[], BeatClassifier]:
-    """Load ``spec`` once and return a per-stream factory for :func:`ecgbench.streaming.track.run_track`.
+class ClassifierFactory:
+    """Per-stream classifiers for :func:`ecgbench.streaming.track.run_track`: ``factory()`` gives a fresh one.
 
     Built-in classifiers keep per-stream state (:class:`RuleClassifier`'s template), so each stream
-    gets a fresh one. A trained model is found, hash-checked and loaded once; each stream gets its
-    own :class:`~ecgbench.streaming.model_adapter.ModelClassifier` around it
+    gets a fresh one. A trained model is found, hash-checked and loaded once per process; each
+    stream gets its own :class:`~ecgbench.streaming.model_adapter.ModelClassifier` around it
     (``for_new_stream``), since a model with a beat context remembers the stream's previous beat.
+    The factory pickles as its settings alone (a Beam worker loads the model itself, on its first
+    stream), so it can be sent to workers.
+
+    Parameters
+    ----------
+    spec, sampling_rate, results_dir
+        As :func:`load_classifier`'s.
     """
-    first = load_classifier(spec, sampling_rate, results_dir)  # fails early on a bad spec
-    if spec in BUILTIN_CLASSIFIERS:
-        return lambda: BUILTIN_CLASSIFIERS[spec](sampling_rate)
-    fresh = getattr(first, "for_new_stream", None)
-    return fresh if callable(fresh) else (lambda: first)
+
+    def __init__(self, spec: str, sampling_rate: float = 360.0, results_dir=None) -> None:
+        self.spec = spec
+        self.sampling_rate = sampling_rate
+        self.results_dir = results_dir
+        self._loaded: BeatClassifier | None = None
+
+    def __call__(self) -> BeatClassifier:
+        if self.spec in BUILTIN_CLASSIFIERS:
+            return BUILTIN_CLASSIFIERS[self.spec](self.sampling_rate)
+        if self._loaded is None:
+            self._loaded = load_classifier(self.spec, self.sampling_rate, self.results_dir)
+        fresh = getattr(self._loaded, "for_new_stream", None)
+        return fresh() if callable(fresh) else self._loaded
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_loaded": None}
+
+
+def classifier_factory(spec: str, sampling_rate: float = 360.0, results_dir=None) -> ClassifierFactory:
+    """Load ``spec`` once (failing early on a bad one) and return its :class:`ClassifierFactory`.
+
+    Raises
+    ------
+    ConfigError
+        ``spec`` is neither a built-in name nor a loadable model.
+    """
+    factory = ClassifierFactory(spec, sampling_rate, results_dir)
+    factory()
+    return factory
 
 
 def check_classifier(classifier: object) -> BeatClassifier:

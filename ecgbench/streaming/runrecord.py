@@ -100,6 +100,7 @@ def write_stream_run(
     results_dir: str | os.PathLike,
     records_spec: str | None = None,
     model_results_dir: str | os.PathLike | None = None,
+    execution: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], Path]:
     """Write ``<results_dir>/streaming/<run_id>.npz`` and ``.json``; return ``(record, record_path)``.
 
@@ -119,6 +120,9 @@ def write_stream_run(
         Root of the results tree.
     model_results_dir : path-like, optional
         Results tree searched for a baseline name (default ``results_dir``).
+    execution : dict, optional
+        Where the records were streamed, stored as ``provenance.execution``: ``{"runner": "local" or
+        "beam", "beam_options": text or None}``; default ``{"runner": "local", "beam_options": None}``.
     """
     from ecgbench.leaderboard import provenance
     from ecgbench.leaderboard.record import make_run_id, write_arrays, write_run_record_with
@@ -149,7 +153,8 @@ def write_stream_run(
         "alarm_delays": result.delays,
         "vt_alarms": result.vt_alarms,
         "vt_alarms_suppressed": result.vt_suppressed,
-        "provenance": provenance.run_provenance(started_at, time.time() - started),
+        "provenance": {**provenance.run_provenance(started_at, time.time() - started),
+                       "execution": execution or {"runner": "local", "beam_options": None}},
     }
     path = write_run_record_with(record, results_dir, prediction)
     return record, path

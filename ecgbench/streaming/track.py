@@ -9,6 +9,7 @@ run behind them (false alarms), and latency and throughput.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -112,8 +113,7 @@ def stream_record(
         Called with each chunk's events (e.g. a JSON-lines writer).
     """
     source = RecordSource(record, directory, classifier.sampling_rate, chunk)
-    make = make_pipeline or (lambda fs, n, clf: StreamingPipeline(fs, n, clf, config=PipelineConfig()))
-    pipeline = make(source.fs, source.n_leads, classifier)
+    pipeline = (make_pipeline or ConfiguredPipeline())(source.fs, source.n_leads, classifier)
     collector = AnnotationCollector()
     for piece in source:
         events = pipeline.process(piece.signal, piece.start)
@@ -348,6 +348,102 @@ class TrackResult:
         return {k: float(v) if v is not None else float("nan") for k, v in out.items()}
 
 
+@dataclass
+class RecordOutcome:
+    """One record's share of the track: its stream and everything scored on it alone.
+
+    The per-record half of the track (:func:`evaluate_record`); :func:`combine_outcomes` pools a
+    list of them. Everything here pickles, so a Beam worker can send it back to the launcher.
+
+    Attributes
+    ----------
+    streamed : StreamedRecord
+        What the stream produced.
+    comparison : ecgbench.evaluation.ec57.RecordComparison
+        EC57 comparison of the stream's annotations with the reference.
+    delays : dict
+        ``{"VT": [...], "AF": [...]}`` rows of :func:`alarm_delays`, each with its ``record``.
+    vt_alarms, vt_suppressed : list of dict
+        Rows of :func:`vt_alarm_truth` and :func:`suppressed_vt_alarms`, each with its ``record``.
+    """
+
+    streamed: StreamedRecord
+    comparison: object
+    delays: dict[str, list[dict]]
+    vt_alarms: list[dict]
+    vt_suppressed: list[dict]
+
+
+@dataclass(frozen=True)
+class ConfiguredPipeline:
+    """``(fs, n_leads, classifier) -> StreamingPipeline`` with a fixed :class:`PipelineConfig` (a picklable factory)."""
+
+    config: PipelineConfig = field(default_factory=PipelineConfig)
+
+    def __call__(self, fs: float, n_leads: int, classifier: BeatClassifier) -> StreamingPipeline:
+        return StreamingPipeline(fs, n_leads, classifier, config=self.config)
+
+
+def evaluate_record(
+    record: str,
+    directory: str | os.PathLike,
+    make_classifier: Callable[[], BeatClassifier],
+    chunk: float = 1.0,
+    learning_period: float = 0.0,
+    make_pipeline: PipelineFactory | None = None,
+) -> RecordOutcome:
+    """Stream one record through a fresh pipeline and classifier and score it on its own.
+
+    The per-record step of :func:`run_track`, whichever engine runs it (this process or a Beam
+    worker, :func:`ecgbench.beam.map_records`). Parameters as :func:`run_track`'s.
+    """
+    streamed = stream_record(record, directory, make_classifier(), chunk, make_pipeline or ConfiguredPipeline())
+    reference = read_annotations(record, directory)
+    delays = {kind: [{"record": record, **row} for row in rows]
+              for kind, rows in alarm_delays(streamed, directory, reference=reference).items()}  # fmt: skip
+    return RecordOutcome(
+        streamed=streamed,
+        comparison=score_stream(streamed, directory, learning_period, reference=reference),
+        delays=delays,
+        vt_alarms=[{"record": record, **row} for row in vt_alarm_truth(streamed, reference)],
+        vt_suppressed=[{"record": record, **row} for row in suppressed_vt_alarms(streamed, reference)],
+    )
+
+
+def combine_outcomes(outcomes: Iterable[RecordOutcome], chunk: float, alarms: AlarmConfig | None = None) -> TrackResult:
+    """Pool per-record outcomes (in record order) into the track's EC57 statistics, alarm rows and latency.
+
+    Parameters
+    ----------
+    outcomes : iterable of RecordOutcome
+        One per record, in the order the records were listed (the pooled lists keep that order).
+    chunk : float
+        Chunk length (s) the records were streamed with.
+    alarms : AlarmConfig, optional
+        Alarm configuration to report when there are no outcomes (else the streams' own).
+    """
+    from ecgbench.evaluation.result import score_records
+
+    outcomes = list(outcomes)
+    delays: dict[str, list[dict]] = {kind: [] for kind in ONSET_ALARMS.values()}
+    latency = LatencyTracker()
+    for outcome in outcomes:
+        for kind, rows in outcome.delays.items():
+            delays[kind] += rows
+        latency.merge(outcome.streamed.latency)
+    streams = [o.streamed for o in outcomes]
+    return TrackResult(
+        ec57=score_records([o.comparison for o in outcomes]),
+        delays=delays,
+        latency=latency,
+        streams=streams,
+        chunk=chunk,
+        vt_alarms=[row for o in outcomes for row in o.vt_alarms],
+        alarms=streams[0].alarms if streams else (alarms or AlarmConfig()),
+        vt_suppressed=[row for o in outcomes for row in o.vt_suppressed],
+    )
+
+
 def run_track(
     records: Iterable[str],
     directory: str | os.PathLike,
@@ -357,47 +453,45 @@ def run_track(
     make_pipeline: PipelineFactory | None = None,
     on_record: Callable[[str], None] | None = None,
     alarms: AlarmConfig | None = None,
+    runner: str = "local",
+    beam_options: str | None = None,
 ) -> TrackResult:
     """Stream every record through a fresh pipeline and classifier, then score them together.
+
+    Each record is one call of :func:`evaluate_record`, in this process or on a Beam worker
+    (``runner``); :func:`combine_outcomes` pools them in record order, so both engines give the
+    same figures (timing figures aside).
 
     Parameters
     ----------
     records : iterable of str
         Record names (DS2 for the leaderboard).
     directory : path-like
-        Folder of the MIT-BIH records.
+        Folder of the MIT-BIH records (for Beam: a path every worker can read).
     make_classifier : callable
-        Returns a fresh classifier per record (classifiers may keep per-stream state).
+        Returns a fresh classifier per record (classifiers may keep per-stream state). For Beam it
+        must pickle: :func:`ecgbench.streaming.classifier.classifier_factory` gives one that does.
     chunk : float
         Chunk length in seconds.
     learning_period : float
         Seconds at the start of each record not scored in the EC57 beat statistics.
+    make_pipeline : callable, optional
+        ``(fs, n_leads, classifier) -> StreamingPipeline``; default :class:`ConfiguredPipeline` with ``alarms``.
     on_record : callable, optional
         Called with each record name once it is done (progress bars).
     alarms : AlarmConfig, optional
         Alarm thresholds and AF detector of the default pipeline (ignored with ``make_pipeline``,
         whose pipelines carry their own); default :class:`AlarmConfig`.
+    runner : {"local", "beam"}
+        ``"local"``: record by record in this process; ``"beam"``: one Beam element per record.
+    beam_options : str, optional
+        ``--beam-options`` text for ``runner="beam"`` (:func:`ecgbench.beam.pipeline_options`).
     """
-    from ecgbench.evaluation.result import score_records
+    from ecgbench.beam.records import map_records
 
     if make_pipeline is None:
-        config = PipelineConfig(alarms=alarms or AlarmConfig())
-        make_pipeline = lambda fs, n, clf: StreamingPipeline(fs, n, clf, config=config)  # noqa: E731
-
-    streams, comparisons, vt_alarms, vt_suppressed = [], [], [], []
-    delays: dict[str, list[dict]] = {kind: [] for kind in ONSET_ALARMS.values()}
-    latency = LatencyTracker()
-    for record in records:
-        streamed = stream_record(record, directory, make_classifier(), chunk, make_pipeline)
-        reference = read_annotations(record, directory)
-        comparisons.append(score_stream(streamed, directory, learning_period, reference=reference))
-        for kind, rows in alarm_delays(streamed, directory, reference=reference).items():
-            delays[kind] += [{"record": record, **row} for row in rows]
-        vt_alarms += [{"record": record, **row} for row in vt_alarm_truth(streamed, reference)]
-        vt_suppressed += [{"record": record, **row} for row in suppressed_vt_alarms(streamed, reference)]
-        latency.merge(streamed.latency)
-        streams.append(streamed)
-        if on_record:
-            on_record(record)
-    used = streams[0].alarms if streams else (alarms or AlarmConfig())
-    return TrackResult(score_records(comparisons), delays, latency, streams, chunk, vt_alarms, used, vt_suppressed)
+        make_pipeline = ConfiguredPipeline(PipelineConfig(alarms=alarms or AlarmConfig()))
+    evaluate = functools.partial(evaluate_record, directory=directory, make_classifier=make_classifier, chunk=chunk,
+                                 learning_period=learning_period, make_pipeline=make_pipeline)  # fmt: skip
+    outcomes = map_records(evaluate, list(records), runner, beam_options, on_result=on_record)
+    return combine_outcomes(outcomes, chunk, alarms)

@@ -47,3 +47,13 @@ def test_score_table_and_errors(folders, tmp_path):
     assert res.exit_code == 2 and "250 Hz" in res.stderr
     res = _run("--ref-dir", str(tmp_path / "r2"), "--ref-ann", "ahigh", "--test-dir", str(test), "--test-ann", "nope")
     assert res.exit_code == 2 and "no record has both" in res.stderr
+
+
+def test_score_on_beam_gives_the_local_json(folders):
+    ref, test = folders
+    args = ("--ref-dir", str(ref), "--test-dir", str(test), "--test-ann", "qrs", "--learning-period", "0", "--json")
+    local, beam = _run(*args), _run(*args, "--runner", "beam", "--beam-options", "runner=DirectRunner")
+    assert local.exit_code == 0 and beam.exit_code == 0, beam.output
+    assert json.loads(beam.stdout) == json.loads(local.stdout)
+    refused = _run(*args, "--beam-options", "runner=DirectRunner")
+    assert refused.exit_code == 2 and "only used with --runner beam" in refused.output

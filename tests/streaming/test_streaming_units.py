@@ -208,3 +208,18 @@ def test_classifier_factory_fresh_rules_per_stream_one_model_load(monkeypatch):
     monkeypatch.setattr(module, "load_classifier", lambda spec, fs=360.0, results_dir=None: loads.append(spec) or sentinel)
     make = module.classifier_factory("cnn1d")
     assert make() is sentinel and make() is sentinel and loads == ["cnn1d"]
+
+
+def test_classifier_factory_pickles_as_its_settings_and_reloads_once_on_the_worker(monkeypatch):
+    import pickle
+
+    from ecgbench.streaming import classifier as module
+
+    loads = []
+    monkeypatch.setattr(module, "load_classifier", lambda spec, fs=360.0, results_dir=None: loads.append(spec) or object())
+    make = module.classifier_factory("cnn1d", results_dir="/shared/results")
+    shipped = pickle.loads(pickle.dumps(make))  # what a Beam worker receives: no model inside
+    assert shipped._loaded is None and make._loaded is not None
+    assert (shipped.spec, shipped.results_dir) == ("cnn1d", "/shared/results")
+    shipped(), shipped()
+    assert loads == ["cnn1d", "cnn1d"]  # once in the launcher (fail early), once on the worker
