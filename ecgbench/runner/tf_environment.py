@@ -153,25 +153,39 @@ def filtered_stderr() -> Iterator[None]:
 
 
 class _QuietTensorflowImport(importlib.abc.MetaPathFinder):
-    """Import hook: runs the first ``import tensorflow`` inside :func:`filtered_stderr`, then removes itself."""
+    """Import hook: runs the first ``import tensorflow`` inside :func:`filtered_stderr`, then removes itself.
+
+    It stays on ``sys.meta_path`` until the import really runs: a probe such as
+    ``importlib.util.find_spec("tensorflow")`` (etils asks it before TFDS touches any file) also
+    calls ``find_spec`` but never loads the module, and must not use the hook up.
+    """
+
+    def __init__(self) -> None:
+        self._finding = False
 
     def find_spec(self, fullname, path, target=None):  # noqa: D102 - importlib API
-        if fullname != "tensorflow":
+        if fullname != "tensorflow" or self._finding:
             return None
-        sys.meta_path.remove(self)
-        spec = importlib.util.find_spec(fullname)
+        self._finding = True  # importlib.util.find_spec below walks sys.meta_path, this finder included
+        try:
+            spec = importlib.util.find_spec(fullname)
+        finally:
+            self._finding = False
         if spec is not None and spec.loader is not None:
-            spec.loader = _FilteredLoader(spec.loader)
+            spec.loader = _FilteredLoader(spec.loader, finder=self)
         return spec
 
 
 class _FilteredLoader(importlib.abc.Loader):
-    def __init__(self, inner: importlib.abc.Loader) -> None:
+    def __init__(self, inner: importlib.abc.Loader, finder: _QuietTensorflowImport) -> None:
         self.inner = inner
+        self.finder = finder
 
     def create_module(self, spec):  # noqa: D102 - importlib API
         return self.inner.create_module(spec)
 
     def exec_module(self, module) -> None:  # noqa: D102 - importlib API
+        if self.finder in sys.meta_path:
+            sys.meta_path.remove(self.finder)
         with filtered_stderr():
             self.inner.exec_module(module)
