@@ -36,6 +36,8 @@ from ecgbench.datasets.generation import Example, Selections, SplitPlan
 
 #: Beam counter namespace of the per-class example counts, named ``"<split>/<class>"``.
 COUNTER_NAMESPACE = "ecgbench.class_counts"
+#: Beam counter namespace of the records that reached each split's keying step, named ``"<split>"``.
+RECORDS_NAMESPACE = "ecgbench.records_keyed"
 #: Spacing of :func:`order_key`: shard boundaries are reproduced for up to ``2 * KEY_SPACING`` shards.
 KEY_SPACING = 1024
 
@@ -110,6 +112,7 @@ class _SplitExamples(beam.DoFn):
 def _keyed(item: tuple[int, list[Example]], split: str, field: str, sizes: dict[int, int]):
     """Key a record's examples by :func:`order_key` of their index in the split; count them per class."""
     position, examples = item
+    Metrics.counter(RECORDS_NAMESPACE, split).inc()
     offset = sum(n for p, n in sizes.items() if p < position)
     total = sum(sizes.values())
     for i, (_key, example) in enumerate(examples):
@@ -138,6 +141,40 @@ def order_key(index: int, total: int) -> int:
     if index == total - 1:
         return 2 * KEY_SPACING * total
     return KEY_SPACING * (2 * index + 1) - index % 2
+
+
+def check_complete(pipeline_result, plan: SplitPlan, written: dict[str, int], counts: dict[str, dict[str, int]]) -> None:
+    """Refuse a Beam build that lost data: every record must reach its splits, every keyed example a file.
+
+    Parameters
+    ----------
+    pipeline_result
+        The finished pipeline's result (its counters).
+    plan : SplitPlan
+    written : dict
+        Split → number of examples TFDS wrote to its files.
+    counts : dict
+        :func:`class_counts` of the same result.
+
+    Raises
+    ------
+    CorruptDataError
+        A split received fewer records than the plan gives it, or its files hold another number of
+        examples than were keyed for it (seen with DirectRunner ``multi_processing`` under memory
+        pressure); nothing of the build is kept.
+    """
+    from ecgbench.errors import CorruptDataError
+
+    records = {split: 0 for split in plan.splits}
+    for counter in pipeline_result.metrics().query(MetricsFilter().with_namespace(RECORDS_NAMESPACE))["counters"]:
+        records[counter.key.metric.name] += int(counter.committed if counter.committed is not None else counter.attempted)
+    for split, recs in plan.splits.items():
+        if records[split] != len(recs) or written.get(split) != counts[split]["total"]:
+            raise CorruptDataError(
+                f"the Beam pipeline lost data of split {split!r}: {records[split]} of {len(recs)} records keyed, "
+                f"{written.get(split)} of {counts[split]['total']} examples written; nothing was kept. "
+                "Build again, with fewer workers or --runner local"
+            )
 
 
 def class_counts(pipeline_result, splits: Iterable[str], names: Sequence[str]) -> dict[str, dict[str, int]]:

@@ -67,7 +67,13 @@ class RecordSplitsBuilder:
     def _download_and_prepare(self, dl_manager, download_config):
         # TFDS writes a split with Beam when its generator is a beam.PTransform: choose it when asked for.
         self._on_beam = download_config.beam_runner is not None or download_config.beam_options is not None
-        return super()._download_and_prepare(dl_manager, download_config)
+        self._pipeline_result = None
+        super()._download_and_prepare(dl_manager, download_config)
+        if self._pipeline_result is not None:  # before TFDS moves the build into place
+            from ecgbench.datasets.beam_generation import check_complete
+
+            written = {name: split.num_examples for name, split in self.info.splits.items()}
+            check_complete(self._pipeline_result, self._plan, written, self.info.metadata["class_counts"])
 
     def _split_generators(self, dl_manager: tfds.download.DownloadManager):
         records = self.source_records(self.builder_config.task)
@@ -94,6 +100,7 @@ class RecordSplitsBuilder:
 
         names = self.info.features[self._plan.field].names
         self.info.metadata["class_counts"] = class_counts(pipeline_result, self._plan.splits, names)
+        self._pipeline_result = pipeline_result
 
     def _report(self, record: str) -> None:
         if self.on_record is not None:

@@ -109,3 +109,19 @@ def test_order_keys_put_every_example_in_the_plain_writers_shard():
             cuts = get_shard_boundaries(total, shards)
             plain = [bisect.bisect_right(cuts, i) for i in range(total)]  # shard j holds cuts[j-1] <= i < cuts[j]
             assert [get_bucket_number(k, shards, keys[-1]) for k in keys] == plain, (total, shards)
+
+
+def test_a_pipeline_that_loses_a_record_fails_and_keeps_nothing(dummy_records, tmp_path):
+    """A Beam run that silently drops data (seen once with two multi_processing workers) must not pass as a build."""
+    from ecgbench.datasets import beam_generation
+    from ecgbench.errors import CorruptDataError
+
+    real = beam_generation._keyed
+
+    def drop_first_record(item, split, field, sizes):
+        return [] if item[0] == 0 else real(item, split, field, sizes)
+
+    with mock.patch.object(beam_generation, "_keyed", drop_first_record), \
+         pytest.raises(CorruptDataError, match=r"lost data of split 'test': 2 of 3 records keyed"):  # fmt: skip
+        build_config("vfdb/episodes", tmp_path, DUMMY["vfdb"], runner="beam", beam_options=ONE_WORKER)
+    assert not list(tmp_path.glob("vfdb/episodes/*/dataset_info.json"))
