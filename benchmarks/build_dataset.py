@@ -31,17 +31,12 @@ def _peak_mb() -> float:
 
 def main() -> None:
     """Build both configs, time each step and print a Rich table (or JSON with --json)."""
-    from ecgbench.paths import shared_data_dir
+    from _build_sources import build_sources
 
     args = sys.argv[1:]
     as_json = "--json" in args
-    shared = shared_data_dir()
-    mitdb = Path(args[args.index("--mitdb-dir") + 1]) if "--mitdb-dir" in args else (shared / "mitdb" if shared else None)
-    configs = args[args.index("--configs") + 1].split(",") if "--configs" in args else ["beats", "rhythm"]
-    sources = {c: (mitdb if "/" not in c else (shared / c.split("/")[0] if shared else None)) for c in configs}
-    missing = sorted({str(p) for p in sources.values() if p is None or not p.is_dir()})
-    if missing:
-        sys.exit(f"needs the PhysioNet files: {', '.join(missing)} not found (pass --mitdb-dir DIR for MIT-BIH)")
+    sources = build_sources(args)
+    configs = list(sources)
 
     rows = []
     wall0, cpu0 = time.perf_counter(), time.process_time()

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from ecgbench.beam.options import EXAMPLE as BEAM_EXAMPLE
+from ecgbench.beam.options import with_quiet_workers
 from ecgbench.cli._common import DataDirOption, JsonOption, TfdsDirOption, console, err_console, print_json
+from ecgbench.tf_logs import QUIET_CPP_LOG_LEVEL
 
 app = typer.Typer()
 
@@ -35,15 +39,35 @@ def build_dataset(
     ] = None,
     tfds_dir: TfdsDirOption = None,
     output_dir: Annotated[Path | None, typer.Option("--output-dir", hidden=True, help="Old name of --tfds-dir.", show_default=False)] = None,
+    runner: Annotated[
+        str,
+        typer.Option(
+            "--runner",
+            help="Where the examples are generated: local (this process) or beam (an Apache Beam pipeline, one record "
+            "per element, on the runner --beam-options names). Both write the same files.",
+        ),
+    ] = "local",
+    beam_options: Annotated[
+        str | None,
+        typer.Option(
+            "--beam-options",
+            help="Beam pipeline options for --runner beam, as tfds build --beam_pipeline_options takes them: "
+            f"comma-separated key=value pairs, e.g. '{BEAM_EXAMPLE}'. Default: DirectRunner, one worker.",
+            show_default=False,
+        ),
+    ] = None,
     json: JsonOption = False,
 ) -> None:
     """Build mitdb/<config> (or svdb/…, vfdb/…) TFDS datasets (verified sources; reuses a complete build) and print class counts."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ecgbench.paths import database_dir, resolve_tfds_dir
-    from ecgbench.records.dataset import resolve_configs, split_config
+    from ecgbench.records.dataset import check_runner, resolve_configs, split_config
 
     configs = resolve_configs(config)  # fail on a bad name before any heavy import
+    check_runner(runner, beam_options)  # and on bad Beam options
+    if runner == "beam" and os.environ.get("TF_CPP_MIN_LOG_LEVEL") == QUIET_CPP_LOG_LEVEL:  # no --verbose
+        beam_options = with_quiet_workers(beam_options)
     if tfds_dir is not None and output_dir is not None and tfds_dir != output_dir:
         from ecgbench.errors import ConfigError
 
@@ -64,7 +88,8 @@ def build_dataset(
             cls = builder_class(dataset)
             records = cls.source_records(cls.builder_configs[split_config(name)[1]].task)
             label = name if "/" in name else f"{dataset}/{name}"
-            task = progress.add_task(f"{label}: reading records", total=len(records))
+            on_beam = runner == "beam"  # records are read on Beam workers: no per-record progress here
+            task = progress.add_task(f"{label}: {'Beam pipeline' if on_beam else 'reading records'}", total=None if on_beam else len(records))
             writing: list[int] = []  # the "writing" row, once every record is read
 
             def on_record(_record: str, task=task, label=label, writing=writing) -> None:
@@ -76,8 +101,8 @@ def build_dataset(
                         err_console.print(f"{label}: writing TFRecord files …", highlight=False)
 
             with contextlib.redirect_stdout(sys.stderr):  # TFDS prints its progress notes to stdout
-                builder, reused = build_config(name, tfds_dir, source, on_record=on_record)
-            progress.update(task, completed=len(records), description=f"{label}: {'reused' if reused else 'built'}")
+                builder, reused = build_config(name, tfds_dir, source, on_record=on_record, runner=runner, beam_options=beam_options)
+            progress.update(task, total=len(records), completed=len(records), description=f"{label}: {'reused' if reused else 'built'}")
             for row in writing:
                 progress.update(row, total=1, completed=1, description=f"{label}: TFRecord files written")
             results[name] = {

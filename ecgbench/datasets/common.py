@@ -3,8 +3,11 @@
 A builder gets its WFDB files either from a manual dir (``--manual_dir`` / ``--manual-dir``) or by
 downloading them from PhysioNet through TFDS's download manager; either way the files are then
 verified by :func:`ecgbench.records.physionet.verify_folder` against the builder's
-``checksums.tsv``. Examples are yielded in record/time order with keys ``f"{record}_{sample:07d}"``
-and counted per class into ``info.metadata["class_counts"][split]`` as they are written.
+``checksums.tsv``. Each config is a :class:`ecgbench.datasets.generation.SplitPlan` (records per
+split, read once, turned into examples by :mod:`ecgbench.datasets.record_examples`), generated as
+Python generators or, when a Beam runner is configured, as one Beam pipeline with the same output.
+Examples are written in record/time order (keys ``f"{record}_{sample:07d}"``) and counted per class
+into ``info.metadata["class_counts"][split]``.
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ import numpy as np
 import tensorflow_datasets.public_api as tfds
 from etils import epath
 
+from ecgbench.datasets.generation import PlainGeneration, SplitPlan
 from ecgbench.errors import DataNotFoundError
 from ecgbench.records import AAMI_CLASSES
-from ecgbench.records.beats import BeatTable, window_samples
+from ecgbench.records.beats import window_samples
 from ecgbench.records.physionet import database, read_checksums, record_files, source_checksum, verify_folder
 
 # Signals are stored as raw bytes: TFDS writes float features value by value in Python, 10x slower.
@@ -27,20 +31,23 @@ BYTES = tfds.features.Encoding.BYTES
 RR_FEATURES = ("rr_pre", "rr_post", "rr_local", "rr_average")
 
 
-class TestSplitBuilder:
-    """Mixin for a builder whose every record goes to one ``test`` split (svdb, vfdb).
+class RecordSplitsBuilder:
+    """Mixin for an ecgbench builder whose splits are lists of records (:mod:`ecgbench.datasets.generation`).
 
-    The subclass sets ``DB`` (database name), ``RECORDS`` and ``CHECKSUMS`` (class-level, so the
-    dummy-data tests can substitute their own) and implements ``_record_examples(folder, records)``;
-    the mixin finds and verifies the source folder, stores ``source_checksum`` in the metadata,
-    counts classes per split and reports each record to ``on_record`` (the CLI's progress bar).
+    The subclass sets ``DB`` (database name) and ``CHECKSUMS`` and implements
+    ``source_records(task)`` and ``_split_plan(folder)``. The mixin finds and verifies the source
+    folder, stores ``source_checksum`` in the metadata, and generates the plan's splits as Python
+    generators, or as one Beam pipeline when the download config names a Beam runner or Beam
+    options (``tfds build --beam_pipeline_options=…``, ``ecgbench build-dataset --runner beam``);
+    both count the examples per class into ``info.metadata["class_counts"]``.
     """
 
     DB: str
-    RECORDS: tuple[str, ...]
     CHECKSUMS: Path
-    #: Optional hook called with each record name after it is read.
+    #: Optional hook called with each record name after it is read (the CLI's progress bar; plain path only).
     on_record: Callable[[str], None] | None = None
+    _plan = None
+    _on_beam = False
 
     @tfds.core.utils.classproperty
     @classmethod
@@ -51,26 +58,64 @@ class TestSplitBuilder:
 
     @classmethod
     def source_records(cls, task: str | None = None) -> list[str]:
-        """Return the records a build reads (all of them, for every config)."""
-        return list(cls.RECORDS)
+        """Return the records a build of ``task`` reads."""
+        raise NotImplementedError
+
+    def _split_plan(self, folder: Path) -> SplitPlan:
+        raise NotImplementedError
+
+    def _download_and_prepare(self, dl_manager, download_config):
+        # TFDS writes a split with Beam when its generator is a beam.PTransform: choose it when asked for.
+        self._on_beam = download_config.beam_runner is not None or download_config.beam_options is not None
+        self._pipeline_result = None
+        super()._download_and_prepare(dl_manager, download_config)
+        if self._pipeline_result is not None:  # before TFDS moves the build into place
+            from ecgbench.datasets.beam_generation import check_complete
+
+            written = {name: split.num_examples for name, split in self.info.splits.items()}
+            check_complete(self._pipeline_result, self._plan, written, self.info.metadata["class_counts"])
 
     def _split_generators(self, dl_manager: tfds.download.DownloadManager):
-        records = list(self.RECORDS)
+        records = self.source_records(self.builder_config.task)
         folder = source_folder(dl_manager, self.CHECKSUMS, records, self.DB)
         verified = verify_folder(folder, records, read_checksums(self.CHECKSUMS), db=self.DB)
         self.info.metadata["source_checksum"] = source_checksum(verified)
-        return {"test": self._generate_examples(folder, records)}
+        self._plan = self._split_plan(folder)
+        if self._on_beam:
+            from ecgbench.datasets.beam_generation import BeamGeneration  # Apache Beam: imported only when asked for
 
-    def _generate_examples(self, folder: Path, records: list[str]) -> Iterator[tuple[str, dict]]:
-        """Yield the examples of every record in order, counting classes into the metadata."""
-        yield from counted(self.info, "test", self._record_examples(folder, records))
+            generation = BeamGeneration(self._plan)
+        else:
+            generation = PlainGeneration(self._plan, self._report)
+        return {split: self._generate_examples(generation, split) for split in self._plan.splits}
 
-    def _record_examples(self, folder: Path, records: list[str]) -> Iterator[tuple[str, dict]]:
-        raise NotImplementedError
+    def _generate_examples(self, generation, split: str):
+        """Return split ``split``: a ``beam.PTransform`` on the Beam path, else a generator counting classes as it goes."""
+        if self._on_beam:
+            return generation.split(split)
+        return counted(self.info, split, generation.split(split), self._plan.field)
+
+    def _process_pipeline_result(self, pipeline_result) -> None:
+        from ecgbench.datasets.beam_generation import class_counts
+
+        names = self.info.features[self._plan.field].names
+        self.info.metadata["class_counts"] = class_counts(pipeline_result, self._plan.splits, names)
+        self._pipeline_result = pipeline_result
 
     def _report(self, record: str) -> None:
         if self.on_record is not None:
             self.on_record(record)
+
+
+class TestSplitBuilder(RecordSplitsBuilder):
+    """Mixin for a builder whose every record goes to one ``test`` split (svdb, vfdb); the subclass sets ``RECORDS``."""
+
+    RECORDS: tuple[str, ...]
+
+    @classmethod
+    def source_records(cls, task: str | None = None) -> list[str]:
+        """Return the records a build reads (all of them, for every config)."""
+        return list(cls.RECORDS)
 
 
 def source_folder(dl_manager: tfds.download.DownloadManager, checksums: Path, records: list[str], db: str) -> Path:
@@ -113,27 +158,6 @@ def beat_features(fs: float, before_s: float, after_s: float, n_leads: int) -> d
         "label": tfds.features.ClassLabel(names=list(AAMI_CLASSES)),
         **{name: np.float32 for name in RR_FEATURES},
     }
-
-
-def beat_examples(tables: Iterable[BeatTable], masks: Iterable[np.ndarray] | None = None) -> Iterator[tuple[str, dict]]:
-    """Yield ``(key, example)`` for every beat of every table, keyed ``f"{record}_{sample:07d}"``.
-
-    ``masks`` (one boolean array per table) keeps only the beats where it is True.
-    """
-    masks = iter(masks) if masks is not None else None
-    for table in tables:
-        rr = table.rr.as_dict()
-        keep = next(masks) if masks is not None else np.ones(len(table), dtype=bool)
-        for i in np.flatnonzero(keep):
-            sample = int(table.sample[i])
-            yield f"{table.record}_{sample:07d}", {
-                "signal": table.windows[i],
-                "record": table.record,
-                "sample": sample,
-                "symbol": str(table.symbol[i]),
-                "label": str(table.label[i]),
-                **{name: values[i] for name, values in rr.items()},
-            }
 
 
 def counted(info: tfds.core.DatasetInfo, split: str, examples: Iterable[tuple[str, dict]], field: str = "label") -> Iterator:

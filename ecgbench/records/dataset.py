@@ -15,7 +15,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from ecgbench.errors import CorruptDataError, DataNotFoundError, unknown_choice
+from ecgbench.errors import ConfigError, CorruptDataError, DataNotFoundError, unknown_choice
 from ecgbench.paths import dataset_folder
 
 BUILDER_PACKAGE = "ecgbench.datasets.mitdb"
@@ -92,6 +92,8 @@ def build_config(
     tfds_dir: str | os.PathLike,
     manual_dir: str | os.PathLike | None,
     on_record: Callable[[str], None] | None = None,
+    runner: str = "local",
+    beam_options: str | None = None,
 ):
     """Build one config into ``tfds_dir`` unless a complete build is already there.
 
@@ -106,7 +108,15 @@ def build_config(
         (:func:`ecgbench.records.physionet.require_record_files`). None downloads them from
         PhysioNet into ``<data-dir>/<db>`` first (:func:`ecgbench.records.physionet.download_records`).
     on_record : callable, optional
-        Called with each record name as it is read (progress).
+        Called with each record name as it is read (progress; ``runner="local"`` only).
+    runner : {"local", "beam"}
+        ``local`` generates the examples in this process; ``beam`` as an Apache Beam pipeline, one
+        record per element (:mod:`ecgbench.datasets.generation`), on the runner ``beam_options``
+        names. Both write the same files (the same :func:`~ecgbench.records.physionet.dataset_checksum`).
+    beam_options : str, optional
+        Beam pipeline options in ``tfds build --beam_pipeline_options`` syntax, e.g.
+        ``"runner=DirectRunner,direct_num_workers=2,direct_running_mode=multi_processing"``
+        (:func:`ecgbench.beam.pipeline_options`); None: Beam's defaults (DirectRunner, one worker).
 
     Returns
     -------
@@ -118,6 +128,7 @@ def build_config(
     from ecgbench.records.physionet import download_records, read_checksums, require_record_files
 
     resolve_configs(config)
+    download_options = check_runner(runner, beam_options)
     dataset, name = split_config(config)
     cls = builder_class(dataset)
     builder = cls(config=name, data_dir=str(tfds_dir))
@@ -130,9 +141,29 @@ def build_config(
             manual_dir = download_records(database_dir(dataset), records, read_checksums(cls.CHECKSUMS), db=dataset)
         require_record_files(manual_dir, records, db=dataset)  # an empty or non-WFDB folder never falls back to TFDS's download
         builder.on_record = on_record
-        download_config = tfds.download.DownloadConfig(manual_dir=str(manual_dir) if manual_dir else None)
+        download_config = tfds.download.DownloadConfig(manual_dir=str(manual_dir) if manual_dir else None, **download_options)
         builder.download_and_prepare(download_config=download_config)
     return builder, reused
+
+
+def check_runner(runner: str, beam_options: str | None = None) -> dict:
+    """Check ``runner`` and ``beam_options`` (see :func:`build_config`); return their TFDS ``DownloadConfig`` arguments.
+
+    Raises
+    ------
+    ConfigError
+        An unknown runner, Beam options without ``runner="beam"``, or options Beam refuses
+        (:func:`ecgbench.beam.pipeline_options`).
+    """
+    from ecgbench.beam import RUNNERS, pipeline_options
+
+    if runner not in RUNNERS:
+        raise unknown_choice("runner", runner, RUNNERS)
+    if runner == "local":
+        if beam_options:
+            raise ConfigError("--beam-options is for --runner beam; add --runner beam or drop the options")
+        return {}
+    return {"beam_options": pipeline_options(beam_options)}
 
 
 def split_class_counts(builder, read_back: bool = False) -> dict[str, dict[str, int]]:

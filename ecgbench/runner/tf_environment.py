@@ -26,15 +26,16 @@ checks it.
 
 from __future__ import annotations
 
-import importlib.abc
-import importlib.util
 import logging
 import os
-import re
-import sys
-import tempfile
-from collections.abc import Iterator, Mapping, MutableMapping
-from contextlib import contextmanager
+from collections.abc import Mapping, MutableMapping
+
+from ecgbench.tf_logs import QUIET_CPP_LOG_LEVEL, _QuietTensorflowImport, filtered_stderr, hide_import_notes, tensorflow_imported
+
+__all__ = [
+    "QUIET_CPP_LOG_LEVEL", "_QuietTensorflowImport", "apply_portable_numerics", "apply_recorded_numerics",
+    "filtered_stderr", "quiet_tensorflow_logs", "tensorflow_imported",
+]  # fmt: skip
 
 #: Set to ``native`` to keep TensorFlow's default (oneDNN on, fastest on this CPU, digits depend on
 #: the CPU's instruction set); ``recorded`` is set by :func:`apply_recorded_numerics` (a re-run uses
@@ -44,19 +45,6 @@ NUMERICS_MODE_VAR = "ECGBENCH_NUMERICS"
 _KEEP_MODES = ("native", "recorded")
 #: Variables that make training give the same digits on any x86-64 CPU (see the module notes).
 PORTABLE_ENV: dict[str, str] = {"ONEDNN_MAX_CPU_ISA": "AVX2"}
-#: Lines TensorFlow's C++ code writes to stderr while it is imported (absl format ``I0000 00:00:… file.cc:N] …``
-#: and absl's pre-initialisation notice); dropped unless ``--verbose``. Anything else is passed on.
-_CPP_LOG_LINE = re.compile(r"^(?:[IWEF]\d{4} \d+:\d+:\d+\.\d+\s+\d+ \S+:\d+\] |WARNING: All log messages before absl::InitializeLog)")
-#: TensorFlow's C++ log threshold for users: 3 keeps FATAL only (hides the oneDNN/CPU-feature notes
-#: and tf.data's ``E0000 … use_unbounded_threadpool`` line, which are not errors of the run).
-QUIET_CPP_LOG_LEVEL = "3"
-
-
-def tensorflow_imported() -> bool:
-    """Whether TensorFlow is already loaded in this process (then these variables come too late)."""
-    return "tensorflow" in sys.modules
-
-
 def apply_portable_numerics(environ: MutableMapping[str, str] | None = None) -> dict[str, str]:
     """Set :data:`PORTABLE_ENV` in ``environ`` where the user has not set the variable; return what was set.
 
@@ -114,11 +102,12 @@ def apply_recorded_numerics(recorded_env: Mapping[str, str | None] | None,
 
 
 def quiet_tensorflow_logs(verbose: bool = False, environ: MutableMapping[str, str] | None = None) -> None:
-    """Hide TensorFlow's C++ log lines and absl's Python warnings unless ``verbose``.
+    """Hide TensorFlow's C++ log lines and absl's and Apache Beam's Python warnings unless ``verbose``.
 
     A ``TF_CPP_MIN_LOG_LEVEL`` the user has set is kept (set it to 0 to see every line without
-    ``--verbose``). Python warnings that TensorFlow Datasets sends through the ``absl`` logger are
-    raised to ERROR; errors still show.
+    ``--verbose``). Python warnings that TensorFlow Datasets sends through the ``absl`` logger, and
+    Apache Beam's notes (its loggers, and what it logs on the root logger while it is imported),
+    are raised to ERROR; errors still show.
     """
     environ = os.environ if environ is None else environ
     if verbose:
@@ -126,53 +115,14 @@ def quiet_tensorflow_logs(verbose: bool = False, environ: MutableMapping[str, st
     environ.setdefault("TF_CPP_MIN_LOG_LEVEL", QUIET_CPP_LOG_LEVEL)
     if environ.get("TF_CPP_MIN_LOG_LEVEL") != QUIET_CPP_LOG_LEVEL:
         return
-    logging.getLogger("absl").setLevel(logging.ERROR)
-    # oneDNN's "custom operations are on" note is logged while TensorFlow loads, before the level
-    # above is read: filter stderr during that one import.
-    if not tensorflow_imported() and not any(isinstance(f, _QuietTensorflowImport) for f in sys.meta_path):
-        sys.meta_path.insert(0, _QuietTensorflowImport())
+    for name in ("absl", "apache_beam"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    logging.getLogger().addFilter(_errors_only_from_beam)
+    hide_import_notes()
 
 
-@contextmanager
-def filtered_stderr() -> Iterator[None]:
-    """Capture file descriptor 2 (C++ writes too) and pass on every line but TensorFlow's C++ log lines."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with tempfile.TemporaryFile() as capture:
-        os.dup2(capture.fileno(), 2)
-        try:
-            yield
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
-            capture.seek(0)
-            lines = capture.read().decode(errors="replace").splitlines(keepends=True)
-            kept = "".join(line for line in lines if not _CPP_LOG_LINE.match(line))
-            if kept:
-                os.write(2, kept.encode())
+def _errors_only_from_beam(record: logging.LogRecord) -> bool:
+    """Root-logger filter: drop Apache Beam's warnings and notes (e.g. "apitools not found"), keep its errors."""
+    return record.levelno >= logging.ERROR or f"{os.sep}apache_beam{os.sep}" not in record.pathname
 
 
-class _QuietTensorflowImport(importlib.abc.MetaPathFinder):
-    """Import hook: runs the first ``import tensorflow`` inside :func:`filtered_stderr`, then removes itself."""
-
-    def find_spec(self, fullname, path, target=None):  # noqa: D102 - importlib API
-        if fullname != "tensorflow":
-            return None
-        sys.meta_path.remove(self)
-        spec = importlib.util.find_spec(fullname)
-        if spec is not None and spec.loader is not None:
-            spec.loader = _FilteredLoader(spec.loader)
-        return spec
-
-
-class _FilteredLoader(importlib.abc.Loader):
-    def __init__(self, inner: importlib.abc.Loader) -> None:
-        self.inner = inner
-
-    def create_module(self, spec):  # noqa: D102 - importlib API
-        return self.inner.create_module(spec)
-
-    def exec_module(self, module) -> None:  # noqa: D102 - importlib API
-        with filtered_stderr():
-            self.inner.exec_module(module)

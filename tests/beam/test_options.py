@@ -20,3 +20,18 @@ def test_empty_text_gives_defaults():
 def test_a_pair_without_equals_is_refused_naming_it():
     with pytest.raises(ConfigError, match="'direct_num_workers' is not key=value"):
         pipeline_options("runner=DirectRunner,direct_num_workers")
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("direct_num_worker=2", "'direct_num_worker' is not a Beam pipeline option"),
+        ("direct_num_workers=two", "invalid int value: 'two'"),
+        ("direct_running_mode=bogus", "invalid choice: 'bogus'"),
+        ("runner=NoSuchRunner", "Unexpected pipeline runner: NoSuchRunner"),
+    ],
+)
+def test_unknown_options_bad_values_and_runners_are_refused_naming_them(text, message, capsys):
+    with pytest.raises(ConfigError, match=message):
+        pipeline_options(text)
+    assert "usage:" not in capsys.readouterr().err  # argparse's usage screen is not printed

@@ -80,15 +80,18 @@ def test_checksum_mismatch_fails_naming_the_file(dummy_builder, dummy_source, tm
 
 
 def test_failure_while_writing_leaves_no_complete_dataset(dummy_builder, dummy_source, tmp_path):
-    real = dummy_builder._beat_examples
+    from ecgbench.datasets import record_examples
 
-    def fail_midway(self, tables, masks):
-        for n, item in enumerate(real(self, tables, masks)):
-            if n == 40:
+    real = record_examples.beat_examples
+    written = iter(range(40))
+
+    def fail_midway(table):
+        for item in real(table):
+            if next(written, None) is None:
                 raise RuntimeError("simulated crash while writing")
             yield item
 
-    with mock.patch.object(dummy_builder, "_beat_examples", fail_midway), pytest.raises(RuntimeError, match="simulated"):
+    with mock.patch.object(record_examples, "beat_examples", fail_midway), pytest.raises(RuntimeError, match="simulated"):
         build_config("beats", tmp_path, dummy_source)
     _assert_nothing_built(tmp_path, "beats")
     builder, reused = build_config("beats", tmp_path, dummy_source)  # a later build starts clean

@@ -129,3 +129,23 @@ def test_quiet_logs_unless_verbose(monkeypatch):
     mine = {"TF_CPP_MIN_LOG_LEVEL": "0"}  # the user's own level wins
     tf_environment.quiet_tensorflow_logs(verbose=False, environ=mine)
     assert mine == {"TF_CPP_MIN_LOG_LEVEL": "0"}
+
+
+_PROBE_THEN_IMPORT = textwrap.dedent(
+    """
+    import importlib.util
+    from ecgbench.runner.tf_environment import quiet_tensorflow_logs
+
+    quiet_tensorflow_logs()
+    assert importlib.util.find_spec("tensorflow") is not None  # etils probes like this before TFDS imports TensorFlow
+    import tensorflow
+    """
+)
+
+
+def test_a_find_spec_probe_before_the_import_keeps_the_onednn_note_hidden():
+    """``build-dataset`` printed oneDNN's note twice: a probe used the hook up before TFDS imported TensorFlow."""
+    clean = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    done = subprocess.run([sys.executable, "-c", _PROBE_THEN_IMPORT], env=clean, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "port.cc" not in done.stderr and "absl::InitializeLog" not in done.stderr, done.stderr

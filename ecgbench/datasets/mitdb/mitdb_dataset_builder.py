@@ -8,25 +8,23 @@ build and yields to every split that uses it. See README.md beside this file (th
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+import functools
 from pathlib import Path
 
 import numpy as np
 import tensorflow_datasets.public_api as tfds
-from etils import epath
 
-from ecgbench.datasets.common import beat_examples, source_folder
+from ecgbench.datasets import record_examples
+from ecgbench.datasets.common import BYTES, RecordSplitsBuilder, beat_features
+from ecgbench.datasets.generation import SplitPlan
 from ecgbench.errors import unknown_choice
-from ecgbench.records import AAMI_CLASSES, BEAT_RECORDS, read_annotations, read_record, rhythm_intervals
-from ecgbench.records.beats import BeatTable, record_beats, window_samples
-from ecgbench.records.physionet import PHYSIONET_MITDB_URL, read_checksums, source_checksum, verify_folder
-from ecgbench.records.splits import BEAT_SPLIT_RECORDS, INTRA_SPLITS, RHYTHM_SPLIT_RECORDS, intra_patient_test_mask
-from ecgbench.records.windows import RHYTHM_CLASSES, rhythm_windows, window_length_samples
+from ecgbench.records import BEAT_RECORDS
+from ecgbench.records.physionet import PHYSIONET_MITDB_URL
+from ecgbench.records.splits import BEAT_SPLIT_RECORDS, INTRA_SPLITS, RHYTHM_SPLIT_RECORDS
+from ecgbench.records.windows import RHYTHM_CLASSES, window_length_samples
 
 MITDB_FS = 360.0  # Hz, every MIT-BIH record
 N_LEADS = 2
-# Signals are stored as raw bytes: TFDS writes float features value by value in Python, 10x slower.
-BYTES = tfds.features.Encoding.BYTES
 TASKS = ("beats", "rhythm")
 
 
@@ -41,7 +39,7 @@ class MitdbConfig(tfds.core.BuilderConfig):
     stride_seconds: float = 5.0  # rhythm: step between window starts
 
 
-class Builder(tfds.core.GeneratorBasedBuilder):
+class Builder(RecordSplitsBuilder, tfds.core.GeneratorBasedBuilder):
     """MIT-BIH beats (AAMI classes, de Chazal splits) and rhythm windows (record-disjoint splits)."""
 
     VERSION = tfds.core.Version("1.0.0")
@@ -60,21 +58,12 @@ class Builder(tfds.core.GeneratorBasedBuilder):
     `--manual_dir ~/ecgbench_data/mitdb`. Every file is checked against checksums.tsv (SHA-256).
     """
 
+    DB = "mitdb"
     # Class-level so the dummy-data test can substitute its own records and checksum table.
     BEAT_SPLITS: dict[str, tuple[str, ...]] = BEAT_SPLIT_RECORDS
     INTRA_RECORDS: tuple[str, ...] = BEAT_RECORDS
     RHYTHM_SPLITS: dict[str, tuple[str, ...]] = RHYTHM_SPLIT_RECORDS
     CHECKSUMS = Path(__file__).with_name("checksums.tsv")
-
-    @tfds.core.utils.classproperty
-    @classmethod
-    def code_path(cls) -> epath.Path:
-        # TFDS 4.9.10 looks the builder file up through `importlib_resources`, a backport it
-        # installs only on Python < 3.9, and fails without it; name the file directly instead.
-        return epath.Path(__file__)
-
-    #: Optional hook called with each record name after it is read (the CLI's progress bar).
-    on_record: Callable[[str], None] | None = None
 
     @classmethod
     def source_records(cls, task: str) -> list[str]:
@@ -88,15 +77,7 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         if config.task not in TASKS:
             raise unknown_choice("task", config.task, TASKS)
         if config.task == "beats":
-            length = sum(window_samples(MITDB_FS, config.before_seconds, config.after_seconds))
-            features = {
-                "signal": tfds.features.Tensor(shape=(length, N_LEADS), dtype=np.float32, encoding=BYTES),
-                "record": tfds.features.Text(),
-                "sample": np.int64,
-                "symbol": tfds.features.Text(),
-                "label": tfds.features.ClassLabel(names=list(AAMI_CLASSES)),
-                **{name: np.float32 for name in ("rr_pre", "rr_post", "rr_local", "rr_average")},
-            }
+            features = beat_features(MITDB_FS, config.before_seconds, config.after_seconds, N_LEADS)
         else:
             length, _ = window_length_samples(MITDB_FS, config.window_seconds, config.stride_seconds)
             features = {
@@ -115,70 +96,16 @@ class Builder(tfds.core.GeneratorBasedBuilder):
             metadata=tfds.core.MetadataDict(),  # "class_counts": {split: {class: n}}, filled while writing
         )
 
-    def _split_generators(self, dl_manager: tfds.download.DownloadManager):
-        records = self.source_records(self.builder_config.task)
-        folder = self._source_folder(dl_manager, records)
-        verified = verify_folder(folder, records, read_checksums(self.CHECKSUMS))
-        self.info.metadata["source_checksum"] = source_checksum(verified)
-        if self.builder_config.task == "beats":
-            tables = {r: self._read_beats(folder, r) for r in records}
-            splits = {name: self._generate_examples(name, [tables[r] for r in recs]) for name, recs in self.BEAT_SPLITS.items()}
-            labels = np.concatenate([tables[r].label for r in self.INTRA_RECORDS])
-            is_test = np.split(intra_patient_test_mask(labels), np.cumsum([len(tables[r]) for r in self.INTRA_RECORDS])[:-1])
-            intra = [(tables[r], mask) for r, mask in zip(self.INTRA_RECORDS, is_test)]
-            splits[INTRA_SPLITS[0]] = self._generate_examples(INTRA_SPLITS[0], [t for t, _ in intra], [~m for _, m in intra])
-            splits[INTRA_SPLITS[1]] = self._generate_examples(INTRA_SPLITS[1], [t for t, _ in intra], [m for _, m in intra])
-            return splits
-        windows = {r: self._read_rhythm(folder, r) for r in records}
-        return {name: self._generate_examples(name, [windows[r] for r in recs]) for name, recs in self.RHYTHM_SPLITS.items()}
-
-    def _source_folder(self, dl_manager: tfds.download.DownloadManager, records: list[str]) -> Path:
-        """Return the manual dir if it holds WFDB files, else download the records (TFDS checks checksums.tsv)."""
-        return source_folder(dl_manager, self.CHECKSUMS, records, "mitdb")
-
-    def _read_beats(self, folder: Path, record: str) -> BeatTable:
+    def _split_plan(self, folder: Path) -> SplitPlan:
+        """Beats: each record's beat table feeds its de Chazal splits and the intra-patient draw; rhythm: windows per record."""
         config = self.builder_config
-        table = record_beats(read_record(record, folder), read_annotations(record, folder), config.before_seconds, config.after_seconds)
-        self._report(record)
-        return table
-
-    def _read_rhythm(self, folder: Path, record: str):
-        config = self.builder_config
-        rec = read_record(record, folder)
-        intervals = rhythm_intervals(read_annotations(record, folder), rec.n_samples)
-        windows = rhythm_windows(intervals, rec.n_samples, rec.fs, config.window_seconds, config.stride_seconds)
-        self._report(record)
-        return rec, windows
-
-    def _report(self, record: str) -> None:
-        if self.on_record is not None:
-            self.on_record(record)
-
-    def _generate_examples(self, split: str, items: list, masks: list[np.ndarray] | None = None) -> Iterator:
-        """Yield ``(key, example)`` from beat tables (optionally masked) or (record, windows) pairs.
-
-        Counts the examples of each class as they are written and stores them in the dataset's
-        metadata (``info.metadata["class_counts"][split]``) once the split is complete.
-        """
-        names = self.info.features["label"].names
-        counts = dict.fromkeys(names, 0)
-        examples = self._beat_examples(items, masks) if self.builder_config.task == "beats" else self._rhythm_examples(items)
-        for key, example in examples:
-            counts[example["label"]] += 1
-            yield key, example
-        self.info.metadata.setdefault("class_counts", {})[split] = {**counts, "total": sum(counts.values())}
-
-    def _beat_examples(self, tables: list[BeatTable], masks: list[np.ndarray] | None) -> Iterator:
-        return beat_examples(tables, masks)
-
-    def _rhythm_examples(self, items: list) -> Iterator:
-        for rec, windows in items:
-            for i, start in enumerate(windows.start.tolist()):
-                yield f"{rec.name}_{start:07d}", {
-                    "signal": rec.signal[start : start + windows.length],
-                    "record": rec.name,
-                    "start": start,
-                    "rhythm": str(windows.rhythm[i]),
-                    "label": str(windows.label[i]),
-                    "label_fraction": windows.label_fraction[i],
-                }
+        if config.task == "beats":
+            return SplitPlan(
+                splits={**self.BEAT_SPLITS, **dict.fromkeys(INTRA_SPLITS, self.INTRA_RECORDS)},
+                read=functools.partial(record_examples.read_beats, folder=folder, before_s=config.before_seconds, after_s=config.after_seconds),
+                examples=record_examples.beat_examples,
+                summarise=record_examples.beat_labels,
+                select=functools.partial(record_examples.intra_patient_masks, records=self.INTRA_RECORDS),
+            )
+        read = functools.partial(record_examples.read_rhythm, folder=folder, window_s=config.window_seconds, stride_s=config.stride_seconds)
+        return SplitPlan(splits=self.RHYTHM_SPLITS, read=read, examples=record_examples.mitdb_window_examples)

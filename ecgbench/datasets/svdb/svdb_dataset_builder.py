@@ -10,17 +10,17 @@ training or model selection. See README.md beside this file (the dataset card).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+import functools
 from pathlib import Path
 
 import tensorflow_datasets.public_api as tfds
 
-from ecgbench.datasets.common import TestSplitBuilder, beat_examples, beat_features
-from ecgbench.records import read_annotations, read_record
-from ecgbench.records.beats import DEFAULT_AFTER_S, DEFAULT_BEFORE_S, BeatTable, record_beats
+from ecgbench.datasets import record_examples
+from ecgbench.datasets.common import TestSplitBuilder, beat_features
+from ecgbench.datasets.generation import SplitPlan
+from ecgbench.records.beats import DEFAULT_AFTER_S, DEFAULT_BEFORE_S
 from ecgbench.records.lists import SVDB_RECORDS
 from ecgbench.records.physionet import database
-from ecgbench.records.resampling import resample_annotations, resample_record
 
 DB = "svdb"
 TARGET_FS = 360.0  # Hz, the rate of mitdb/beats
@@ -65,14 +65,10 @@ class Builder(TestSplitBuilder, tfds.core.GeneratorBasedBuilder):
             metadata=tfds.core.MetadataDict(),
         )
 
-    def _record_examples(self, folder: Path, records: list[str]) -> Iterator[tuple[str, dict]]:
-        return beat_examples(self._read_beats(folder, r) for r in records)
-
-    def _read_beats(self, folder: Path, record: str) -> BeatTable:
+    def _split_plan(self, folder: Path) -> SplitPlan:
+        """Every record, resampled to ``config.fs``, gives its beat windows to ``test``."""
         config = self.builder_config
-        raw = read_record(record, folder)
-        rec = resample_record(raw, config.fs)
-        ann = resample_annotations(read_annotations(record, folder), raw.fs, config.fs, rec.n_samples)
-        table = record_beats(rec, ann, config.before_seconds, config.after_seconds)
-        self._report(record)
-        return table
+        read = functools.partial(
+            record_examples.read_beats, folder=folder, before_s=config.before_seconds, after_s=config.after_seconds, fs=config.fs
+        )
+        return SplitPlan(splits={"test": self.RECORDS}, read=read, examples=record_examples.beat_examples)

@@ -13,20 +13,20 @@ beside this file (the dataset card).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+import functools
 from pathlib import Path
 
 import numpy as np
 import tensorflow_datasets.public_api as tfds
 
+from ecgbench.datasets import record_examples
 from ecgbench.datasets.common import BYTES, TestSplitBuilder
+from ecgbench.datasets.generation import SplitPlan
 from ecgbench.errors import unknown_choice
-from ecgbench.records import read_annotations, read_record, rhythm_intervals
 from ecgbench.records.lists import VFDB_RECORDS
 from ecgbench.records.physionet import database
-from ecgbench.records.resampling import resample_annotations, resample_record
-from ecgbench.records.vfdb import AHA_GROUPS, VFDB_RHYTHM_CLASSES, aha_group, vfdb_rhythm_class
-from ecgbench.records.windows import rhythm_windows, window_length_samples
+from ecgbench.records.vfdb import AHA_GROUPS, VFDB_RHYTHM_CLASSES
+from ecgbench.records.windows import window_length_samples
 
 DB = "vfdb"
 TARGET_FS = 360.0  # Hz, the rate of mitdb/rhythm
@@ -97,45 +97,13 @@ class Builder(TestSplitBuilder, tfds.core.GeneratorBasedBuilder):
             metadata=tfds.core.MetadataDict(),
         )
 
-    def _record_examples(self, folder: Path, records: list[str]) -> Iterator[tuple[str, dict]]:
+    def _split_plan(self, folder: Path) -> SplitPlan:
+        """Every record gives ``test`` its rhythm windows at ``config.fs``, or its rhythm episodes."""
         config = self.builder_config
-        for record in records:
-            raw, annotations = read_record(record, folder), read_annotations(record, folder)
-            if config.task == "rhythm":
-                rec = resample_record(raw, config.fs)
-                intervals = rhythm_intervals(resample_annotations(annotations, raw.fs, config.fs, rec.n_samples), rec.n_samples)
-                yield from self._windows(rec, intervals)
-            else:
-                yield from self._episodes(raw, rhythm_intervals(annotations, raw.n_samples))
-            self._report(record)
-
-    def _episodes(self, raw, intervals) -> Iterator[tuple[str, dict]]:
-        """One example per rhythm interval: onset/offset in seconds (exact) and samples at ``config.fs``."""
-        ratio = self.builder_config.fs / raw.fs
-        for iv in intervals:
-            start, end = int(round(iv.start * ratio)), int(round(iv.end * ratio))
-            yield f"{raw.name}_{start:07d}", {
-                "record": raw.name,
-                "rhythm": iv.label,
-                "label": vfdb_rhythm_class(iv.label),
-                "aha": aha_group(iv.label),
-                "start": start,
-                "end": end,
-                "onset_s": iv.start / raw.fs,
-                "offset_s": iv.end / raw.fs,
-            }
-
-    def _windows(self, rec, intervals) -> Iterator[tuple[str, dict]]:
-        config = self.builder_config
-        windows = rhythm_windows(intervals, rec.n_samples, rec.fs, config.window_seconds, config.stride_seconds)
-        for i, start in enumerate(windows.start.tolist()):
-            rhythm = str(windows.rhythm[i])
-            yield f"{rec.name}_{start:07d}", {
-                "signal": rec.signal[start : start + windows.length],
-                "record": rec.name,
-                "start": start,
-                "rhythm": rhythm,
-                "label": vfdb_rhythm_class(rhythm),
-                "aha": aha_group(rhythm),
-                "label_fraction": windows.label_fraction[i],
-            }
+        if config.task == "rhythm":
+            read = functools.partial(
+                record_examples.read_rhythm, folder=folder, window_s=config.window_seconds, stride_s=config.stride_seconds, fs=config.fs
+            )
+            return SplitPlan(splits={"test": self.RECORDS}, read=read, examples=record_examples.vfdb_window_examples)
+        read = functools.partial(record_examples.read_episodes, folder=folder)
+        return SplitPlan(splits={"test": self.RECORDS}, read=read, examples=functools.partial(record_examples.episode_examples, fs=config.fs))
