@@ -195,8 +195,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, default=Path("../shared/data"), help="Folder holding mitdb/ and nstdb/.")
     parser.add_argument("--chunk", type=float, default=1.0, help="Chunk length (s).")
     parser.add_argument("--noise-ratio", type=float, help="QualityConfig.noise_ratio (default: the library's); <= 0 turns the noise check off.")
+    parser.add_argument("--noise-reference-blocks", type=int, help="QualityConfig.noise_reference_blocks (default: the library's); 0: each block's own 99th percentile.")
     parser.add_argument("--vt-guard", type=float, help="AlarmConfig.vt_quality_guard in s (default: the library's); < 0 never suppresses.")
     parser.add_argument("--vt-recent-noise", choices=("on", "off"), help="AlarmConfig.vt_recent_noise (default: the library's).")
+    parser.add_argument("--vt-quality-wait", choices=("on", "off"), help="AlarmConfig.vt_quality_wait (default: the library's).")
     parser.add_argument("--json", type=Path, help="Also write the figures as JSON to this file.")
     args = parser.parse_args(argv)
     from _stream_tables import print_rows
@@ -208,10 +210,15 @@ def main(argv: list[str] | None = None) -> int:
     unknown = sorted(set(conditions) - set(CONDITIONS))
     if unknown:
         parser.error(f"unknown conditions {unknown}; choose from {', '.join(CONDITIONS)}")
-    quality = QualityConfig() if args.noise_ratio is None else QualityConfig(noise_ratio=args.noise_ratio if args.noise_ratio > 0 else None)
+    quality_options = {} if args.noise_ratio is None else {"noise_ratio": args.noise_ratio if args.noise_ratio > 0 else None}
+    if args.noise_reference_blocks is not None:
+        quality_options["noise_reference_blocks"] = args.noise_reference_blocks
+    quality = QualityConfig(**quality_options)
     options = {} if args.vt_guard is None else {"vt_quality_guard": args.vt_guard if args.vt_guard >= 0 else None}
     if args.vt_recent_noise is not None:
         options["vt_recent_noise"] = args.vt_recent_noise == "on"
+    if args.vt_quality_wait is not None:
+        options["vt_quality_wait"] = args.vt_quality_wait == "on"
     alarms = AlarmConfig(**options)
     config = PipelineConfig(alarms=alarms, quality=quality)
     err = Console(stderr=True)
@@ -219,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         task = progress.add_task(f"streaming {len(records)} records × {len(conditions)} conditions", total=len(records))
         tallies = run(records, conditions, args.model, config, args.data_dir, args.chunk, lambda r: progress.advance(task))
     figures = rows(tallies)
-    title = f"Streaming faults · model {args.model} · {args.records or args.split.upper()} · noise ratio {quality.noise_ratio} · VT guard {alarms.vt_quality_guard} s · recent-noise check {'on' if alarms.vt_recent_noise else 'off'}"
+    title = f"Streaming faults · model {args.model} · {args.records or args.split.upper()} · noise ratio {quality.noise_ratio} (reference {quality.noise_reference_blocks} blocks) · VT guard {alarms.vt_quality_guard} s · recent-noise check {'on' if alarms.vt_recent_noise else 'off'} · VT quality wait {'on' if alarms.vt_quality_wait else 'off'}"
     columns = [("condition", "condition"), ("fault h", "fault_hours"), ("false VT / fault h", "false_vt_per_fault_hour"),
                ("false VT / h (record)", "false_vt_per_hour"), ("VT suppressed", "vt_suppressed"),
                ("false S ≤10 s after", "false_s_10s_after"), ("faults ≥5 s", "faults_5s"),

@@ -22,6 +22,11 @@ peaks of the integrated signal that dominate their ±``peak_window_s`` neighbour
 
 Non-finite samples are replaced by the last finite one before filtering and the feature is blanked
 for ``recovery_s`` after them, so gaps and the filter transient at their edges produce no beats.
+A gap of at least ``relearn_gap_s`` restarts the learning period at its end (after the blanking):
+no search-back runs inside it, so the QRS level does not decay while there is no signal (which
+made the first seconds after a gap accept T waves and noise as beats), and the levels are learned
+again from the first ``learning_s`` of signal after it, as at the start of a stream; the RR history
+is kept.
 Every decision depends only on samples up to a fixed time after the candidate, and events are
 processed in time order, so the beats returned after the last chunk (plus :meth:`flush`) are the
 same for any chunking, including one sample at a time.
@@ -78,6 +83,7 @@ class QRSDetectorConfig:
     level_decay: float = 0.7
     recovery_s: float = 0.5
     min_slope_mv_s: float = 1.0
+    relearn_gap_s: float | None = 1.0
 
     def __post_init__(self) -> None:
         positive = (
@@ -109,6 +115,7 @@ class _Samples:
     max_rr: int
     retry: int
     recovery: int
+    relearn_gap: int
     fiducial_delay: int
     fiducial_window: tuple[int, int]
     feature_lag: int
@@ -133,6 +140,7 @@ class _Samples:
             max_rr=n(cfg.max_rr_s),
             retry=n(cfg.retry_s),
             recovery=n(cfg.recovery_s),
+            relearn_gap=n(cfg.relearn_gap_s) if cfg.relearn_gap_s is not None else 0,
             fiducial_delay=int(round(_group_delay(fid_sos, max(fid_centre, 10.0), fs))),
             fiducial_window=(int(round(cfg.fiducial_window_s[0] * fs)), int(round(cfg.fiducial_window_s[1] * fs))),
             feature_lag=int(round(_group_delay(bp_sos, band_centre, fs))) + 2,  # +2: five-point derivative
@@ -262,6 +270,8 @@ class OnlineQRSDetector:
         self._queue: list[_Candidate] = []  # found, waiting for their look-ahead to pass
         self._last_invalid = -(10**12)
         self._counted = 0  # samples passed through _mark_invalid
+        self._gap_start: int | None = None  # first sample of the open run of non-finite samples
+        self._gaps: deque[tuple[int, int]] = deque()  # (first sample, end of blanking) of long gaps not yet acted on
         self._learning = True
         self._learn_end = self._n.learning
         self._learned: list[_Candidate] = []
@@ -312,6 +322,7 @@ class OnlineQRSDetector:
         """Advance the sample count over ``bad.size`` samples; return where the feature is blanked
         (non-finite input and the ``recovery`` samples after it)."""
         idx = np.arange(self._counted, self._counted + bad.size)
+        self._note_gaps(bad)
         last_bad = np.where(bad, idx, -(10**12))
         if bad.size:
             last_bad[0] = max(last_bad[0], self._last_invalid)
@@ -319,6 +330,40 @@ class OnlineQRSDetector:
             self._last_invalid = int(last_bad[-1])
         self._counted += bad.size
         return idx - last_bad <= self._n.recovery
+
+    def _note_gaps(self, bad: np.ndarray) -> None:
+        """Track runs of non-finite samples; queue those of at least ``relearn_gap_s`` for a restart of learning."""
+        if self.config.relearn_gap_s is None or not bad.size:
+            return
+        edges = np.flatnonzero(np.diff(np.concatenate([[self._gap_start is not None], bad]).astype(np.int8)))
+        for edge in edges.tolist():
+            sample = self._counted + edge
+            if bad[edge]:
+                self._gap_start = sample
+                continue
+            start, self._gap_start = self._gap_start, None
+            if start is not None and sample - start >= self._n.relearn_gap:
+                self._gaps.append((start, sample + self._n.recovery))
+
+    def _signal_break(self) -> int | None:
+        """First sample of the earliest gap the detector has not yet restarted after (open or queued), if any."""
+        if self._gaps:
+            return self._gaps[0][0]
+        if self._gap_start is not None and self._counted - self._gap_start >= self._n.relearn_gap:
+            return self._gap_start
+        return None
+
+    def _relearn_before(self, time: int) -> None:
+        """Restart learning after every queued gap whose blanking ends before ``time`` (samples)."""
+        while self._gaps and self._gaps[0][1] < time:
+            start, end = self._gaps.popleft()
+            if not self._learning:
+                self._searchback_before(start)  # search-backs due before the gap still run
+            self._learning = True
+            self._learn_end = end + self._n.learning
+            self._learned, self._pending = [], []
+            self._last = None
+            self._searchback_at = None
 
     # -------------------------------------------------------------------------------- public
     def process(self, chunk: np.ndarray) -> np.ndarray:
@@ -392,6 +437,7 @@ class OnlineQRSDetector:
             horizon = self._overtake_horizon()
             overtaken = any(q.height > cand.height for q in self._queue if q.peak - cand.peak <= horizon)
             self._on_candidate(cand, overtaken)
+        self._relearn_before(now + 1)
         self._finish_learning_before(now + 1)
         if not self._learning:
             self._searchback_before(now + 1)
@@ -418,6 +464,7 @@ class OnlineQRSDetector:
 
     def _on_candidate(self, cand: _Candidate, overtaken: bool) -> None:
         """Decide one candidate at its confirmation time; ``overtaken``: a larger one follows closely."""
+        self._relearn_before(cand.confirm)
         self._finish_learning_before(cand.confirm)
         if overtaken:
             if not self._learning:
@@ -486,7 +533,10 @@ class OnlineQRSDetector:
         self._searchback_at = cand.peak + int(round(self.config.searchback_rr * rr))
 
     def _searchback_before(self, time: int) -> None:
-        """Run every search-back event scheduled before ``time`` (samples)."""
+        """Run every search-back event scheduled before ``time`` (samples), none inside a long gap."""
+        gap = self._signal_break()
+        if gap is not None:
+            time = min(time, gap)
         while self._searchback_at is not None and self._searchback_at < time:
             at = self._searchback_at
             limit = self.config.searchback_fraction * self._levels.threshold(self.config.threshold_fraction)

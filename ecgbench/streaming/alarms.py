@@ -165,6 +165,14 @@ class AlarmConfig:
         Quality faults of the detection lead that suppress a VT alarm (``QualityMonitor`` reasons).
         Saturation and amplitude jumps are left out: a real VT's large complexes can clip or jump
         in amplitude (random bytes and broadband noise are caught as ``noise``).
+    vt_quality_wait : bool
+        Hold a VT alarm the rule raised until the quality monitor has judged the block after the
+        one holding the run's completing beat (up to two blocks, 2 s at the default block), and
+        suppress it if the quality was bad from ``vt_quality_guard`` s before the run's first beat
+        up to that block's end: the noise verdict (a median over ``noise_blocks`` blocks) comes a
+        block or two after a noise burst's onset, and the beats labelled in that time otherwise
+        raise VT before it. The alarm's decision time is when it is released (the wait counts in
+        the alarm delay). Chosen on DS1 (``experiments/stream_faults/README.md``).
     vt_recent_noise : bool
         Also suppress a VT alarm when the last second of the detection lead, not yet judged as a
         block, is noisy (:meth:`ecgbench.streaming.quality.QualityMonitor.recent_noisy`): the
@@ -212,6 +220,7 @@ class AlarmConfig:
     vt_probability: float | None = None
     vt_quality_guard: float | None = 2.0
     vt_quality_reasons: tuple[str, ...] = ("nan", "flat", "noise")
+    vt_quality_wait: bool = False
     vt_recent_noise: bool = False
     asystole: float = 4.0
     vf_method: str | None = "tcsc"
@@ -470,6 +479,15 @@ class VTDetector:
     def _remember(self, time: float, change: AlarmChange | None) -> AlarmChange | None:
         self._last_time = time
         return change
+
+    def withdraw(self) -> None:
+        """Take back a VT alarm the pipeline held and then suppressed: the run is no longer alarmed.
+
+        The run counts as suppressed (reported once), and may still alarm on a later beat, once
+        the quality is good.
+        """
+        self.active = False
+        self._suppressed = True
 
     def close(self, time: float) -> AlarmChange | None:
         """End an open VT alarm at ``time`` s (stream end or asystole)."""

@@ -5,14 +5,18 @@ VF detector runs on the raw detection lead (:mod:`ecgbench.streaming.vf_alarm`: 
 Every decision is made on signal already seen (causal), beats are processed in order, and quality
 is judged on blocks aligned to absolute samples, so the beats and labels do not depend on the chunk
 size (pinned by a test). Missing samples (NaN) are held at the last finite value before filtering
-and detection, and flagged by the quality monitor; a dropped chunk (a gap in sample numbering) is
+(the detector holds them itself and, after a gap of a second or more, learns its thresholds again
+from the signal that follows, :mod:`ecgbench.signal.qrs_online`), and flagged by the quality
+monitor; a dropped chunk (a gap in sample numbering) is
 replayed as NaN of the same length, so sample positions stay absolute.
 
 The RR context restarts after an unusable stretch: a beat whose interval to the previous beat
 spans missing samples or a block the quality monitor judged bad on the detection lead (flat,
 saturated, noisy, an amplitude jump) gets no pre-RR interval (NaN), and the local RR mean starts
 afresh from it, so a gap's long interval never makes the following normal beats look premature.
-VT alarms are suppressed while the quality is bad (:class:`~ecgbench.streaming.alarms.VTDetector`).
+VT alarms are suppressed while the quality is bad (:class:`~ecgbench.streaming.alarms.VTDetector`);
+with ``AlarmConfig.vt_quality_wait`` a VT alarm is held until the quality of the block after its
+completing beat is known, and suppressed then if it was bad.
 Both use the quality verdicts available when the beat is decided. Missing samples are tracked per
 sample, so a gap is always seen; flat, saturated and noisy stretches are judged per 1-s block, so
 with chunks of whole blocks (1 s, the default) the restarts and suppressions equal a whole-record
@@ -236,6 +240,7 @@ class StreamingPipeline:
         self._rr_sum, self._rr_count = 0.0, 0
         self._provisional: tuple[int, str] | None = None  # (sample, label) awaiting its final label
         self._unusable: deque[tuple[int, int]] = deque(maxlen=256)  # [start, stop) samples with NaN or a bad block
+        self._vt_held: list[tuple[AlarmChange, float]] = []  # VT changes held for AlarmConfig.vt_quality_wait, with the start's deadline (s)
         self.recent_beats: deque[BeatEvent] = deque(maxlen=32)
         self.active_alarms: dict[str, AlarmEvent] = {}
 
@@ -289,7 +294,8 @@ class StreamingPipeline:
         self.raw.append(clean)
         self.filtered.append(np.asarray(self.filter.process(clean), dtype=np.float32).reshape(clean.shape))
         lead = clean[:, self.config.detection_lead]
-        self._add_beats(self.detector.process(lead))
+        # the detector gets the missing samples as NaN: it blanks them and re-learns its levels after a long gap
+        self._add_beats(self.detector.process(chunk[:, self.config.detection_lead]))
         if self.vf is not None:
             events += [self._alarm(c) for c in self.vf.update(lead, self.quality, self._recent_peaks)]
             while self._recent_peaks and self._recent_peaks[0][0] < self.vf.first_needed_sample:
@@ -350,6 +356,7 @@ class StreamingPipeline:
         events: list[Event] = []
         if peaks or provisional is not None:
             events += self._classify(peaks, provisional)
+        events += self._release_vt(final)
         if not self._pending and not final:
             final_until = self.time - float(getattr(self.detector, "decision_delay", 0.0))
             last = self.rhythm.last_beat_time
@@ -447,7 +454,7 @@ class StreamingPipeline:
             bad = self.quality.bad_fraction(pause_start, beat.time) if np.isfinite(pause_start) else 0.0
             changes = self.rhythm.on_beat(beat.time, monitor_label, bad, float(p_ventricular), self._vt_quality_bad(beat.time, monitor_label, p_ventricular))
             events.append(beat)
-            events += [self._alarm(c) for c in changes]
+            events += [self._alarm(c) for c in self._hold_vt(changes, beat.time)]
             self.recent_beats.append(beat)
         if peaks:
             self.latency.add_beats([decided - r / self.fs for r in peaks])
@@ -459,6 +466,43 @@ class StreamingPipeline:
             events.append(event)
         if first_labels:
             self.latency.add_first_label(first_labels)
+        return events
+
+    def _hold_vt(self, changes: list[AlarmChange], beat_time: float) -> list[AlarmChange]:
+        """Hold a VT start (and what follows it) for ``AlarmConfig.vt_quality_wait``; return the changes to emit now."""
+        if not self.config.alarms.vt_quality_wait:
+            return changes
+        out = []
+        block = self.config.quality.block
+        for change in changes:
+            if change.kind == "VT" and change.state == "start":
+                self._vt_held.append((change, (np.floor(beat_time / block) + 2.0) * block))
+            elif change.kind == "VT" and self._vt_held:
+                self._vt_held.append((change, float("nan")))
+            else:
+                out.append(change)
+        return out
+
+    def _release_vt(self, final: bool) -> list[Event]:
+        """Emit or suppress held VT alarms whose deadline the quality monitor has judged (all of them at the end)."""
+        events: list[Event] = []
+        judged = self.quality.judged_until
+        cfg = self.config.alarms
+        while self._vt_held:
+            start, deadline = self._vt_held[0]
+            if not final and judged < deadline:
+                break
+            self._vt_held.pop(0)
+            following = []
+            while self._vt_held and not (self._vt_held[0][0].kind == "VT" and self._vt_held[0][0].state == "start"):
+                following.append(self._vt_held.pop(0)[0])
+            guard = cfg.vt_quality_guard if cfg.vt_quality_guard is not None else 0.0
+            if cfg.vt_quality_guard is not None and self.quality.bad_fraction(start.time - guard, deadline, cfg.vt_quality_reasons) > 0:
+                if not following:
+                    self.rhythm.vt.withdraw()
+                events.append(self._alarm(AlarmChange("VT", "suppressed", start.time, {**start.evidence, "reason": "signal_quality", "held": True})))
+                continue
+            events += [self._alarm(c) for c in [start, *following]]
         return events
 
     def _vt_quality_bad(self, time: float, label: str, p_ventricular: float) -> bool:
@@ -483,7 +527,9 @@ class StreamingPipeline:
         """End of stream: commit the detector's last beats, classify them, and close open alarms."""
         self._add_beats(self.detector.flush())
         events = self._decide(final=True)
-        events += [self._alarm(c) for c in self.rhythm.close(self.time)]
+        closing = self.rhythm.close(self.time)
+        events += [self._alarm(c) for c in self._hold_vt(closing, self.time)]
+        events += self._release_vt(final=True)
         vf_end = self.vf.close(self.time) if self.vf is not None else None
         if vf_end is not None:
             events.append(self._alarm(vf_end))

@@ -8,7 +8,12 @@ amplifier), touches the saturation limit (``saturation_mv``), or its amplitude j
 re-attached electrode), or it is noisy: muscle noise and other broadband artefacts fill the
 whole block with high-frequency activity, while a clean ECG has it only in the QRS. The noise
 index of a block is the median of the absolute high-passed signal (above ``noise_highpass`` Hz)
-over its 99th percentile (about 0.03 on clean ECG, 0.26 for Gaussian noise), and the detection
+over a reference: the median 99th percentile of the last ``noise_reference_blocks`` clean blocks
+(the lead's own QRS slopes when it was last clean; about 0.03 on clean ECG), or, until that many
+clean blocks were seen (or with ``noise_reference_blocks = 0``), the block's own 99th percentile
+(0.26 for Gaussian noise, and no higher however strong the noise). The clean reference is a
+signal-to-noise ratio in the spirit of the noise stress test's (Moody et al. 1984: the noise
+against the clean QRS amplitude): a noise burst cannot raise its own denominator. The detection
 lead's block is noisy when the median index of the last ``noise_blocks`` blocks exceeds
 ``noise_ratio`` (chosen on DS1 records only: ``experiments/stream_faults/README.md``). The stream
 is bad while any lead is bad; the detection lead's state is kept separately because the asystole
@@ -50,6 +55,11 @@ class QualityConfig:
         Cut-off (Hz) of the high-pass filter (2nd-order Butterworth) of the noise index.
     noise_blocks : int
         Blocks in the median of the noise index.
+    noise_reference_blocks : int
+        Clean blocks (good, and with an index over their own 99th percentile at most
+        ``noise_ratio``) whose median 99th percentile
+        of the high-passed signal is the noise index's reference; 0: each block's own 99th
+        percentile (module notes).
     noise_floor_mv : float
         A block is noisy only when its median absolute high-passed amplitude (mV) also exceeds this:
         low-level activity on a lead that is on (an asystole) is not a quality fault. A design
@@ -66,6 +76,7 @@ class QualityConfig:
     noise_ratio: float | None = 0.12
     noise_highpass: float = 15.0
     noise_blocks: int = 3
+    noise_reference_blocks: int = 0
     noise_floor_mv: float = 0.03
 
 
@@ -109,12 +120,18 @@ class QualityMonitor:
         self._bad_since: float | None = None
         self._recent = deque(maxlen=int(np.ceil(120.0 / self.config.block)))  # (start, end, detection lead good, its reasons)
         self._noise_index = [deque(maxlen=max(1, self.config.noise_blocks)) for _ in range(n_leads)]
+        self._noise_reference: deque[float] = deque(maxlen=max(1, self.config.noise_reference_blocks))
         self._highpass = None
         if self.config.noise_ratio is not None:
             from scipy import signal as sps
 
             sos = sps.butter(2, self.config.noise_highpass, "high", fs=self.fs, output="sos")
             self._highpass = (sps.sosfilt, sos, np.zeros((sos.shape[0], 2, n_leads)))
+
+    @property
+    def judged_until(self) -> float:
+        """Signal time (s) up to which blocks have been judged."""
+        return self._n_blocks * self._block_len / self.fs
 
     @property
     def in_fault(self) -> bool:
@@ -148,7 +165,13 @@ class QualityMonitor:
         """
         if self.config.noise_ratio is None or self._tail.size < self._block_len:
             return False
-        return self.noise_index(self._tail) > self.config.noise_ratio
+        return self.noise_index(self._tail, self.reference) > self.config.noise_ratio
+
+    @property
+    def reference(self) -> float | None:
+        """The noise index's clean reference (mV; module notes), or None while it is not yet known."""
+        n = self.config.noise_reference_blocks
+        return float(np.median(self._noise_reference)) if n > 0 and len(self._noise_reference) >= n else None
 
     def _high_passed(self, chunk: np.ndarray) -> np.ndarray | None:
         """The chunk high-passed for the noise index (NaN read as 0; those blocks are bad anyway)."""
@@ -159,10 +182,13 @@ class QualityMonitor:
         self._highpass = (sosfilt, sos, zi)
         return y
 
-    def noise_index(self, high: np.ndarray) -> float:
-        """Noise index of one lead's high-passed block: median |x| over its 99th percentile (unitless; 0 below ``noise_floor_mv``)."""
+    def noise_index(self, high: np.ndarray, reference: float | None = None) -> float:
+        """Noise index of one lead's high-passed block: median |x| over ``reference`` (mV), or over the block's 99th percentile without one.
+
+        Unitless; 0 below ``noise_floor_mv``.
+        """
         magnitude = np.abs(high)
-        top = float(np.percentile(magnitude, 99))
+        top = float(np.percentile(magnitude, 99)) if reference is None else reference
         level = float(np.median(magnitude))
         return level / top if top > 0 and level > self.config.noise_floor_mv else 0.0
 
@@ -193,9 +219,14 @@ class QualityMonitor:
                 pass  # the noise index is judged on the detection lead, the one beats are found and timed on
             elif finite.size == x.size and "flat" not in found:
                 recent = self._noise_index[lead]
-                recent.append(self.noise_index(high[:, lead]))
+                index = self.noise_index(high[:, lead], self.reference)
+                recent.append(index)
                 if len(recent) == recent.maxlen and float(np.median(recent)) > cfg.noise_ratio:
                     found.append("noise")
+                elif not found and self.noise_index(high[:, lead]) <= cfg.noise_ratio:
+                    # clean by its own percentile too: its QRS slopes join the reference (a lasting gain
+                    # change, which leaves that index alone, is learned within noise_reference_blocks)
+                    self._noise_reference.append(float(np.percentile(np.abs(high[:, lead]), 99)))
             else:
                 self._noise_index[lead].clear()  # a gap or a flat stretch restarts the median
             if found:

@@ -286,6 +286,16 @@ def summarise_delays(delays: Iterable[dict]) -> dict:
     }
 
 
+def ectopic_f1(veb_f1: float | None, sveb_f1: float | None) -> float:
+    """The streaming board's ranking figure: the mean of the gross VEB and SVEB F1 (percent).
+
+    F1 = 2 TP / (2 TP + FP + FN) of the EC57 VEB and SVEB statistics of the streamed beats; NaN
+    when either is undefined (no reference and no detected beat of that class).
+    """
+    values = [float("nan") if v is None else float(v) for v in (veb_f1, sveb_f1)]
+    return float(np.mean(values)) if all(np.isfinite(values)) else float("nan")
+
+
 @dataclass
 class TrackResult:
     """The streaming track over a record list: EC57 result, alarm delays, latency, per-record streams."""
@@ -310,7 +320,9 @@ class TrackResult:
             "qrs.se": gross["qrs"]["se"], "qrs.ppv": gross["qrs"]["ppv"],
             "veb.se": gross["veb"]["se"], "veb.ppv": gross["veb"]["ppv"],
             "sveb.se": gross["sveb"]["se"], "sveb.ppv": gross["sveb"]["ppv"],
+            "veb.f1": gross["veb"]["f1"], "sveb.f1": gross["sveb"]["f1"],
         }  # fmt: skip
+        out["ectopic.f1"] = ectopic_f1(out["veb.f1"], out["sveb.f1"])
         af = gross.get("af") or {}
         for key in ("episode_se", "episode_ppv", "duration_se", "duration_ppv"):
             out[f"af.{key}"] = af.get(key, float("nan"))

@@ -457,7 +457,7 @@ def test_false_vt_alarms_per_hour_count_over_the_streamed_hours():
 class _FakeEc57:
     """The gross figures ``TrackResult.metrics`` reads, all zero."""
 
-    zero = {"se": 0.0, "ppv": 0.0}
+    zero = {"se": 0.0, "ppv": 0.0, "f1": 0.0}
     gross = {"qrs": zero, "veb": zero, "sveb": zero, "runs": dict.fromkeys(("couplet", "short_run", "long_run"), zero)}
 
 

@@ -1,0 +1,143 @@
+"""Second round of streaming robustness: a clean noise reference, the VT quality wait, detector re-learning after gaps."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ecgbench.records.synthetic import synthetic_ecg
+from ecgbench.signal.qrs_online import OnlineQRSDetector, QRSDetectorConfig
+from ecgbench.streaming.alarms import AlarmConfig
+from ecgbench.streaming.events import AlarmEvent
+from ecgbench.streaming.pipeline import PipelineConfig, StreamingPipeline
+from ecgbench.streaming.quality import QualityConfig, QualityMonitor
+
+FS = 360.0
+
+
+def _bursty_noise(seconds: float, seed: int) -> np.ndarray:
+    """Broadband noise (0.3 mV) with a 33-ms burst of ±3 mV in every second: the bursts set a block's own 99th percentile."""
+    rng = np.random.default_rng(seed)
+    n = int(seconds * FS)
+    noise = 0.3 * rng.standard_normal((n, 2))
+    for start in range(0, n, int(FS)):
+        noise[start + 100 : start + 112] += 3.0 * np.where(np.arange(12) % 2, 1.0, -1.0)[:, None]
+    return noise
+
+
+def _noisy_blocks(config: QualityConfig, x: np.ndarray, t0: float) -> int:
+    quality = QualityMonitor(FS, 2, config=config)
+    verdicts = quality.update(x.astype(np.float32))
+    return sum("noise" in v.reasons.get(0, ()) for v in verdicts if v.start >= t0)
+
+
+def test_noise_reference_flags_bursty_noise_the_block_percentile_misses():
+    ecg = synthetic_ecg(duration=40.0, heart_rate=70, seed=11).signal
+    x = ecg.copy()
+    x[int(20 * FS) :] += _bursty_noise(20.0, 0)
+    assert _noisy_blocks(QualityConfig(noise_reference_blocks=0), x, 22.0) <= 3  # the burst raises its own denominator
+    assert _noisy_blocks(QualityConfig(noise_reference_blocks=8), x, 22.0) == 18  # every block from the third of the noise on
+
+
+def test_noise_reference_learns_a_lasting_gain_change():
+    ecg = synthetic_ecg(duration=60.0, heart_rate=70, seed=12).signal
+    x = ecg.copy()
+    x[int(20 * FS) :] *= 4.0  # a gain change, no noise
+    assert _noisy_blocks(QualityConfig(noise_reference_blocks=8), x, 0.0) == 0
+    quality = QualityMonitor(FS, 2, config=QualityConfig(noise_reference_blocks=8))
+    quality.update(x.astype(np.float32))
+    assert quality.reference is not None
+
+
+class _Stub:
+    """Stands in for the detector: beats every 0.8 s, then every 0.2 s (noise spikes) from 30 s, each final 0.3 s later."""
+
+    decision_delay = 0.3
+
+    def __init__(self) -> None:
+        beats = list(np.arange(1.0, 30.0, 0.8)) + list(np.arange(30.0, 40.0, 0.2))
+        self._beats = [int(round(t * FS)) for t in beats]
+        self._seen = 0
+
+    def process(self, chunk: np.ndarray) -> np.ndarray:
+        self._seen += len(chunk)
+        ready = [b for b in self._beats if b + self.decision_delay * FS <= self._seen]
+        self._beats = self._beats[len(ready) :]
+        return np.asarray(ready, dtype=np.int64)
+
+    def flush(self) -> np.ndarray:
+        out, self._beats = self._beats, []
+        return np.asarray(out, dtype=np.int64)
+
+
+class _ShortIsVentricular:
+    """Labels a beat V when its pre-RR is below 0.3 s (as noise spikes labelled ventricular), else N."""
+
+    sampling_rate, window_before, window_after, needs_post_rr, filtered = FS, 0.3, 0.5, False, True
+
+    def classify(self, windows, rr):
+        probs = np.zeros((len(windows), 5), np.float32)
+        probs[np.arange(len(windows)), np.where(np.nan_to_num(rr["pre"], nan=1.0) < 0.3, 2, 0)] = 1.0
+        return probs
+
+
+def _vt_states(wait: bool) -> list[tuple[str, float]]:
+    ecg = synthetic_ecg(duration=40.0, heart_rate=75, seed=13).signal
+    x = ecg.copy()
+    x[int(30 * FS) :] += 0.6 * np.random.default_rng(7).standard_normal((int(10 * FS), 2))
+    config = PipelineConfig(alarms=AlarmConfig(vt_quality_wait=wait))
+    pipeline = StreamingPipeline(FS, 2, _ShortIsVentricular(), detector=_Stub(), config=config)
+    events = []
+    for start in range(0, x.shape[0], int(FS)):
+        events += pipeline.process(x[start : start + int(FS)], start)
+    events += pipeline.flush()
+    return [(e.state, e.decision_time) for e in events if isinstance(e, AlarmEvent) and e.kind == "VT"]
+
+
+def test_vt_quality_wait_suppresses_a_run_at_the_onset_of_noise():
+    states = _vt_states(wait=False)
+    assert states and states[0][0] == "start" and states[0][1] < 31.5  # raised before the noise verdict
+    held = _vt_states(wait=True)
+    assert "start" not in [s for s, _ in held] and "suppressed" in [s for s, _ in held]
+
+
+def _gap_then_small_waves(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A 10-s gap (NaN) at 20 s, then a small wave (a quarter of the R amplitude) midway between beats."""
+    ecg = synthetic_ecg(duration=50.0, heart_rate=70, rr_jitter=0.02, noise_mv=0.0, seed=seed)
+    x = ecg.signal.astype(np.float64).copy()
+    r = ecg.r_peaks
+    amplitude = float(np.median(x[r[r < 20 * FS], 0]))
+    t = np.arange(x.shape[0])
+    for a, b in zip(r[:-1], r[1:]):
+        if a > 30 * FS:
+            x[:, 0] += 0.25 * amplitude * np.exp(-0.5 * ((t - (a + b) // 2) / (0.01 * FS)) ** 2)
+    x[int(20 * FS) : int(30 * FS)] = np.nan
+    return x, r
+
+
+def _after(beats: np.ndarray) -> np.ndarray:
+    return beats[(beats > 30.5 * FS) & (beats < 45 * FS)]
+
+
+def test_detector_keeps_its_levels_through_a_gap_and_relearns_after_it():
+    """Before: search-back decayed the QRS level all through the gap, so small waves after it passed as beats."""
+    x, truth = _gap_then_small_waves(14)
+    counts = {}
+    for relearn in (None, 1.0):
+        detector = OnlineQRSDetector(FS, QRSDetectorConfig(relearn_gap_s=relearn))
+        beats = np.concatenate([detector.process(x[i : i + 360, 0]) for i in range(0, x.shape[0], 360)] + [detector.flush()])
+        counts[relearn] = len(_after(beats))
+    assert counts[1.0] == len(_after(truth)) < counts[None]
+
+
+def test_pipeline_hands_the_detector_the_gap_as_missing_samples():
+    from ecgbench.streaming.classifier import PriorClassifier
+    from ecgbench.streaming.events import BeatEvent
+
+    x, truth = _gap_then_small_waves(14)
+    pipeline = StreamingPipeline(FS, 2, PriorClassifier(FS))
+    events = []
+    for start in range(0, x.shape[0], int(FS)):
+        events += pipeline.process(x[start : start + int(FS)], start)
+    events += pipeline.flush()
+    beats = np.array([e.sample for e in events if isinstance(e, BeatEvent)])
+    assert len(_after(beats)) == len(_after(truth))
