@@ -86,7 +86,8 @@ def classifier_identity(model: str, results_dir: str | os.PathLike | None = None
 
         run = json.loads(source.record_path.read_text())
         name = str(run["submission"]["name"])
-        training = {"model_run": run["run_id"], "model_task": run["task"], "artifacts": run.get("artifacts")}
+        training = {"model_run": run["run_id"], "model_task": run["task"], "model_seed": int(run["seed"]),
+                    "artifacts": run.get("artifacts")}  # fmt: skip
     submission = {"name": name, "source": model, "kind": "keras", "sha256": sha256_files(files, root=source.folder)}
     return submission, training
 
@@ -130,7 +131,9 @@ def write_stream_run(
     started_at = datetime.fromtimestamp(started, UTC)
     submission, training = classifier_identity(model, model_results_dir if model_results_dir is not None else results_dir)
     dataset = source_dataset(directory, records)
-    run_id = make_run_id(f"stream-{submission['name']}", 0, started_at)
+    # A streamed model's seed is its training seed (so the board averages a model's seeds); built-ins have none: 0.
+    seed = int(training.get("model_seed", 0))
+    run_id = make_run_id(f"stream-{submission['name']}", seed, started_at)
     arrays = stream_prediction_arrays(result)
     n_beats = int(arrays["record"].size)
     prediction = write_arrays(Path(results_dir) / TASK / f"{run_id}.npz", arrays)
@@ -144,7 +147,7 @@ def write_stream_run(
                    "records": records_spec or ",".join(records), "af_method": result.alarms.af_method,
                    "af_dwell": result.alarms.af_dwell if result.alarms.af_method == "petrenas" else None,
                    "vt_probability": result.alarms.vt_probability, "alarms": result.alarms.to_dict()},  # fmt: skip
-        "seed": 0,
+        "seed": seed,
         "dataset": {**dataset, "splits": {"test": (records_spec or ",".join(records)).lower()}, "n_beats": {"test": n_beats}},
         "metrics": {k: {"value": v, "ci_low": None, "ci_high": None} for k, v in result.metrics().items()},
         "bootstrap": {"n_resamples": 0, "confidence": None, "seed": None, "unit": "record"},

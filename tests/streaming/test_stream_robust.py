@@ -141,3 +141,22 @@ def test_pipeline_hands_the_detector_the_gap_as_missing_samples():
     events += pipeline.flush()
     beats = np.array([e.sample for e in events if isinstance(e, BeatEvent)])
     assert len(_after(beats)) == len(_after(truth))
+
+
+def test_a_streamed_models_record_takes_the_models_training_seed(tmp_path):
+    """The streaming board averages a trained model over its seeds, so the record's seed is the model's."""
+    import json
+
+    from ecgbench.streaming.runrecord import classifier_identity
+
+    folder = tmp_path / "beats-interpatient" / "20260101T000000Z-cnn1d-seed2"
+    folder.mkdir(parents=True)
+    (folder / "model.keras").write_bytes(b"weights")
+    (folder / "normalizer.json").write_text("{}")
+    record = {"schema_version": 1, "run_id": folder.name, "task": "beats-interpatient", "seed": 2, "submission": {"name": "cnn1d"},
+              "artifacts": {"folder": folder.name, "files": {}}}  # fmt: skip
+    (folder.parent / f"{folder.name}.json").write_text(json.dumps(record))
+    _, training = classifier_identity(str(folder.parent / f"{folder.name}.json"), tmp_path)
+    assert training["model_run"] == folder.name and training["model_seed"] == 2
+    _, builtin = classifier_identity("rules", tmp_path)
+    assert "model_seed" not in builtin
