@@ -5,7 +5,6 @@ worker is its own Python process, as on a cluster) beside the in-process referen
 
 * **build** — ``ecgbench build-dataset --config beats --runner beam --beam-options ...`` as a
   subprocess into a temporary TFDS folder (all 48 MIT-BIH records: the builder has no record subset).
-  Skipped, saying why, when ``build-dataset`` has no ``--runner`` option yet.
 * **stream** — the streaming track (:func:`ecgbench.streaming.track.run_track`, what ``ecgbench run
   stream --runner beam`` runs) over the first 12, 24 and 48 MIT-BIH records, and over SVDB's 78
   records when ``../shared/data/svdb`` is present (resampled to 360 Hz by the record source).
@@ -174,13 +173,6 @@ def ecgbench_command() -> list[str]:
     return [str(beside)] if beside.is_file() else ["ecgbench"]
 
 
-def build_has_runner() -> bool:
-    """Whether this ecgbench's ``build-dataset`` takes ``--runner`` (the Beam-capable builders)."""
-    out = subprocess.run([*ecgbench_command(), "build-dataset", "--help"], capture_output=True, text=True,
-                         env={**os.environ, "COLUMNS": "200"})  # fmt: skip
-    return "--runner" in out.stdout
-
-
 def build_job(mitdb: Path, runner: str, workers: int) -> None:
     """``ecgbench build-dataset --config beats`` into a temporary TFDS folder (removed afterwards)."""
     folder = tempfile.mkdtemp(prefix="ecgbench-scaling-tfds-")
@@ -224,12 +216,8 @@ def run(args: argparse.Namespace) -> tuple[list[Row], list[str]]:
               f"load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)  # fmt: skip
 
     if "build" in args.jobs:
-        if build_has_runner():
-            for runner, workers in engines:
-                add("build mitdb/beats", len(MITDB_RECORDS), runner, workers, build_job, shared / "mitdb", runner, workers)
-        else:
-            notes.append("build skipped: `ecgbench build-dataset` has no --runner option in this version (the Beam-capable "
-                         "builders are not installed); the stream rows are measured")  # fmt: skip
+        for runner, workers in engines:
+            add("build mitdb/beats", len(MITDB_RECORDS), runner, workers, build_job, shared / "mitdb", runner, workers)
     if "stream" in args.jobs:
         sets = [(f"stream mitdb (first {n})", list(MITDB_RECORDS[:n]), shared / "mitdb") for n in args.sizes]
         if args.svdb:

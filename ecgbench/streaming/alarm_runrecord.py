@@ -22,7 +22,7 @@ import numpy as np
 
 from ecgbench.records.lists import VFDB_RECORDS
 from ecgbench.streaming.alarm_track import AlarmTrackResult
-from ecgbench.streaming.runrecord import classifier_identity, source_dataset, stream_prediction_arrays
+from ecgbench.streaming.runrecord import classifier_identity, run_seed, source_dataset, stream_prediction_arrays
 
 TASK = "alarms-vfdb"
 DATABASE = "vfdb"
@@ -60,7 +60,8 @@ def write_alarm_run(
     started_at = datetime.fromtimestamp(started, UTC)
     submission, training = classifier_identity(model, model_results_dir if model_results_dir is not None else results_dir)
     dataset = source_dataset(directory, records, db=DATABASE)
-    run_id = make_run_id(f"alarms-{submission['name']}", result.seed, started_at)
+    seed = run_seed(training, default=result.seed)  # the bootstrap keeps its own seed, result.seed
+    run_id = make_run_id(f"alarms-{submission['name']}", seed, started_at)
     arrays = {**stream_prediction_arrays(result), **alarm_arrays(result)}
     n_beats = int(arrays["record"].size)
     prediction = write_arrays(Path(results_dir) / TASK / f"{run_id}.npz", arrays)
@@ -75,7 +76,7 @@ def write_alarm_run(
                    "vf_method": result.alarms.vf_method, "vf_step_s": result.alarms.vf_step, "asystole_s": result.alarms.asystole,
                    "vf_veto_irregularity": result.alarms.vf_veto_irregularity, "vf_veto_max_rate_bpm": result.alarms.vf_veto_max_rate,
                    "vt_probability": result.alarms.vt_probability, "alarms": result.alarms.to_dict()},  # fmt: skip
-        "seed": result.seed,
+        "seed": seed,
         "dataset": {**dataset, "splits": {"test": "vfdb"}, "n_beats": {"test": n_beats}},
         "metrics": result.metrics(),
         "bootstrap": {"n_resamples": result.n_resamples, "confidence": 0.95, "seed": result.seed, "unit": "subject (VFDB record)"},

@@ -92,6 +92,15 @@ def classifier_identity(model: str, results_dir: str | os.PathLike | None = None
     return submission, training
 
 
+def run_seed(training: dict[str, Any], default: int = 0) -> int:
+    """The seed a streaming-chain run record carries: the streamed model's training seed.
+
+    A board averages a trained model over its seeds, so a run that streams the model of a seed-``s``
+    training run is a seed-``s`` run. A built-in classifier has no training seed: ``default``.
+    """
+    return int(training.get("model_seed", default))
+
+
 def write_stream_run(
     result: TrackResult,
     model: str,
@@ -131,8 +140,7 @@ def write_stream_run(
     started_at = datetime.fromtimestamp(started, UTC)
     submission, training = classifier_identity(model, model_results_dir if model_results_dir is not None else results_dir)
     dataset = source_dataset(directory, records)
-    # A streamed model's seed is its training seed (so the board averages a model's seeds); built-ins have none: 0.
-    seed = int(training.get("model_seed", 0))
+    seed = run_seed(training)
     run_id = make_run_id(f"stream-{submission['name']}", seed, started_at)
     arrays = stream_prediction_arrays(result)
     n_beats = int(arrays["record"].size)

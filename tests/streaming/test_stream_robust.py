@@ -147,7 +147,7 @@ def test_a_streamed_models_record_takes_the_models_training_seed(tmp_path):
     """The streaming board averages a trained model over its seeds, so the record's seed is the model's."""
     import json
 
-    from ecgbench.streaming.runrecord import classifier_identity
+    from ecgbench.streaming.runrecord import classifier_identity, run_seed
 
     folder = tmp_path / "beats-interpatient" / "20260101T000000Z-cnn1d-seed2"
     folder.mkdir(parents=True)
@@ -158,5 +158,7 @@ def test_a_streamed_models_record_takes_the_models_training_seed(tmp_path):
     (folder.parent / f"{folder.name}.json").write_text(json.dumps(record))
     _, training = classifier_identity(str(folder.parent / f"{folder.name}.json"), tmp_path)
     assert training["model_run"] == folder.name and training["model_seed"] == 2
+    assert run_seed(training) == 2 and run_seed(training, default=7) == 2
     _, builtin = classifier_identity("rules", tmp_path)
     assert "model_seed" not in builtin
+    assert run_seed(builtin) == 0 and run_seed(builtin, default=7) == 7
