@@ -11,7 +11,8 @@ workers (without it, Dataflow and the DirectRunner run every record in the worke
 them). Each worker pickles its result to ``<temp>/<index>.pkl`` (written under a temporary name
 and renamed, through :mod:`apache_beam.io.filesystems`, so local paths, ``gs://``, ``s3://`` and
 ``hdfs://`` all work); the launching process reads them back in record order once the pipeline has
-finished and deletes them. ``<temp>`` is the pipeline's ``temp_location`` when set (it must be
+finished and deletes them; while the pipeline runs, a thread of the launcher watches the folder and
+reports each record whose result has arrived (the progress bar of a Beam run). ``<temp>`` is the pipeline's ``temp_location`` when set (it must be
 readable by the workers and the launcher: a shared file system or an object store), else a local
 temporary folder (enough for the DirectRunner). A record whose function raises is reported with
 its name, and no result of the run is returned.
@@ -22,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import pickle
-import tempfile
 import traceback
 import uuid
 from collections.abc import Callable, Sequence
@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ecgbench.beam.options import RUNNERS, pipeline_options
+from ecgbench.beam.progress import FolderWatcher, progress_folder, remove_folder
 from ecgbench.errors import EcgbenchError, unknown_choice
 
 #: File name of one record's result in the temporary folder (``index`` is its place in the list).
@@ -87,8 +88,8 @@ def map_records(
         ``--beam-options`` text for ``runner="beam"`` (:func:`ecgbench.beam.pipeline_options`);
         default the DirectRunner with one worker.
     on_result : callable, optional
-        Called with each record name once its result is in (local: after each record; Beam: after
-        the pipeline, in record order).
+        Called with each record name once its result is in (local: after each record; Beam: as its
+        result file appears, checked every :data:`ecgbench.beam.progress.WATCH_INTERVAL_S` seconds, in any order).
 
     Returns
     -------
@@ -156,14 +157,11 @@ def _map_on_beam(fn: Callable[[str], Any], records: list[str], text: str | None,
     options = pipeline_options(text)
     harness = options.view_as(WorkerOptions)
     harness.default_sdk_harness_log_level = harness.default_sdk_harness_log_level or "ERROR"
-    temp = options.view_as(GoogleCloudOptions).temp_location
-    if temp:
-        folder = FileSystems.join(temp, f"ecgbench-records-{uuid.uuid4().hex}")
-        FileSystems.mkdirs(folder)
-    else:
-        folder = tempfile.mkdtemp(prefix="ecgbench-records-")
+    folder = progress_folder(options.view_as(GoogleCloudOptions).temp_location, "ecgbench-records-")
+    report = None if on_result is None else (lambda index: on_result(records[index]))
+    watcher = FolderWatcher(folder, ".pkl", _result_index(len(records)), list(range(len(records))), report)
     try:
-        with _quiet_beam(), beam.Pipeline(options=options) as pipeline:
+        with watcher, _quiet_beam(), beam.Pipeline(options=options) as pipeline:
             _ = (
                 pipeline
                 | "records" >> beam.Create(list(enumerate(records)))
@@ -183,12 +181,19 @@ def _map_on_beam(fn: Callable[[str], Any], records: list[str], text: str | None,
             results.append(result)
         if failures:
             raise RecordFailedError(failures)
-        if on_result:
-            for record in records:
-                on_result(record)
+        watcher.report_rest()
         return results
     finally:
-        _remove(folder)
+        remove_folder(folder)
+
+
+def _result_index(n: int) -> Callable[[str], int | None]:
+    """``"0000003"`` (a result file's name) → 3, the record's place in the list; None for any other name."""
+
+    def index(name: str) -> int | None:
+        return int(name) if name.isdigit() and int(name) < n else None
+
+    return index
 
 
 @contextlib.contextmanager
@@ -201,14 +206,3 @@ def _quiet_beam():
         yield
     finally:
         logger.setLevel(level)
-
-
-def _remove(folder: str) -> None:
-    """Delete the result files and the folder (object stores have no folder to delete)."""
-    from apache_beam.io.filesystems import FileSystems
-
-    files = [m.path for result in FileSystems.match([FileSystems.join(folder, "*")]) for m in result.metadata_list]
-    if files:
-        FileSystems.delete(files)
-    if FileSystems.exists(folder):
-        FileSystems.delete([folder])

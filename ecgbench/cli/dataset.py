@@ -88,8 +88,8 @@ def build_dataset(
             cls = builder_class(dataset)
             records = cls.source_records(cls.builder_configs[split_config(name)[1]].task)
             label = name if "/" in name else f"{dataset}/{name}"
-            on_beam = runner == "beam"  # records are read on Beam workers: no per-record progress here
-            task = progress.add_task(f"{label}: {'Beam pipeline' if on_beam else 'reading records'}", total=None if on_beam else len(records))
+            on_beam = runner == "beam"  # records are read on Beam workers, which report each finished record
+            task = progress.add_task(f"{label}: {'Beam pipeline, records' if on_beam else 'reading records'}", total=len(records))
             writing: list[int] = []  # the "writing" row, once every record is read
 
             def on_record(_record: str, task=task, label=label, writing=writing) -> None:

@@ -130,7 +130,7 @@ def baseline(
 
 def _run(chosen, submission: str, *, seed, epochs, quick, data_dir, tfds_dir, results_dir: Path | None, bootstrap: int, json_output: bool) -> None:
     """Run ``submission`` on the task ``chosen`` through its run function, with progress, then print its summary."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ecgbench.errors import ConfigError
     from ecgbench.paths import resolve_results_dir
@@ -142,11 +142,11 @@ def _run(chosen, submission: str, *, seed, epochs, quick, data_dir, tfds_dir, re
         raise ConfigError(f"task {chosen.name!r} runs with its own options: use `ecgbench run {chosen.command.name} ...`")
     run_function = chosen.run_function()
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[info]}"),
+        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[count]}"), TextColumn("{task.fields[info]}"),
         TimeElapsedColumn(), console=err_console, transient=False,
     ) as progress:  # fmt: skip
-        stage_task = progress.add_task("stage", total=None, info="")
-        epoch_task = progress.add_task("epochs", total=None, info="", visible=False)
+        stage_task = progress.add_task("stage", total=None, count="", info="")  # stages have no count: no "0/?"
+        epoch_task = progress.add_task("epochs", total=None, count="", info="", visible=False)
 
         def on_stage(stage: str) -> None:
             progress.update(stage_task, description=f"{submission}: {stage}")
@@ -155,7 +155,7 @@ def _run(chosen, submission: str, *, seed, epochs, quick, data_dir, tfds_dir, re
 
         def on_epoch(epoch: int, total: int, log: dict[str, float]) -> None:
             scores = " ".join(f"{k}={v:.4f}" for k, v in log.items() if k not in ("epoch", "seconds"))
-            progress.update(epoch_task, total=total, completed=epoch + 1, visible=True, info=scores)
+            progress.update(epoch_task, total=total, completed=epoch + 1, visible=True, count=f"{epoch + 1}/{total}", info=scores)
             if not err_console.is_terminal:  # no live bar in logs: one line per epoch instead
                 progress.console.print(f"epoch {epoch + 1}/{total} {scores} ({log['seconds']:.0f} s)", highlight=False)
 
@@ -164,7 +164,7 @@ def _run(chosen, submission: str, *, seed, epochs, quick, data_dir, tfds_dir, re
             bootstrap_resamples=bootstrap, on_epoch=on_epoch, on_stage=on_stage,
         )  # fmt: skip
         result = run_function(chosen, submission, options)
-        progress.update(stage_task, description=f"{submission}: done")
+        progress.update(stage_task, description=f"{submission}: done", total=1, completed=1)
     rerender_leaderboards(results_dir, result.record_path)
     if json_output:
         print_json({"record_path": str(result.record_path), **result.record})

@@ -38,22 +38,43 @@ from ecgbench.datasets.generation import Example, Selections, SplitPlan
 COUNTER_NAMESPACE = "ecgbench.class_counts"
 #: Beam counter namespace of the records that reached each split's keying step, named ``"<split>"``.
 RECORDS_NAMESPACE = "ecgbench.records_keyed"
+#: Record → ``(split, position of the record in the split)`` for every split holding it.
+Memberships = dict[str, list[tuple[str, int]]]
 #: Spacing of :func:`order_key`: shard boundaries are reproduced for up to ``2 * KEY_SPACING`` shards.
 KEY_SPACING = 1024
 
 
 class BeamGeneration:
-    """The Beam path: each split a ``beam.PTransform``; all of them share one read of every record (one element per record).
+    """The Beam path: each split a ``beam.PTransform``; one element per record, read on the worker that handles it.
 
-    TFDS applies each split's transform to its pipeline; the first one adds the shared stages
-    (read, and the cross-record selection when the plan has one) and the others reuse them.
+    TFDS applies each split's transform to its pipeline; the first one adds the shared stages and
+    the others take their split's output of them:
+
+    1. ``Summarise`` (only for a plan drawing splits across records): read each record, reduce it
+       to its summary, gather the summaries and ``select`` the masks (one small side input);
+    2. ``Count``: read each record, count its examples in every split it belongs to (a small side
+       input: the offsets of :func:`order_key`);
+    3. ``Examples``: read each record once more and emit its keyed examples to every split it
+       belongs to (one tagged output per split), which TFDS's writer encodes in the same stage.
+
+    A record is read two or three times, and only names, counts and masks pass between stages until
+    the encoded examples go to TFDS's shuffle: on Beam runners moving a record's data between
+    stages costs more than reading it again (on the DirectRunner every such move goes through the
+    launching process).
+
+    Parameters
+    ----------
+    plan : SplitPlan
+    progress_folder : str, optional
+        A folder the workers and the launcher reach: each record leaves a file there once its
+        examples are emitted (:func:`ecgbench.beam.progress.mark_done`), the launcher's progress.
     """
 
-    def __init__(self, plan: SplitPlan) -> None:
+    def __init__(self, plan: SplitPlan, progress_folder: str | None = None) -> None:
         self.plan = plan
+        self.progress_folder = progress_folder
         self._pipeline = None
-        self._data = None
-        self._selections = None
+        self._outputs = None
 
     def split(self, name: str) -> beam.PTransform:
         """Return the ``beam.PTransform`` (pipeline root → ``(order key, example)``) of split ``name``."""
@@ -63,16 +84,25 @@ class BeamGeneration:
         if self._pipeline is not pipeline:
             plan = self.plan
             self._pipeline = pipeline
-            self._data = pipeline | "Records" >> beam.Create(plan.records) | "Read" >> beam.Map(lambda r: (r, plan.read(r)))
-            self._selections = None
+            records = pipeline | "Records" >> beam.Create(plan.records)
+            memberships = _memberships(plan)
+            selections = None
             if plan.select is not None:
-                self._selections = beam.pvalue.AsSingleton(
-                    self._data
-                    | "Summarise" >> beam.MapTuple(lambda record, data: (record, plan.summarise(data)))
+                selections = beam.pvalue.AsSingleton(
+                    records
+                    | "Summarise" >> beam.Map(lambda record: (record, plan.summarise(plan.read(record))))
                     | "Gather" >> beam.combiners.ToList()
                     | "Select" >> beam.Map(lambda pairs: plan.select(dict(pairs)))
                 )
-        return self._data, self._selections
+            offsets = beam.pvalue.AsSingleton(
+                records
+                | "Count" >> beam.FlatMap(_record_sizes, plan, memberships, selections=selections)
+                | "Sizes" >> beam.combiners.ToDict()
+                | "Offsets" >> beam.Map(_offsets)
+            )
+            examples = beam.ParDo(_RecordExamples(plan, memberships, self.progress_folder), selections=selections, offsets=offsets)
+            self._outputs = records | "Examples" >> examples.with_outputs(*plan.splits)
+        return self._outputs
 
 
 class _Split(beam.PTransform):
@@ -81,19 +111,21 @@ class _Split(beam.PTransform):
         self.generation, self.split = generation, name
 
     def expand(self, root):
-        plan = self.generation.plan
-        data, selections = self.generation._shared(root.pipeline)
-        positions = {record: i for i, record in enumerate(plan.splits[self.split])}
-        per_record = data | "Examples" >> beam.ParDo(_SplitExamples(plan, self.split, positions), selections=selections)
-        sizes = beam.pvalue.AsDict(per_record | "Count" >> beam.MapTuple(lambda position, examples: (position, len(examples))))
-        return per_record | "OrderKeys" >> beam.FlatMap(_keyed, self.split, plan.field, sizes=sizes)
+        return self.generation._shared(root.pipeline)[self.split]
 
 
-class _SplitExamples(beam.DoFn):
-    """One record's examples for a split as ``(position of the record in the split, [examples])``."""
+def _record_sizes(record: str, plan: SplitPlan, memberships: Memberships, selections: Selections | None):
+    """Yield ``((split, position of the record in the split), number of its examples there)`` for every split holding ``record``."""
+    data = plan.read(record)
+    for split, position in memberships[record]:
+        yield (split, position), sum(1 for _ in plan.record_examples(data, _mask(selections, split, record)))
 
-    def __init__(self, plan: SplitPlan, split: str, positions: dict[str, int]) -> None:
-        self.plan, self.split, self.positions = plan, split, positions
+
+class _RecordExamples(beam.DoFn):
+    """One record's examples, keyed by :func:`order_key`, to the tagged output of every split holding it."""
+
+    def __init__(self, plan: SplitPlan, memberships: Memberships, progress_folder: str | None) -> None:
+        self.plan, self.memberships, self.progress_folder = plan, memberships, progress_folder
 
     def setup(self) -> None:
         # A worker process imports TensorFlow to encode examples: as quiet as its parent asked.
@@ -102,22 +134,44 @@ class _SplitExamples(beam.DoFn):
         if os.environ.get("TF_CPP_MIN_LOG_LEVEL") == QUIET_CPP_LOG_LEVEL:
             hide_import_notes()
 
-    def process(self, item: tuple[str, Any], selections: Selections | None):
-        record, data = item
-        if record in self.positions:
-            mask = (selections or {}).get(self.split, {}).get(record)
-            yield self.positions[record], list(self.plan.record_examples(data, mask))
+    def process(self, record: str, selections: Selections | None, offsets: dict[str, tuple[dict[int, int], int]]):
+        plan = self.plan
+        data = plan.read(record)
+        for split, position in self.memberships[record]:
+            Metrics.counter(RECORDS_NAMESPACE, split).inc()
+            starts, total = offsets[split]
+            offset = starts[position]
+            for i, (_key, example) in enumerate(plan.record_examples(data, _mask(selections, split, record))):
+                Metrics.counter(COUNTER_NAMESPACE, f"{split}/{example[plan.field]}").inc()
+                yield beam.pvalue.TaggedOutput(split, (order_key(offset + i, total), example))
+        if self.progress_folder is not None:
+            from ecgbench.beam.progress import mark_done
+
+            mark_done(self.progress_folder, record)
 
 
-def _keyed(item: tuple[int, list[Example]], split: str, field: str, sizes: dict[int, int]):
-    """Key a record's examples by :func:`order_key` of their index in the split; count them per class."""
-    position, examples = item
-    Metrics.counter(RECORDS_NAMESPACE, split).inc()
-    offset = sum(n for p, n in sizes.items() if p < position)
-    total = sum(sizes.values())
-    for i, (_key, example) in enumerate(examples):
-        Metrics.counter(COUNTER_NAMESPACE, f"{split}/{example[field]}").inc()
-        yield order_key(offset + i, total), example
+def _offsets(sizes: dict[tuple[str, int], int]) -> dict[str, tuple[dict[int, int], int]]:
+    """Turn ``{(split, position): examples}`` into ``{split: ({position: index of its first example}, examples in the split)}``."""
+    out: dict[str, tuple[dict[int, int], int]] = {}
+    for split in sorted({split for split, _ in sizes}):
+        starts, total = {}, 0
+        for position in sorted(p for s, p in sizes if s == split):
+            starts[position], total = total, total + sizes[split, position]
+        out[split] = (starts, total)
+    return out
+
+
+def _memberships(plan: SplitPlan) -> Memberships:
+    """Map every record to the ``(split, position of the record in the split)`` pairs of the splits holding it."""
+    out: Memberships = {record: [] for record in plan.records}
+    for split, records in plan.splits.items():
+        for position, record in enumerate(records):
+            out[record].append((split, position))
+    return out
+
+
+def _mask(selections: Selections | None, split: str, record: str):
+    return (selections or {}).get(split, {}).get(record)
 
 
 def order_key(index: int, total: int) -> int:

@@ -44,7 +44,8 @@ class RecordSplitsBuilder:
 
     DB: str
     CHECKSUMS: Path
-    #: Optional hook called with each record name after it is read (the CLI's progress bar; plain path only).
+    #: Optional hook called with each record name after it is read (plain path) or its examples are
+    #: emitted (Beam path, from a launcher thread watching the workers' progress files): the CLI's progress bar.
     on_record: Callable[[str], None] | None = None
     _plan = None
     _on_beam = False
@@ -68,7 +69,22 @@ class RecordSplitsBuilder:
         # TFDS writes a split with Beam when its generator is a beam.PTransform: choose it when asked for.
         self._on_beam = download_config.beam_runner is not None or download_config.beam_options is not None
         self._pipeline_result = None
-        super()._download_and_prepare(dl_manager, download_config)
+        self._progress_folder = None
+        if self._on_beam and self.on_record is not None:
+            from apache_beam.options.pipeline_options import GoogleCloudOptions, PipelineOptions
+
+            from ecgbench.beam.progress import DONE_SUFFIX, FolderWatcher, progress_folder, remove_folder
+
+            options = download_config.beam_options or PipelineOptions()
+            self._progress_folder = progress_folder(options.view_as(GoogleCloudOptions).temp_location, "ecgbench-build-")
+            try:
+                records = self.source_records(self.builder_config.task)
+                with FolderWatcher(self._progress_folder, DONE_SUFFIX, str, records, self.on_record):
+                    super()._download_and_prepare(dl_manager, download_config)
+            finally:
+                remove_folder(self._progress_folder)
+        else:
+            super()._download_and_prepare(dl_manager, download_config)
         if self._pipeline_result is not None:  # before TFDS moves the build into place
             from ecgbench.datasets.beam_generation import check_complete
 
@@ -84,7 +100,7 @@ class RecordSplitsBuilder:
         if self._on_beam:
             from ecgbench.datasets.beam_generation import BeamGeneration  # Apache Beam: imported only when asked for
 
-            generation = BeamGeneration(self._plan)
+            generation = BeamGeneration(self._plan, self._progress_folder)
         else:
             generation = PlainGeneration(self._plan, self._report)
         return {split: self._generate_examples(generation, split) for split in self._plan.splits}

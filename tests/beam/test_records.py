@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
+from ecgbench.beam import progress as progress_module
 from ecgbench.beam.records import RecordFailedError, map_records
 from ecgbench.errors import ConfigError, EcgbenchError
 
@@ -23,11 +26,29 @@ def test_local_and_beam_give_the_same_results_in_record_order():
     assert map_records(_length, RECORDS, "beam") == local
 
 
-def test_on_result_is_called_once_per_record_in_order():
-    for runner in ("local", "beam"):
-        seen: list[str] = []
-        map_records(_length, RECORDS, runner, on_result=seen.append)
-        assert seen == RECORDS
+def _slow_length(record: str) -> tuple[str, int]:
+    time.sleep(0.4)
+    return _length(record)
+
+
+def test_on_result_is_called_once_per_record():
+    seen: list[str] = []
+    map_records(_length, RECORDS, "local", on_result=seen.append)
+    assert seen == RECORDS  # in order, after each record
+    seen.clear()
+    map_records(_length, RECORDS, "beam", on_result=seen.append)
+    assert sorted(seen) == sorted(RECORDS)  # as results arrive
+
+
+def test_beam_progress_is_reported_while_the_pipeline_runs(monkeypatch):
+    """The progress bar of a Beam run moves before the last record is done, not all at the end."""
+    monkeypatch.setattr(progress_module, "WATCH_INTERVAL_S", 0.1)
+    calls: list[tuple[str, float]] = []
+    start = time.monotonic()
+    map_records(_slow_length, RECORDS, "beam", on_result=lambda r: calls.append((r, time.monotonic() - start)))
+    assert sorted(r for r, _ in calls) == sorted(RECORDS)
+    first, last = calls[0][1], calls[-1][1]
+    assert last - first > 0.8, calls  # five records of 0.4 s each on one worker: reported over about 2 s
 
 
 def test_beam_failure_names_every_failing_record_and_returns_nothing():

@@ -116,12 +116,12 @@ def test_a_pipeline_that_loses_a_record_fails_and_keeps_nothing(dummy_records, t
     from ecgbench.datasets import beam_generation
     from ecgbench.errors import CorruptDataError
 
-    real = beam_generation._keyed
+    real = beam_generation._RecordExamples.process
 
-    def drop_first_record(item, split, field, sizes):
-        return [] if item[0] == 0 else real(item, split, field, sizes)
+    def drop_first_record(self, record, selections, offsets):
+        return [] if record == self.plan.records[0] else real(self, record, selections, offsets)
 
-    with mock.patch.object(beam_generation, "_keyed", drop_first_record), \
+    with mock.patch.object(beam_generation._RecordExamples, "process", drop_first_record), \
          pytest.raises(CorruptDataError, match=r"lost data of split 'test': 2 of 3 records keyed"):  # fmt: skip
         build_config("vfdb/episodes", tmp_path, DUMMY["vfdb"], runner="beam", beam_options=ONE_WORKER)
     assert not list(tmp_path.glob("vfdb/episodes/*/dataset_info.json"))
