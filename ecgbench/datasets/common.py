@@ -4,7 +4,7 @@ A builder gets its WFDB files either from a manual dir (``--manual_dir`` / ``--m
 downloading them from PhysioNet through TFDS's download manager; either way the files are then
 verified by :func:`ecgbench.records.physionet.verify_folder` against the builder's
 ``checksums.tsv``. Each config is a :class:`ecgbench.datasets.generation.SplitPlan` (records per
-split, read once, turned into examples by :mod:`ecgbench.datasets.record_examples`), generated as
+split, how a record is read and turned into examples by :mod:`ecgbench.datasets.record_examples`), generated as
 Python generators or, when a Beam runner is configured, as one Beam pipeline with the same output.
 Examples are written in record/time order (keys ``f"{record}_{sample:07d}"``) and counted per class
 into ``info.metadata["class_counts"][split]``.

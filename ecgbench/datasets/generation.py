@@ -3,8 +3,9 @@
 A builder describes a config as a :class:`SplitPlan`: which records each split holds, how a record
 is read and how the read data becomes examples. :class:`PlainGeneration` (the default) yields each
 split's examples in the plan's order; :class:`ecgbench.datasets.beam_generation.BeamGeneration`
-runs the same plan as one Apache Beam pipeline and writes the same files. Both read every record
-once per build.
+runs the same plan as one Apache Beam pipeline and writes the same files. The plain path reads
+every record once per build; the Beam path reads it two or three times, on its workers, rather
+than move its data between pipeline stages.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ class SplitPlan:
     splits : mapping
         Split name → its records, in the order their examples are written.
     read : callable
-        ``read(record) -> data``: reads and processes one record (once per build).
+        ``read(record) -> data``: reads and processes one record (a pure function of the record: the Beam path calls it more than once).
     examples : callable
         ``examples(data) -> iterable of (key, example)``: a record's examples in time order.
     summarise, select : callable, optional
