@@ -4,9 +4,10 @@ Two jobs, each at 1 and 2 DirectRunner workers (``direct_running_mode=multi_proc
 worker is its own Python process, as on a cluster) beside the in-process reference (``local``):
 
 * **build** — ``ecgbench build-dataset --config CONFIG --runner beam --beam-options ...`` as a
-  subprocess into a temporary TFDS folder, for each of ``--build-configs`` (default ``beats``: all
-  48 MIT-BIH records, the builder has no record subset; ``rhythm``, ``svdb/beats``, ``vfdb/rhythm``
-  … read ``../shared/data/<db>``). Each build's dataset checksum
+  subprocess into a temporary TFDS folder, for each of ``--build-configs`` (default ``beats``: the
+  44 non-paced MIT-BIH records, the builder has no record subset; ``rhythm`` reads all 48;
+  ``svdb/beats``, ``vfdb/rhythm`` … read ``../shared/data/<db>``). The records column counts the
+  records the config reads (``source_records`` of its builder). Each build's dataset checksum
   (:func:`ecgbench.records.physionet.dataset_checksum`) is compared with the published one
   (``ecgbench/datasets/<db>/dataset_checksums.tsv``) and with the local build's: a Beam build must
   write the same dataset.
