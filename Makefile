@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 # TF_EXTRA=gpu installs tensorflow[and-cuda] instead of the CPU-only wheel.
 TF_EXTRA ?= cpu
 
-.PHONY: install test bench check
+.PHONY: install test bench bench-full check
 
 install:
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,11 @@ install:
 test:
 	$(PY) -m pytest -q
 
-# Speed and memory benchmarks: run on demand, they print their figures (benchmarks/_*.py are shared helpers).
+# Benchmarks, run on demand, one after the other (benchmarks/_run.py; benchmarks/_*.py are helpers):
+# `bench` in each script's quick scope (a smoke check, under 30 min on 2 cores), `bench-full` the published figures.
+# BENCH_ARGS: more runner options, e.g. BENCH_ARGS="--json bench.json qrs score".
 bench:
-	for script in benchmarks/[!_]*.py; do $(PY) $$script || exit 1; done
+	$(PY) benchmarks/_run.py $(BENCH_ARGS)
+
+bench-full:
+	$(PY) benchmarks/_run.py --full $(BENCH_ARGS)

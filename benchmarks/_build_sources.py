@@ -1,4 +1,4 @@
-"""Command-line arguments the dataset-build benchmarks share: which configs, built from which folders."""
+"""Which configs to build from which folders: shared by ``build_dataset.py`` and ``scaling.py``'s build job."""
 
 from __future__ import annotations
 

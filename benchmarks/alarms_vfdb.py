@@ -10,6 +10,9 @@ this only times the chain.
     python benchmarks/alarms_vfdb.py [--records 418,419,420] [--model rules] [--json]
 
 Throughput is machine-dependent and noisy on a shared machine; the ratio is the stabler figure.
+
+Quick scope (``--quick``): record 418 only instead of ``--records``: a smoke check of the same
+code, not the published figure.
 """
 
 from __future__ import annotations
@@ -35,7 +38,10 @@ def main() -> None:
     parser.add_argument("--model", default="rules")
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--quick", action="store_true", help="Record 418 only (a smoke check).")
     args = parser.parse_args()
+    if args.quick:
+        args.records = "418"
     root = args.data_dir or shared_data_dir()
     if root is None:
         raise SystemExit("no data: pass --data-dir (the folder holding vfdb/)")

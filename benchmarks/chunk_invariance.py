@@ -9,6 +9,9 @@ position, label or confidence (> 1e-4), and the totals.
 
 ``--model`` takes what ``ecgbench run stream --model`` takes (``rules``, ``prior``, a baseline run
 name such as ``cnn1d``, or a model folder). Records: ``DS1``, ``DS2`` or comma-separated names.
+
+Quick scope (``--quick``): records 208 (DS1) and 233 (DS2) instead of ``--records`` (same model and
+chunks): a smoke check of the same code, not the published figure.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ from ecgbench.streaming.track import stream_record
 CONFIDENCE_TOLERANCE = 1e-4
 #: The committed results tree: baseline names resolve to its trained models unless --results-dir says otherwise.
 COMMITTED_RESULTS = Path(__file__).resolve().parents[1] / "leaderboards" / "results"
+#: Records of the quick scope.
+QUICK_RECORDS = "208,233"
 
 
 def final_beats(record: str, directory, make_classifier, chunk: float) -> list[tuple[int, str, float]]:
@@ -66,7 +71,10 @@ def main() -> None:
     parser.add_argument("--data-dir", default=None, help="Raw data root holding mitdb/ (default ../shared/data).")
     parser.add_argument("--results-dir", type=Path, default=COMMITTED_RESULTS, help="Results tree searched for a baseline name's trained model (default: the committed leaderboards/results).")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--quick", action="store_true", help=f"Records {QUICK_RECORDS} only (a smoke check).")
     args = parser.parse_args()
+    if args.quick:
+        args.records = QUICK_RECORDS
     names = parse_record_list(args.records)
     chunks = [float(c) for c in args.chunks.split(",")]
     directory = database_dir("mitdb", args.data_dir or shared_data_dir())

@@ -16,6 +16,10 @@ Choose on DS1 (``--split ds1``: records 201 and 203 hold its AF), report DS2 (20
 
     python benchmarks/cold_start.py --split ds1 --models rules --af-start-dwell 8
     python benchmarks/cold_start.py --models rules,cnn1d,cnn1d-context
+
+Quick scope (``--quick``): DS2 records 202 and 219 (both hold AF), 30-s excerpts, at most 3
+negatives per record (both AF detectors still): a smoke check of the same code, not the published
+figure.
 """
 
 from __future__ import annotations
@@ -41,6 +45,8 @@ from ecgbench.streaming.track import stream_array
 ATRIAL = ("AFIB", "AFL")
 #: A negative excerpt is PVC-rich when at least this share of its reference beats is V.
 PVC_RICH = 0.10
+#: Records, excerpt lengths (s) and negatives per record of the quick scope.
+QUICK_RECORDS, QUICK_LENGTHS, QUICK_NEGATIVES = "202,219", "30", 3
 
 
 @dataclass(frozen=True)
@@ -165,11 +171,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chunk", type=float, default=1.0, help="Chunk length (s); the beats and alarms do not depend on it, only the speed.")
     parser.add_argument("--data-dir", type=Path, default=Path("../shared/data"), help="Folder holding mitdb/.")
     parser.add_argument("--json", type=Path, help="Also write the figures as JSON to this file.")
+    parser.add_argument("--quick", action="store_true", help=f"Records {QUICK_RECORDS}, {QUICK_LENGTHS}-s excerpts, {QUICK_NEGATIVES} negatives (a smoke check).")
     args = parser.parse_args(argv)
     from _stream_tables import print_rows
     from rich.console import Console
     from rich.progress import Progress
 
+    if args.quick:
+        args.records, args.lengths, args.negatives = QUICK_RECORDS, QUICK_LENGTHS, QUICK_NEGATIVES
     records = args.records.split(",") if args.records else list(DS1 if args.split == "ds1" else DS2)
     lengths = [float(x) for x in args.lengths.split(",")]
     start_dwell = AlarmConfig().af_start_dwell if args.af_start_dwell == "default" else (

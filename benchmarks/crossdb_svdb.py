@@ -11,6 +11,10 @@ re-run checks the published figures without adding to them; with ``--write`` the
 ``<results-dir>/beats-crossdb-svdb/``. ``--table-only`` runs nothing and prints the table from
 the records in ``--results-dir``. Targets of issue 30 (printed, never tuned for): the best baseline's SVEB F1
 and VEB F1 on SVDB within 10 points of its DS2 figures, and above rr-lda's on SVDB.
+
+Quick scope (``--quick``): ``cnn1d`` at its lowest committed seed only (one model, no estimator
+fitted), into a temporary tree as without ``--write``: a smoke check of the same code, not the
+published figure.
 """
 
 from __future__ import annotations
@@ -36,8 +40,8 @@ FIGURES: tuple[tuple[str, str], ...] = (
 GAP_POINTS = 10.0
 
 
-def run_all(results_dir: Path, names: list[str], tfds_dir: str | None) -> None:
-    """Run every submission of ``names`` (each committed seed of the trained ones) and write their records."""
+def run_all(results_dir: Path, names: list[str], tfds_dir: str | None, max_seeds: int | None = None) -> None:
+    """Run every submission of ``names`` (each committed seed of the trained ones, the lowest ``max_seeds``) and write their records."""
     from rich.progress import Progress
 
     from ecgbench.leaderboard.pretrained import _runs_with_models
@@ -50,7 +54,7 @@ def run_all(results_dir: Path, names: list[str], tfds_dir: str | None) -> None:
         data = with_training_splits(data, tfds_dir)
     jobs = [(name, None) for name in names if name in ESTIMATORS]
     for name in (n for n in names if n not in ESTIMATORS):
-        seeds = sorted(_runs_with_models(name, task.params["reference_task"], results_dir))
+        seeds = sorted(_runs_with_models(name, task.params["reference_task"], results_dir))[:max_seeds]
         if not seeds:
             print(f"warning: {name} has no committed {task.params['reference_task']} run with a saved model; skipped", file=sys.stderr)
         jobs += [(name, seed) for seed in seeds]
@@ -126,8 +130,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="", help="comma-separated submissions (default: every beat baseline)")
     parser.add_argument("--table-only", action="store_true", help="print the tables from the records; run nothing")
     parser.add_argument("--write", action="store_true", help="add the new records to --results-dir (default: a temporary tree)")
+    parser.add_argument("--quick", action="store_true", help="cnn1d at its lowest committed seed, in a temporary tree (a smoke check)")
     args = parser.parse_args(argv)
-    names = [n for n in args.only.split(",") if n] or [*ESTIMATORS, *TRAINED]
+    if args.quick and (args.write or args.table_only):
+        parser.error("--quick runs into a temporary tree: drop --write / --table-only")
+    names = ["cnn1d"] if args.quick else [n for n in args.only.split(",") if n] or [*ESTIMATORS, *TRAINED]
     if args.table_only:
         print_tables(args.results_dir)
         return 0
@@ -142,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         results.mkdir()
         reference = args.results_dir.resolve() / "beats-interpatient"
         (results / "beats-interpatient").symlink_to(reference, target_is_directory=True)
-        run_all(results, names, args.tfds_dir)
+        run_all(results, names, args.tfds_dir, max_seeds=1 if args.quick else None)
         print_tables(results, args.results_dir)
     return 0
 

@@ -5,7 +5,10 @@ blurred σ = 1 px and JPEG-compressed at quality 60), QRS Se/+P on the digitised
 same detector on the original signal for reference) and the time per page. Needs the MIT-BIH data
 (``--data-dir``, default ``../shared/data`` beside the checkout).
 
-    python benchmarks/digitize.py [--segments 20] [--seed 0] [--json]
+    python benchmarks/digitize.py [--segments 20] [--seed 0] [--json] [--quick]
+
+Quick scope (``--quick``): 4 segments instead of ``--segments`` (both conditions still): a smoke
+check of the same code, not the published figure.
 """
 
 from __future__ import annotations
@@ -32,7 +35,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dpi", type=float, default=300.0)
     parser.add_argument("--conditions", default="clean,degraded", help="comma-separated: clean, degraded, harsh")
     parser.add_argument("--json", action="store_true", help="print the full results JSON instead of a table")
+    parser.add_argument("--quick", action="store_true", help="4 segments only (a smoke check)")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.segments = 4
     conditions = tuple(args.conditions.split(","))
     root = args.data_dir or shared_data_dir()
     if root is None or not (root / "mitdb").is_dir():

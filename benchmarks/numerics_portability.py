@@ -11,7 +11,11 @@ with VNNI, e.g. Alder Lake); the AVX cap; oneDNN's TensorFlow ops off, alone and
 Run it on a CPU with AVX-512 to see the default differ. Training times on a shared machine are
 noisy: repeat and compare the ratios, not the seconds.
 
-    python benchmarks/numerics_portability.py --output-dir ~/ecgbench_data/tfds [--repeats 2] [--full]
+    python benchmarks/numerics_portability.py --output-dir ~/ecgbench_data/tfds [--repeats 2] [--full] [--quick]
+
+Quick scope (``--quick``): two settings only, the AVX2 cap and TensorFlow's default (two ``--quick``
+trainings instead of seven): a smoke check of the same code, not the published figure.
+(``--full`` is another option: the full training recipe instead of ``run baseline --quick``.)
 """
 
 from __future__ import annotations
@@ -69,8 +73,11 @@ def main(
     repeats: Annotated[int, typer.Option(help="Runs per setting; the fastest training time is shown.")] = 1,
     full: Annotated[bool, typer.Option("--full", help="The full recipe instead of --quick (minutes per run).")] = False,
     settings: Annotated[str, typer.Option(help=f"Comma-separated settings to run (always with {REFERENCE} and {DEFAULT}): {', '.join(SETTINGS)}.")] = ",".join(SETTINGS),
+    quick: Annotated[bool, typer.Option("--quick", help=f"Only {REFERENCE} and {DEFAULT} (a smoke check).")] = False,
 ) -> None:
     """Train one seed under each setting and print identical-digits and speed per setting."""
+    if quick:
+        settings = ""
     chosen = {REFERENCE, DEFAULT, *(name.strip() for name in settings.split(",") if name.strip())}
     unknown = sorted(chosen - set(SETTINGS))
     if unknown:

@@ -16,7 +16,10 @@ ratio to the reference are judged on the median repeat, the typical rate on this
 the best repeat is shown beside it as the rate with the least interference from other jobs
 (what :mod:`timeit` reports). ``--json`` keeps every repeat.
 
-    python benchmarks/pipeline.py [--beats 50000] [--batch-size 256] [--epochs 2] [--repeats 3] [--json]
+    python benchmarks/pipeline.py [--beats 50000] [--batch-size 256] [--epochs 2] [--repeats 3] [--json] [--quick]
+
+Quick scope (``--quick``): 10,000 synthetic beats, one timed epoch, one repeat per case (every
+case still built, warmed up and timed): a smoke check of the same code, not the published figure.
 """
 
 from __future__ import annotations
@@ -102,8 +105,11 @@ def main(
     ] = None,
     data_dir: Annotated[Path | None, typer.Option(help="Raw data root holding nstdb/ (default ../shared/data).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    quick: Annotated[bool, typer.Option("--quick", help="10,000 beats, 1 epoch, 1 repeat (a smoke check).")] = False,
 ) -> None:
     """Measure training-pipeline beats/s with and without augmentation."""
+    if quick:
+        beats, epochs, repeats = 10_000, 1, 1
     from ecgbench.data import AugmentConfig, NoiseBank, fit_normalizer, load_noise_bank, load_split, make_beat_pipeline
     from ecgbench.paths import shared_data_dir
 

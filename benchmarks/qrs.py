@@ -15,6 +15,9 @@ Usage::
     python benchmarks/qrs.py                       # all 48 records, three detectors
     python benchmarks/qrs.py --records DS1 --methods ecgbench
     python benchmarks/qrs.py --records 100,105 --json
+
+Quick scope (``--quick``): records 106 and 208 (DS1) and 105 and 233 (DS2) instead of ``--records``,
+all three detectors: a smoke check of the same code, not the published figure.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ from ecgbench.records import DS1, DS2, MITDB_RECORDS, PACED_RECORDS, read_annota
 from ecgbench.signal import QRS_METHODS, OnlineQRSDetector, detect_qrs
 
 RECORD_SETS = {"ALL": MITDB_RECORDS, "DS1": DS1, "DS2": DS2}
+#: Records of the quick scope: two of DS1, two of DS2 (ectopy-rich and noisy ones).
+QUICK_RECORDS = "106,208,105,233"
 GROUPS = {
     "all records": lambda r: True,
     "DS1": lambda r: r in DS1,
@@ -79,7 +84,10 @@ def main() -> None:
     parser.add_argument("--check-batch", action="store_true", help="also run ecgbench one-shot; require equality")
     parser.add_argument("--per-record", action="store_true", help="print a per-record FN/FP table")
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    parser.add_argument("--quick", action="store_true", help=f"records {QUICK_RECORDS} only (a smoke check)")
     args = parser.parse_args()
+    if args.quick:
+        args.records = QUICK_RECORDS
 
     from rich.console import Console
     from rich.progress import Progress

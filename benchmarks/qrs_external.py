@@ -26,6 +26,10 @@ Usage::
     python benchmarks/qrs_external.py --ludb --leads ii,v1,v5 --methods ecgbench,xqrs
     python benchmarks/qrs_external.py --nst --snr 12,6,0 --json
 
+Quick scope (``--quick``): the first 20 LUDB records (lead II) and the noise stress test at 6 dB
+only (clean, ``bw`` and ``ma``), all three detectors: a smoke check of the same code, not the
+published figure.
+
 References
 ----------
 Kalyakulina AI et al. LUDB: A New Open-Access Validation Tool for Electrocardiogram Delineation
@@ -56,6 +60,8 @@ from ecgbench.signal import QRS_METHODS, OnlineQRSDetector, detect_qrs
 NST_RECORDS = ("118", "119")
 #: The NSTDB's SNRs, dB.
 NST_SNRS_DB = (24.0, 18.0, 12.0, 6.0, 0.0, -6.0)
+#: LUDB records (the first N) and SNR (dB) of the quick scope.
+QUICK_LUDB_RECORDS, QUICK_SNR_DB = 20, 6.0
 
 
 def detect(method: str, x: np.ndarray, fs: float, chunk_s: float) -> tuple[np.ndarray, float]:
@@ -90,9 +96,9 @@ def gross(comparisons: list) -> dict:
     return {key: qrs[key] for key in ("se", "ppv", "tp", "fn", "fp")} | {"n_records": len(comparisons)}
 
 
-def run_ludb(ludb_dir: Path, leads: list[str], methods: list[str], chunk_s: float, progress) -> dict:
-    """Score every method on every LUDB record and lead; return pooled figures per lead and method."""
-    records = ludb_records(ludb_dir)
+def run_ludb(ludb_dir: Path, leads: list[str], methods: list[str], chunk_s: float, progress, max_records: int | None = None) -> dict:
+    """Score every method on every LUDB record (the first ``max_records``) and lead; return pooled figures per lead and method."""
+    records = ludb_records(ludb_dir)[:max_records]
     data = ludb_dir / "data"
     comparisons = {(lead, m): [] for lead in leads for m in methods}
     cpu = dict.fromkeys(methods, 0.0)
@@ -204,7 +210,10 @@ def main() -> None:
     parser.add_argument("--chunk-s", type=float, default=1.0, help="ecgbench streaming chunk length, s (default 1)")
     parser.add_argument("--data-dir", type=Path, default=None, help="data root with mitdb/, nstdb/, ludb/ (default ../shared/data)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    parser.add_argument("--quick", action="store_true", help=f"{QUICK_LUDB_RECORDS} LUDB records, lead II, {QUICK_SNR_DB:g} dB only (a smoke check)")
     args = parser.parse_args()
+    if args.quick:
+        args.leads, args.snr = "ii", f"{QUICK_SNR_DB:g}"
 
     from rich.console import Console
     from rich.progress import Progress
@@ -228,7 +237,8 @@ def main() -> None:
     result: dict = {"methods": methods, "chunk_s": args.chunk_s}
     with Progress(console=Console(stderr=True), transient=True) as progress:
         if both or args.ludb:
-            result["ludb"] = run_ludb(Path(root) / "ludb", leads, methods, args.chunk_s, progress)
+            result["ludb"] = run_ludb(Path(root) / "ludb", leads, methods, args.chunk_s, progress,
+                                      QUICK_LUDB_RECORDS if args.quick else None)  # fmt: skip
         if both or args.nst:
             result["nst"] = run_nst(Path(root) / "mitdb", Path(root) / "nstdb", snrs, methods, args.chunk_s, progress)
     if args.json:

@@ -3,8 +3,14 @@
 Two jobs, each at 1 and 2 DirectRunner workers (``direct_running_mode=multi_processing``: each
 worker is its own Python process, as on a cluster) beside the in-process reference (``local``):
 
-* **build** — ``ecgbench build-dataset --config beats --runner beam --beam-options ...`` as a
-  subprocess into a temporary TFDS folder (all 48 MIT-BIH records: the builder has no record subset).
+* **build** — ``ecgbench build-dataset --config CONFIG --runner beam --beam-options ...`` as a
+  subprocess into a temporary TFDS folder, for each of ``--build-configs`` (default ``beats``: the
+  44 non-paced MIT-BIH records, the builder has no record subset; ``rhythm`` reads all 48;
+  ``svdb/beats``, ``vfdb/rhythm`` … read ``../shared/data/<db>``). The records column counts the
+  records the config reads (``source_records`` of its builder). Each build's dataset checksum
+  (:func:`ecgbench.records.physionet.dataset_checksum`) is compared with the published one
+  (``ecgbench/datasets/<db>/dataset_checksums.tsv``) and with the local build's: a Beam build must
+  write the same dataset.
 * **stream** — the streaming track (:func:`ecgbench.streaming.track.run_track`, what ``ecgbench run
   stream --runner beam`` runs) over the first 12, 24 and 48 MIT-BIH records, and over SVDB's 78
   records when ``../shared/data/svdb`` is present (resampled to 360 Hz by the record source).
@@ -19,11 +25,16 @@ this process), and the projected wall and CPU hours of 10,000 such records at th
 per-record cost. Memory and worker CPU are sampled every 0.2 s with psutil.
 
     python benchmarks/scaling.py                       # everything (tens of minutes on 2 cores)
-    python benchmarks/scaling.py --quick               # stream 4 records, 1 and 2 workers, no build
+    python benchmarks/scaling.py --quick               # a smoke check (a few minutes)
     python benchmarks/scaling.py --sizes 12 --jobs stream --workers 1,2 [--no-local] [--svdb] [--model rules] [--json out.json]
+    python benchmarks/scaling.py --jobs build --build-configs beats,rhythm --build-workers 1,2
 
 The machine's load average is printed with the table: on a shared machine the speed-up is a
 lower bound of what two free cores give.
+
+Quick scope (``--quick``): the stream job on the first 4 MIT-BIH records at 1 and 2 workers, and
+the build job of ``mitdb/rhythm`` on one Beam worker with its checksum check (no local rows, no
+SVDB, no 2-worker build): a smoke check of the same code, not the published figure.
 """
 
 from __future__ import annotations
@@ -130,6 +141,9 @@ class Row:
     critical_cpu_s: float  # this process's CPU + the busiest worker's: the wall time with a free core per worker
     speedup: float | None = None  # 1-worker Beam wall / this wall, same job and records
     cpu_speedup: float | None = None  # the same ratio of critical_cpu_s: what free cores would give
+    checksum: str | None = None  # build rows: the dataset checksum written
+    equals_published: bool | None = None  # build rows: checksum == the published one (None: none published)
+    equals_local: bool | None = None  # build rows: checksum == the local build's (None: no local build)
 
     @property
     def records_per_s(self) -> float:
@@ -141,8 +155,8 @@ class Row:
         return self.wall_s * scale, self.cpu_s * scale
 
 
-def measure(job, *args) -> tuple[float, float, float, float]:
-    """Run ``job(*args)``; return (wall s, CPU s of this process and its descendants, worker peak MB, critical CPU s).
+def measure(job, *args) -> tuple[float, float, float, float, object]:
+    """Run ``job(*args)``; return (wall s, CPU s of this process and its descendants, worker peak MB, critical CPU s, its result).
 
     The critical CPU time is this process's CPU time plus that of its busiest descendant: the
     wall time the job would take with a free core for each worker (worker start-up included).
@@ -150,12 +164,12 @@ def measure(job, *args) -> tuple[float, float, float, float]:
     cpu0 = time.process_time()
     wall0 = time.perf_counter()
     with ProcessTreeSampler() as sampler:
-        job(*args)
+        result = job(*args)
     wall = time.perf_counter() - wall0
     own = time.process_time() - cpu0
     peaks = sampler.worker_peaks()
     peak = max(peaks) if peaks else sampler.self_peak_mb
-    return wall, own + sampler.descendant_cpu_s, peak, own + sampler.busiest_descendant_cpu_s
+    return wall, own + sampler.descendant_cpu_s, peak, own + sampler.busiest_descendant_cpu_s, result
 
 
 def stream_job(records: list[str], directory: Path, model: str, runner: str, workers: int):
@@ -173,18 +187,47 @@ def ecgbench_command() -> list[str]:
     return [str(beside)] if beside.is_file() else ["ecgbench"]
 
 
-def build_job(mitdb: Path, runner: str, workers: int) -> None:
-    """``ecgbench build-dataset --config beats`` into a temporary TFDS folder (removed afterwards)."""
+def build_job(config: str, source: Path, runner: str, workers: int) -> str:
+    """``ecgbench build-dataset --config CONFIG`` into a temporary TFDS folder (removed afterwards); return its dataset checksum."""
+    from ecgbench.records.dataset import split_config
+    from ecgbench.records.physionet import dataset_checksum
+
     folder = tempfile.mkdtemp(prefix="ecgbench-scaling-tfds-")
-    command = [*ecgbench_command(), "build-dataset", "--config", "beats", "--manual-dir", str(mitdb), "--tfds-dir", folder]
+    command = [*ecgbench_command(), "build-dataset", "--config", config, "--manual-dir", str(source), "--tfds-dir", folder]
     if runner == "beam":
         command += ["--runner", "beam", "--beam-options", beam_options(workers)]
     try:
         done = subprocess.run(command, capture_output=True, text=True)
         if done.returncode != 0:
             sys.exit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
+        db, name = split_config(config)
+        return dataset_checksum(folder, name, dataset=db)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def published_checksum(config: str, version: str | None = None) -> str | None:
+    """The published checksum of ``config`` (``beats``, ``svdb/beats`` …) at ``version`` (default: its highest); None when unpublished."""
+    from ecgbench.leaderboard.canonical import read_canonical_checksums
+    from ecgbench.records.dataset import split_config
+
+    db, name = split_config(config)
+    rows = {v: sha for (n, v), sha in (read_canonical_checksums() or {}).items() if n == f"{db}/{name}"}
+    if version is None and rows:
+        version = max(rows, key=lambda v: tuple(int(x) for x in v.split(".")))
+    return rows.get(version)
+
+
+def _with_checksum_checks(rows: list[Row]) -> list[Row]:
+    """Fill ``equals_published`` and ``equals_local`` of the build rows (job names ``build <db>/<config>``)."""
+    for row in rows:
+        if row.checksum is None:
+            continue
+        published = published_checksum(row.job.removeprefix("build "))
+        local = next((r.checksum for r in rows if r.job == row.job and r.engine == "local"), None)
+        row.equals_published = None if published is None else row.checksum == published
+        row.equals_local = None if local is None else row.checksum == local
+    return rows
 
 
 def _with_speedups(rows: list[Row]) -> list[Row]:
@@ -203,21 +246,30 @@ def run(args: argparse.Namespace) -> tuple[list[Row], list[str]]:
     shared = shared_data_dir()
     if shared is None or not (shared / "mitdb").is_dir():
         sys.exit("needs the PhysioNet files in ../shared/data/mitdb (the folder was not found)")
-    engines = ([("local", 1)] if args.local else []) + [("beam", w) for w in args.workers]
+    local = [("local", 1)] if args.local else []
+    engines = local + [("beam", w) for w in args.workers]
     rows: list[Row] = []
     notes: list[str] = []
 
     def add(job: str, n: int, runner: str, workers: int, fn, *fn_args) -> None:
         engine = "local" if runner == "local" else f"beam, {workers} worker{'s' if workers > 1 else ''}"
         print(f"… {job} {n} records, {engine}", file=sys.stderr, flush=True)
-        wall, cpu, peak, critical = measure(fn, *fn_args)
-        rows.append(Row(job, n, engine, 0 if runner == "local" else workers, wall, cpu, peak, critical))
+        wall, cpu, peak, critical, result = measure(fn, *fn_args)
+        checksum = result if isinstance(result, str) else None
+        rows.append(Row(job, n, engine, 0 if runner == "local" else workers, wall, cpu, peak, critical, checksum=checksum))
         print(f"  wall {wall:.1f} s, CPU {cpu:.1f} s, critical CPU {critical:.1f} s, worker peak {peak:.0f} MB, "
               f"load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)  # fmt: skip
 
     if "build" in args.jobs:
-        for runner, workers in engines:
-            add("build mitdb/beats", len(MITDB_RECORDS), runner, workers, build_job, shared / "mitdb", runner, workers)
+        from _build_sources import build_sources
+        from ecgbench.records.dataset import builder_class, split_config
+
+        for config, source in build_sources(["--configs", ",".join(args.build_configs)]).items():
+            db, name = split_config(config)
+            cls = builder_class(db)
+            n = len(cls.source_records(cls.builder_configs[name].task))
+            for runner, workers in local + [("beam", w) for w in args.build_workers]:
+                add(f"build {db}/{name}", n, runner, workers, build_job, config, source, runner, workers)
     if "stream" in args.jobs:
         sets = [(f"stream mitdb (first {n})", list(MITDB_RECORDS[:n]), shared / "mitdb") for n in args.sizes]
         if args.svdb:
@@ -228,7 +280,7 @@ def run(args: argparse.Namespace) -> tuple[list[Row], list[str]]:
         for job, names, folder in sets:
             for runner, workers in engines:
                 add(job, len(names), runner, workers, stream_job, names, folder, args.model, runner, workers)
-    return _with_speedups(rows), notes
+    return _with_checksum_checks(_with_speedups(rows)), notes
 
 
 def print_table(rows: list[Row], notes: list[str], args: argparse.Namespace, load: tuple[float, float]) -> None:
@@ -250,6 +302,14 @@ def print_table(rows: list[Row], notes: list[str], args: argparse.Namespace, loa
                       f"{row.records_per_s:.3f}",
                       speedup, f"{row.critical_cpu_s:.1f}", cpu_speedup, f"{row.worker_peak_mb:.0f}", f"{wall_h:.1f}", f"{cpu_h:.1f}")  # fmt: skip
     console.print(table)
+    builds = [row for row in rows if row.checksum is not None]
+    if builds:
+        checks = Table(title="Dataset checksums of the builds", title_justify="left")
+        for name in ("job", "engine", "checksum", "= published", "= local"):
+            checks.add_column(name, justify="left" if name in ("job", "engine", "checksum") else "center")
+        for row in builds:
+            checks.add_row(row.job, row.engine, row.checksum[:16], _mark(row.equals_published), _mark(row.equals_local))
+        console.print(checks)
     console.print(
         f"Projection: hours = seconds measured × {PROJECTED_RECORDS:,} / records / 3600 (the per-record cost of the row, "
         "start-up included, so small runs overstate it). Speed-up: the 1-worker wall time over this row's; target for 2 workers: "
@@ -261,30 +321,39 @@ def print_table(rows: list[Row], notes: list[str], args: argparse.Namespace, loa
         console.print(f"note: {note}")
 
 
+def _mark(value: bool | None) -> str:
+    return "–" if value is None else ("yes" if value else "NO")
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", default="build,stream", help="Comma-separated: build, stream.")
     parser.add_argument("--sizes", default="12,24,48", help="Record counts for the stream job (first N MIT-BIH records).")
     parser.add_argument("--workers", default="1,2", help="DirectRunner worker counts.")
+    parser.add_argument("--build-configs", default="beats", help="Configs the build job builds: beats, rhythm, svdb/beats, vfdb/rhythm …")
+    parser.add_argument("--build-workers", help="DirectRunner worker counts of the build job (default: --workers).")
     parser.add_argument("--svdb", action=argparse.BooleanOptionalAction, default=True, help="Also stream SVDB's 78 records.")
     parser.add_argument("--local", action=argparse.BooleanOptionalAction, default=True, help="Also time the in-process path.")
     parser.add_argument("--model", default="rules", help="Beat classifier streamed (built-in name or baseline).")
-    parser.add_argument("--quick", action="store_true", help="Stream 4 records at 1 and 2 workers only (a minute or two).")
+    parser.add_argument("--quick", action="store_true", help="Stream 4 records at 1 and 2 workers, build mitdb/rhythm on 1 worker (a smoke check).")
     parser.add_argument("--json", type=Path, help="Also write the rows as JSON to this file.")
     args = parser.parse_args(argv)
     if args.quick:
-        args.jobs, args.sizes, args.svdb, args.local = "stream", "4", False, False
+        args.jobs, args.sizes, args.svdb, args.local = "stream,build", "4", False, False
+        args.build_configs, args.build_workers = "rhythm", "1"
     args.jobs = [j.strip() for j in args.jobs.split(",") if j.strip()]
     unknown = sorted(set(args.jobs) - {"build", "stream"})
     if unknown:
         parser.error(f"--jobs: unknown job(s) {', '.join(unknown)}; valid: build, stream")
     args.sizes = [int(n) for n in args.sizes.split(",")]
     args.workers = [int(n) for n in args.workers.split(",")]
+    args.build_workers = args.workers if args.build_workers is None else [int(n) for n in args.build_workers.split(",")]
+    args.build_configs = [c.strip() for c in args.build_configs.split(",") if c.strip()]
     return args
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Measure and print the table (and write JSON with ``--json``)."""
+    """Measure and print the table (and write JSON with ``--json``); exit 1 when a build's checksum differs."""
     args = parse_args(argv)
     load_before = os.getloadavg()[0]
     rows, notes = run(args)
@@ -295,6 +364,9 @@ def main(argv: list[str] | None = None) -> None:
                    "rows": [{**asdict(r), "records_per_s": r.records_per_s, "projected_wall_h": r.projected_hours()[0],
                              "projected_cpu_h": r.projected_hours()[1]} for r in rows], "notes": notes}  # fmt: skip
         args.json.write_text(json.dumps(payload, indent=1) + "\n")
+    differ = [f"{r.job} ({r.engine})" for r in rows if r.equals_published is False or r.equals_local is False]
+    if differ:
+        sys.exit(f"dataset checksum differs from the published or the local build's: {', '.join(differ)}")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,10 @@
 Runs the reference annotations against a perturbed copy (seeded jitter of ±40 samples, 3 % of
 beats dropped, 1 % extra beats) so matching does real work, with both matching methods, and
 reports the time of reading the annotation files separately. Needs ../shared/data/mitdb (or
---mitdb-dir). Run: ``python benchmarks/score.py [--json] [--repeat 3]``.
+--mitdb-dir). Run: ``python benchmarks/score.py [--json] [--repeat 3] [--quick]``.
+
+Quick scope (``--quick``): one timed repetition instead of ``--repeat`` (all 48 records still):
+a smoke check of the same code, not the published figure.
 """
 
 from __future__ import annotations
@@ -38,8 +41,10 @@ def main(
     mitdb_dir: Annotated[Path | None, typer.Option(help="MIT-BIH folder; default ../shared/data/mitdb.")] = None,
     repeat: Annotated[int, typer.Option(help="Timed repetitions (the best is reported).")] = 3,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    quick: Annotated[bool, typer.Option("--quick", help="One timed repetition (a smoke check).")] = False,
 ) -> None:
     """Time EC57 scoring of the 48 MIT-BIH records."""
+    repeat = 1 if quick else repeat
     folder = mitdb_dir or ((shared_data_dir() or Path(".")) / "mitdb")
     t0 = time.perf_counter()
     anns = [read_annotations(r, folder) for r in MITDB_RECORDS]

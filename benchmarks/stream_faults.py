@@ -27,6 +27,10 @@ Run from the repository root, e.g.::
     python benchmarks/stream_faults.py                      # DS2 (reported)
     python benchmarks/stream_faults.py --split ds1          # DS1 (thresholds are chosen here)
     python benchmarks/stream_faults.py --split ds1 --noise-ratio 0.1 --vt-guard 5 --conditions clean,ma0
+
+Quick scope (``--quick``): DS2 records 200 and 233 (both with ventricular runs) under clean, gap,
+flat, saturation and NSTDB noise at 0 dB only (``bw0``, ``ma0``): a smoke check of the same code,
+not the published figure.
 """
 
 from __future__ import annotations
@@ -62,6 +66,8 @@ MATCH_S = 0.15
 #: Shortest fault (s) the quality alarm must flag.
 MIN_FLAGGED_S = 5.0
 CONDITIONS = ("clean", "gap", "flat", "saturation", "bw12", "bw6", "bw0", "ma12", "ma6", "ma0")
+#: Records and conditions of the quick scope.
+QUICK_RECORDS, QUICK_CONDITIONS = "200,233", "clean,gap,flat,saturation,bw0,ma0"
 
 
 @dataclass
@@ -200,11 +206,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--vt-recent-noise", choices=("on", "off"), help="AlarmConfig.vt_recent_noise (default: the library's).")
     parser.add_argument("--vt-quality-wait", choices=("on", "off"), help="AlarmConfig.vt_quality_wait (default: the library's).")
     parser.add_argument("--json", type=Path, help="Also write the figures as JSON to this file.")
+    parser.add_argument("--quick", action="store_true", help=f"Records {QUICK_RECORDS}, conditions {QUICK_CONDITIONS} (a smoke check).")
     args = parser.parse_args(argv)
     from _stream_tables import print_rows
     from rich.console import Console
     from rich.progress import Progress
 
+    if args.quick:
+        args.records, args.conditions = QUICK_RECORDS, QUICK_CONDITIONS
     records = args.records.split(",") if args.records else list(DS1 if args.split == "ds1" else DS2)
     conditions = args.conditions.split(",")
     unknown = sorted(set(conditions) - set(CONDITIONS))

@@ -15,6 +15,9 @@ latency and compute go (per chunk size, model and inference backend).
 
 Throughput is wall time of the whole chain on this machine (single process, one core used), noisy
 when the machine is shared.
+
+Quick scope (``--quick``): the first 3 records of ``--records`` instead of all 22 (both chunk
+lengths and the invariance check still): a smoke check of the same code, not the published figure.
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ TARGETS = {
     "latency.first_label_p99_s": "<= 1",
     "throughput_x_realtime": ">= 200 (goal 1000)",
 }  # fmt: skip
+#: Records of the quick scope (the first N of the split).
+QUICK_RECORDS = 3
 
 
 def chunk_invariance(record: str, directory, model: str, results_dir=None) -> bool:
@@ -68,13 +73,14 @@ def main() -> None:
     parser.add_argument("--invariance-record", default="208")
     parser.add_argument("--results-dir", type=Path, default=COMMITTED_RESULTS, help="Results tree searched for a baseline name's trained model (default: the committed leaderboards/results).")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--quick", action="store_true", help=f"The first {QUICK_RECORDS} records of the split only (a smoke check).")
     args = parser.parse_args()
     data = shared_data_dir()
     if data is None:
         raise SystemExit("needs ../shared/data/mitdb")
     mitdb = data / "mitdb"
     t0 = time.perf_counter()
-    records = list(DS1 if args.records == "DS1" else DS2)
+    records = list(DS1 if args.records == "DS1" else DS2)[: QUICK_RECORDS if args.quick else None]
     main_run = run_track(records, mitdb, lambda: load_classifier(args.model, results_dir=args.results_dir), args.chunk)
     metrics = main_run.metrics()
     wall_main = time.perf_counter() - t0
@@ -93,7 +99,8 @@ def main() -> None:
         delays = main_run.delays if args.records != "DS2" else None
         print(json.dumps({"metrics": metrics, "missed_vt": shown, "delays": delays}, indent=2))
         return
-    table = Table(title=f"streaming track on {args.records} · model {args.model} · chunk {args.chunk:g} s (noisy shared machine)")
+    split = f"{args.records} (first {len(records)}, --quick)" if args.quick else args.records
+    table = Table(title=f"streaming track on {split} · model {args.model} · chunk {args.chunk:g} s (noisy shared machine)")
     for column in ("metric", "value", "target"):
         table.add_column(column, justify="right" if column == "value" else "left")
     for key, value in metrics.items():

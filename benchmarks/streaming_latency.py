@@ -16,6 +16,9 @@ the first ``--seconds`` of the record through the full chain with every model in
 
 ``--backends onnx,tf`` compares the two inference backends of a trained model. Run it pinned to
 one core (``taskset -c 0``); figures are noisy on a shared machine, ratios less so.
+
+Quick scope (``--quick``): record 208 only, its first 60 s, chunks of 1 and 0.1 s (every model and
+backend still): a smoke check of the same code, not the published figure.
 """
 
 from __future__ import annotations
@@ -87,7 +90,10 @@ def main() -> None:
     parser.add_argument("--backends", default="auto", help="Inference backends of trained models: auto, onnx, tf (comma-separated).")
     parser.add_argument("--results-dir", type=Path, default=COMMITTED_RESULTS, help="Results tree searched for a baseline name's trained model (default: the committed leaderboards/results).")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--quick", action="store_true", help="Record 208, 60 s, chunks 1 and 0.1 s (a smoke check).")
     args = parser.parse_args()
+    if args.quick:
+        args.records, args.seconds, args.chunks = "208", 60.0, "1.0,0.1"
     data = shared_data_dir()
     if data is None:
         raise SystemExit("needs ../shared/data/mitdb")

@@ -5,7 +5,10 @@ is loaded at a time) and fed in 1-s chunks to one pipeline with the rule-based c
 are counted, not kept. Prints the process RSS (psutil) after 1, 6, 12 and 24 h of signal
 (tracemalloc is not used: it would slow the run several-fold).
 
-    python benchmarks/streaming_memory.py [--hours 24] [--json]
+    python benchmarks/streaming_memory.py [--hours 24] [--json] [--quick]
+
+Quick scope (``--quick``): 2 hours of signal instead of ``--hours`` (RSS after 1 and 2 h): a smoke
+check of the same code, not the published figure.
 """
 
 from __future__ import annotations
@@ -27,7 +30,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--hours", type=float, default=24.0)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--quick", action="store_true", help="2 hours of signal (a smoke check).")
     args = parser.parse_args()
+    if args.quick:
+        args.hours = 2.0
     data = shared_data_dir()
     if data is None:
         raise SystemExit("needs ../shared/data/mitdb")
@@ -61,7 +67,7 @@ def main() -> None:
     if args.json:
         print(json.dumps(result, indent=2))
         return
-    table = Table(title="streaming memory over a long stream (rules classifier, 1-s chunks)")
+    table = Table(title=f"streaming memory over a {args.hours:g}-h stream (rules classifier, 1-s chunks)")
     table.add_column("figure")
     table.add_column("value", justify="right")
     for key, value in result.items():

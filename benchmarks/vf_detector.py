@@ -9,6 +9,9 @@ Both print Rich tables (``--json`` for JSON). Windows, labels and groups as in t
 the record's own rate, 8-s windows every 8 s, the rhythm covering at least half of a window, AHA
 groups from :func:`ecgbench.records.vfdb.aha_group` (MIT-BIH ``VFL`` is VF). About 10 s for DS1
 and 10 s for VFDB on one core.
+
+Quick scope (``--quick``): the VFDB figures on its first six records (418-423) instead of 22 (with
+``--ds1``: DS1 as in full): a smoke check of the same code, not the published figure.
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 N_RESAMPLES, SEED, CONFIDENCE = 2000, 0, 0.95
 #: Percentiles of DS1's non-shockable windows that set the thresholds (rule step 3).
 TCSC_PERCENTILE, LEAKAGE_PERCENTILE = 99.0, 1.0
+#: VFDB records of the quick scope.
+QUICK_RECORDS = VFDB_RECORDS[:6]
 
 
 def record_windows(folder: Path, record: str) -> dict[str, np.ndarray]:
@@ -137,6 +142,7 @@ def main(
     ds1: Annotated[bool, typer.Option("--ds1", help="Choose the thresholds on MIT-BIH DS1 (rule step 3) instead.")] = False,
     data_dir: Annotated[Path | None, typer.Option(help="Folder holding mitdb/ and vfdb/ (default ../shared/data).")] = None,
     json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+    quick: Annotated[bool, typer.Option("--quick", help="VFDB's first six records only (a smoke check).")] = False,
 ) -> None:
     """Print the DS1 threshold choice (--ds1) or the VFDB figures of the DS1-chosen detector."""
     root = data_dir or shared_data_dir()
@@ -160,14 +166,15 @@ def main(
     thresholds = {"tcsc": vf_detection.TCSC_THRESHOLD, "leakage": vf_detection.LEAKAGE_THRESHOLD}
     if not all(np.isfinite(list(thresholds.values()))):
         raise typer.BadParameter("the DS1 thresholds are not set in ecgbench.signal.vf_detection; run --ds1 first")
-    per_record = {r: record_windows(root / "vfdb", r) for r in VFDB_RECORDS}
+    records = QUICK_RECORDS if quick else VFDB_RECORDS
+    per_record = {r: record_windows(root / "vfdb", r) for r in records}
     labels = {m: f"{m} (threshold {t:.4g}){' — primary' if m == 'tcsc' else ''}" for m, t in thresholds.items()}
     rows = {labels[m]: figure_table(per_record, m, t) for m, t in thresholds.items()}
     episodes = {labels[m]: episode_figures(per_record, m, t) for m, t in thresholds.items()}
     if json:
         print(json_module.dumps({"database": "vfdb", "thresholds": thresholds, "figures": rows, "episodes": episodes}, indent=2))
         return
-    console.print(_table("VFDB (22 records): AHA shockable-rhythm statistics of the DS1-chosen VF detector", rows))
+    console.print(_table(f"VFDB ({len(records)} records): AHA shockable-rhythm statistics of the DS1-chosen VF detector", rows))
     table = Table(title="VFDB VF episodes (epicmp -V semantics, whole records, gross)", title_justify="left")
     for name in ("detector", "episode Se", "episode +P", "duration Se", "duration +P", "TP/FN (Se)", "TP/FP (+P)", "ref / test VF (s)"):
         table.add_column(name, justify="left" if name == "detector" else "right")
