@@ -109,7 +109,7 @@ class QualityConfig:
     noise_blocks: int = 3
     noise_reference_blocks: int = 0
     noise_floor_mv: float = 0.03
-    sqi_window: float = 10.0
+    sqi_window: float = 5.0
     sqi_min_window: float = 5.0
     baseline_min: float | None = None
     spectrum_min: float | None = None
