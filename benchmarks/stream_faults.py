@@ -17,7 +17,11 @@ condition (a Rich table):
   of the clean stream);
 * signal-quality sensitivity: share of the faults of at least 5 s during which the
   signal-quality alarm was raised (active at some point inside the fault);
-* alarmable VT onsets alarmed (clean row only): the onsets the VT rule can alarm.
+* alarmable VT onsets alarmed (clean row only): the onsets the VT rule can alarm;
+* VT alarms marked unreliable (``AlarmConfig.vt_unreliable_window``): the false ones in the
+  faults, and the true ones over the records;
+* the signal-quality alarm's rate and flagged time per hour of record (the clean row: how much
+  clean signal it flags).
 
 Targets (issue 29): 0 false S beats after a gap; at most 1 false VT alarm per hour at 0 dB ``ma``
 noise; every fault of at least 5 s flagged.

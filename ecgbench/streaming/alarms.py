@@ -64,8 +64,8 @@ VT
     With ``vt_run_psqi`` the run itself is judged too when its alarm is due: the pSQI of the
     detection lead over the run (Li et al. 2008; :mod:`ecgbench.signal.sqi`) below the threshold
     suppresses it, with no wait for a block verdict. A raised alarm near a quality fault
-    (``vt_unreliable_window`` s before its run or after its decision) is marked unreliable
-    (evidence ``"reliable": false``, or a later ``unreliable`` event): it stays raised.
+    (``vt_unreliable_window`` s before its run or after its raising beat) is followed by an
+    ``unreliable`` event: it stays raised, marked.
     The default is the labels alone: the operating point belongs to a classifier (its
     probabilities' calibration), so it is chosen per classifier on DS1 only
     (``python -m experiments.streaming_alarms.vt_detector_ds1``, rule fixed before the run: most
@@ -197,9 +197,10 @@ class AlarmConfig:
         Seconds of the run window of ``vt_run_psqi`` before the run's first beat, and its shortest length.
     vt_unreliable_window : float or None
         A raised VT alarm is marked unreliable when a quality fault of ``vt_quality_reasons`` lies
-        within this many seconds of its run (from before its first beat to after its decision):
-        its start event says ``"reliable": false`` when the fault came before, and a
-        ``unreliable`` event follows when it comes after (the alarm stays raised). None: no marking.
+        within this many seconds of its run (from this long before its first beat to this long
+        after the beat that raised it): an ``unreliable`` event follows it, as soon as the fault's
+        block is judged (the alarm stays raised). None: no marking. 5 s, the shortest fault
+        issue 29 requires flagged; a design value, not tuned (it changes no alarm).
     asystole : float
         Seconds without a beat that raise the asystole alarm (4: the PhysioNet/CinC 2015 definition;
         module notes).

@@ -245,7 +245,7 @@ class StreamingPipeline:
         self._provisional: tuple[int, str] | None = None  # (sample, label) awaiting its final label
         self._unusable: deque[tuple[int, int]] = deque(maxlen=256)  # [start, stop) samples with NaN or a bad block
         self._vt_held: list[tuple[AlarmChange, float]] = []  # VT changes held for AlarmConfig.vt_quality_wait, with the start's deadline (s)
-        self._vt_watch: tuple[float, float] | None = None  # (onset, decision) s of the last reliable VT alarm (AlarmConfig.vt_unreliable_window)
+        self._vt_watch: tuple[float, float] | None = None  # (onset, raising beat) s of the last VT alarm not yet marked (AlarmConfig.vt_unreliable_window)
         self.recent_beats: deque[BeatEvent] = deque(maxlen=32)
         self.active_alarms: dict[str, AlarmEvent] = {}
 
@@ -460,7 +460,7 @@ class StreamingPipeline:
             bad = self.quality.bad_fraction(pause_start, beat.time) if np.isfinite(pause_start) else 0.0
             changes = self.rhythm.on_beat(beat.time, monitor_label, bad, float(p_ventricular), self._vt_quality_bad(beat.time, monitor_label, p_ventricular))
             events.append(beat)
-            events += [self._alarm(self._mark_vt(c)) for c in self._hold_vt(changes, beat.time)]
+            events += [self._alarm(c) for c in self._mark_vt(self._hold_vt(changes, beat.time), beat.time)]
             self.recent_beats.append(beat)
         if peaks:
             self.latency.add_beats([decided - r / self.fs for r in peaks])
@@ -508,31 +508,52 @@ class StreamingPipeline:
                     self.rhythm.vt.withdraw()
                 events.append(self._alarm(AlarmChange("VT", "suppressed", start.time, {**start.evidence, "reason": "signal_quality", "held": True})))
                 continue
-            events += [self._alarm(self._mark_vt(c)) for c in [start, *following]]
+            events += [self._alarm(c) for c in self._mark_vt([start, *following], start.time)]
         return events
 
-    def _mark_vt(self, change: AlarmChange) -> AlarmChange:
-        """Say in a raised VT alarm's evidence whether a quality fault came within ``vt_unreliable_window`` s before its run."""
+    def _mark_vt(self, changes: list[AlarmChange], beat_time: float) -> list[AlarmChange]:
+        """Follow a raised VT alarm by an ``unreliable`` change when a quality fault lies within ``vt_unreliable_window`` s of its run.
+
+        The span looked at is fixed in signal time (``window`` s before the run's first beat to
+        ``window`` s after the beat that raised it), so the marks do not depend on chunking: a
+        fault already judged marks the alarm at once, a later one when its block is judged
+        (:meth:`_watch_vt`).
+        """
         window = self.config.alarms.vt_unreliable_window
-        if window is None or change.kind != "VT" or change.state != "start":
-            return change
-        bad = self.quality.bad_fraction(change.time - window, self.time + 1e-9, self.config.alarms.vt_quality_reasons) > 0
-        self._vt_watch = None if bad else (change.time, self.time)
-        return AlarmChange(change.kind, change.state, change.time, {**change.evidence, "reliable": not bad})
+        out = []
+        for change in changes:
+            out.append(change)
+            if window is None or change.kind != "VT" or change.state != "start":
+                continue
+            self._vt_watch = (change.time, beat_time)
+            why = self._faults_near_vt(change.time - window, beat_time + window)
+            if why:
+                out.append(self._unreliable(why))
+        return out
+
+    def _faults_near_vt(self, t0: float, t1: float) -> list[str]:
+        """The ``vt_quality_reasons`` of the detection lead's judged blocks overlapping ``[t0, t1)`` s."""
+        reasons = self.config.alarms.vt_quality_reasons
+        return sorted({r for r in reasons if self.quality.bad_fraction(t0, t1, (r,)) > 0})
+
+    def _unreliable(self, why: list[str]) -> AlarmChange:
+        onset, _ = self._vt_watch
+        self._vt_watch = None
+        return AlarmChange("VT", "unreliable", onset, {"reason": "signal_quality", "reasons": why})
 
     def _watch_vt(self, verdict: QualityVerdict) -> list[Event]:
-        """An ``unreliable`` event for the last reliable VT alarm when a quality fault follows within ``vt_unreliable_window`` s."""
+        """An ``unreliable`` event for the last raised VT alarm when a newly judged block near its run is bad (:meth:`_mark_vt`)."""
         if self._vt_watch is None:
             return []
-        onset, decision = self._vt_watch
-        if verdict.start > decision + self.config.alarms.vt_unreliable_window:
+        window = self.config.alarms.vt_unreliable_window
+        onset, beat_time = self._vt_watch
+        if verdict.start >= beat_time + window:
             self._vt_watch = None
             return []
         why = [r for r in verdict.reasons.get(self.config.detection_lead, ()) if r in self.config.alarms.vt_quality_reasons]
-        if not why:
+        if not why or verdict.end <= onset - window:
             return []
-        self._vt_watch = None
-        return [self._alarm(AlarmChange("VT", "unreliable", onset, {"reason": "signal_quality", "reasons": why, "fault_start": verdict.start}))]
+        return [self._alarm(self._unreliable(why))]
 
     def _vt_quality_bad(self, time: float, label: str, p_ventricular: float) -> bool:
         """Whether the quality was bad from ``vt_quality_guard`` s before the VT run this beat would extend, up to it."""

@@ -230,8 +230,7 @@ def vt_alarm_truth(streamed: StreamedRecord, reference: Annotations, tolerance: 
         its run, ``AlarmConfig.vt_unreliable_window``).
     """
     truth = reference_ventricular_intervals(reference, streamed.n_samples, streamed.fs, streamed.alarms)
-    unreliable = {round(e.time, 3) for e in streamed.collector.alarms if e.kind == "VT" and (
-        e.state == "unreliable" or (e.state == "start" and e.evidence.get("reliable") is False))}  # fmt: skip
+    unreliable = {round(e.time, 3) for e in streamed.collector.alarms if e.kind == "VT" and e.state == "unreliable"}
     out = []
     for onset, end in streamed.collector.alarm_intervals("VT", until=streamed.n_samples / streamed.fs):
         lo, hi = onset - tolerance, end + tolerance
