@@ -192,7 +192,9 @@ class AlarmConfig:
         5-15 Hz power in 5-40 Hz; Li et al. 2008) of the detection lead's raw signal over the run
         (``vt_run_margin`` s before its first beat up to the end of the classifier window of the
         beat that completes the rule, at least ``vt_run_window`` s) is below this (unitless): judged on the run itself when the
-        alarm is due, with no block or median lag. None: no such check.
+        alarm is due, with no block or median lag. None: no such check. 0.5 by the DS1 rule of
+        ``experiments/stream_faults/README.md`` (third round: the largest grid value at least 0.1
+        below every clean DS1 true VT alarm's run pSQI; it kept 30 of 36 clean alarmable onsets).
     vt_run_margin, vt_run_window : float
         Seconds of the run window of ``vt_run_psqi`` before the run's first beat, and its shortest length.
     vt_unreliable_window : float or None
@@ -246,7 +248,7 @@ class AlarmConfig:
     vt_quality_reasons: tuple[str, ...] = ("nan", "flat", "noise")
     vt_quality_wait: bool = False
     vt_recent_noise: bool = False
-    vt_run_psqi: float | None = None
+    vt_run_psqi: float | None = 0.5
     vt_run_margin: float = 0.5
     vt_run_window: float = 2.0
     vt_unreliable_window: float | None = 5.0

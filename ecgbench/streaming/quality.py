@@ -94,6 +94,9 @@ class QualityConfig:
         or a flat stretch, which restart the window); at most ``sqi_window``.
     baseline_min : float or None
         basSQI (unitless, 0-1) below which the block is ``baseline`` (wander); None: not judged.
+        0.25 by the DS1 rule of ``experiments/stream_faults/README.md`` (third round: the largest
+        grid value flagging at most 36 s per hour of clean DS1 blocks). It raises the quality
+        alarm; it neither restarts RR intervals nor suppresses VT.
     spectrum_min : float or None
         pSQI (unitless, 0-1) below which the block is ``spectrum`` (broadband noise); None: not judged.
     """
@@ -111,7 +114,7 @@ class QualityConfig:
     noise_floor_mv: float = 0.03
     sqi_window: float = 5.0
     sqi_min_window: float = 5.0
-    baseline_min: float | None = None
+    baseline_min: float | None = 0.25
     spectrum_min: float | None = None
 
     def __post_init__(self) -> None:
