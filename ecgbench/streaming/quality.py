@@ -170,7 +170,6 @@ class QualityMonitor:
         self._sqi_len = int(round(self.config.sqi_window * self.fs))
         self._sqi_min_len = int(round(self.config.sqi_min_window * self.fs))
         self._sqi_buffer = np.zeros(0)  # the detection lead's last sqi_window s since the last gap or flat stretch
-        self.last_sqis: dict[str, float] = {}  # basSQI and pSQI of the last judged block (for evidence and tests)
         self._highpass = None
         if self.config.noise_ratio is not None:
             from scipy import signal as sps
@@ -298,16 +297,14 @@ class QualityMonitor:
             return []
         if restart:
             self._sqi_buffer = np.zeros(0)  # a gap or a flat stretch: the window starts again after it
-            self.last_sqis = {}
             return []
         self._sqi_buffer = np.concatenate([self._sqi_buffer, x.astype(np.float64)])[-self._sqi_len :]
         if self._sqi_buffer.size < self._sqi_min_len:
             return []
-        self.last_sqis = {"bas_sqi": float(sqi.bas_sqi(self._sqi_buffer, self.fs)), "psqi": float(sqi.psqi(self._sqi_buffer, self.fs))}
         found = []
-        if cfg.baseline_min is not None and self.last_sqis["bas_sqi"] < cfg.baseline_min:
+        if cfg.baseline_min is not None and sqi.bas_sqi(self._sqi_buffer, self.fs) < cfg.baseline_min:
             found.append("baseline")
-        if cfg.spectrum_min is not None and self.last_sqis["psqi"] < cfg.spectrum_min:
+        if cfg.spectrum_min is not None and sqi.psqi(self._sqi_buffer, self.fs) < cfg.spectrum_min:
             found.append("spectrum")
         return found
 
