@@ -17,7 +17,11 @@ condition (a Rich table):
   of the clean stream);
 * signal-quality sensitivity: share of the faults of at least 5 s during which the
   signal-quality alarm was raised (active at some point inside the fault);
-* alarmable VT onsets alarmed (clean row only): the onsets the VT rule can alarm.
+* alarmable VT onsets alarmed (clean row only): the onsets the VT rule can alarm;
+* VT alarms marked unreliable (``AlarmConfig.vt_unreliable_window``): the false ones in the
+  faults, and the true ones over the records;
+* the signal-quality alarm's rate and flagged time per hour of record (the clean row: how much
+  clean signal it flags).
 
 Targets (issue 29): 0 false S beats after a gap; at most 1 false VT alarm per hour at 0 dB ``ma``
 noise; every fault of at least 5 s flagged.
@@ -77,7 +81,12 @@ class Tally:
     fault_seconds: float = 0.0
     record_seconds: float = 0.0
     false_vt_in_faults: int = 0
+    false_vt_in_faults_unreliable: int = 0
     false_vt: int = 0
+    true_vt: int = 0
+    true_vt_unreliable: int = 0
+    quality_alarms: int = 0
+    quality_seconds: float = 0.0
     suppressed_vt: int = 0
     false_s_after: int = 0
     faults_long: int = 0
@@ -125,9 +134,11 @@ def score(events: list, spans: list[tuple[float, float]], reference, record: str
     tally.record_seconds += n_samples / fs
     tally.fault_seconds += sum(b - a for a, b in spans)
     tally.false_vt += sum(not row["true"] for row in truth)
-    tally.false_vt_in_faults += sum(
-        (not row["true"]) and any(a <= row["onset"] <= b + AFTER_S for a, b in spans) for row in truth
-    )
+    in_faults = [row for row in truth if not row["true"] and any(a <= row["onset"] <= b + AFTER_S for a, b in spans)]
+    tally.false_vt_in_faults += len(in_faults)
+    tally.false_vt_in_faults_unreliable += sum(not row["reliable"] for row in in_faults)
+    tally.true_vt += sum(row["true"] for row in truth)
+    tally.true_vt_unreliable += sum(row["true"] and not row["reliable"] for row in truth)
     tally.suppressed_vt += sum(isinstance(e, AlarmEvent) and e.kind == "VT" and e.state == "suppressed" for e in events)
     beats = is_beat(reference.symbol)
     ref_s = reference.sample[beats][np.asarray(AAMI_CLASSES)[aami_labels(reference.symbol[beats])] == "S"] / fs
@@ -136,6 +147,8 @@ def score(events: list, spans: list[tuple[float, float]], reference, record: str
         after = s_times[(s_times > end) & (s_times <= end + AFTER_S)]
         tally.false_s_after += int(sum(not np.any(np.abs(ref_s - t) <= MATCH_S) for t in after))
     quality = collector.alarm_intervals("signal_quality", until=n_samples / fs)
+    tally.quality_alarms += len(quality)
+    tally.quality_seconds += sum(b - a for a, b in quality)
     for a, b in spans:
         if b - a >= MIN_FLAGGED_S:
             tally.faults_long += 1
@@ -183,6 +196,10 @@ def rows(tallies: dict[str, Tally]) -> list[dict]:
             "fault_hours": round(fault_h, 3),
             "false_vt_per_fault_hour": round(t.false_vt_in_faults / fault_h, 2) if fault_h else None,
             "false_vt_per_hour": round(t.false_vt / record_h, 2) if record_h else None,
+            "false_vt_unreliable": t.false_vt_in_faults_unreliable if fault_h else None,
+            "true_vt_unreliable": f"{t.true_vt_unreliable}/{t.true_vt}",
+            "quality_alarms_per_hour": round(t.quality_alarms / record_h, 2) if record_h else None,
+            "quality_s_per_hour": round(t.quality_seconds / record_h, 1) if record_h else None,
             "vt_suppressed": t.suppressed_vt,
             "false_s_10s_after": t.false_s_after,
             "faults_5s": t.faults_long,
@@ -205,6 +222,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--vt-guard", type=float, help="AlarmConfig.vt_quality_guard in s (default: the library's); < 0 never suppresses.")
     parser.add_argument("--vt-recent-noise", choices=("on", "off"), help="AlarmConfig.vt_recent_noise (default: the library's).")
     parser.add_argument("--vt-quality-wait", choices=("on", "off"), help="AlarmConfig.vt_quality_wait (default: the library's).")
+    parser.add_argument("--baseline-min", type=float, help="QualityConfig.baseline_min, basSQI (default: the library's); <= 0 turns it off.")
+    parser.add_argument("--spectrum-min", type=float, help="QualityConfig.spectrum_min, pSQI (default: the library's); <= 0 turns it off.")
+    parser.add_argument("--vt-run-psqi", type=float, help="AlarmConfig.vt_run_psqi (default: the library's); <= 0 turns it off.")
+    parser.add_argument("--vt-reasons", help="AlarmConfig.vt_quality_reasons, comma-separated (default: the library's).")
     parser.add_argument("--json", type=Path, help="Also write the figures as JSON to this file.")
     parser.add_argument("--quick", action="store_true", help=f"Records {QUICK_RECORDS}, conditions {QUICK_CONDITIONS} (a smoke check).")
     args = parser.parse_args(argv)
@@ -222,12 +243,19 @@ def main(argv: list[str] | None = None) -> int:
     quality_options = {} if args.noise_ratio is None else {"noise_ratio": args.noise_ratio if args.noise_ratio > 0 else None}
     if args.noise_reference_blocks is not None:
         quality_options["noise_reference_blocks"] = args.noise_reference_blocks
+    for name in ("baseline_min", "spectrum_min"):
+        if getattr(args, name) is not None:
+            quality_options[name] = getattr(args, name) if getattr(args, name) > 0 else None
     quality = QualityConfig(**quality_options)
     options = {} if args.vt_guard is None else {"vt_quality_guard": args.vt_guard if args.vt_guard >= 0 else None}
     if args.vt_recent_noise is not None:
         options["vt_recent_noise"] = args.vt_recent_noise == "on"
     if args.vt_quality_wait is not None:
         options["vt_quality_wait"] = args.vt_quality_wait == "on"
+    if args.vt_run_psqi is not None:
+        options["vt_run_psqi"] = args.vt_run_psqi if args.vt_run_psqi > 0 else None
+    if args.vt_reasons is not None:
+        options["vt_quality_reasons"] = tuple(args.vt_reasons.split(","))
     alarms = AlarmConfig(**options)
     config = PipelineConfig(alarms=alarms, quality=quality)
     err = Console(stderr=True)
@@ -235,11 +263,13 @@ def main(argv: list[str] | None = None) -> int:
         task = progress.add_task(f"streaming {len(records)} records × {len(conditions)} conditions", total=len(records))
         tallies = run(records, conditions, args.model, config, args.data_dir, args.chunk, lambda r: progress.advance(task))
     figures = rows(tallies)
-    title = f"Streaming faults · model {args.model} · {args.records or args.split.upper()} · noise ratio {quality.noise_ratio} (reference {quality.noise_reference_blocks} blocks) · VT guard {alarms.vt_quality_guard} s · recent-noise check {'on' if alarms.vt_recent_noise else 'off'} · VT quality wait {'on' if alarms.vt_quality_wait else 'off'}"
+    title = f"Streaming faults · model {args.model} · {args.records or args.split.upper()} · noise ratio {quality.noise_ratio} (reference {quality.noise_reference_blocks} blocks) · VT guard {alarms.vt_quality_guard} s · recent-noise check {'on' if alarms.vt_recent_noise else 'off'} · VT quality wait {'on' if alarms.vt_quality_wait else 'off'} · basSQI min {quality.baseline_min} · pSQI min {quality.spectrum_min} · VT run pSQI {alarms.vt_run_psqi} · VT reasons {','.join(alarms.vt_quality_reasons)}"
     columns = [("condition", "condition"), ("fault h", "fault_hours"), ("false VT / fault h", "false_vt_per_fault_hour"),
-               ("false VT / h (record)", "false_vt_per_hour"), ("VT suppressed", "vt_suppressed"),
+               ("false VT / h (record)", "false_vt_per_hour"), ("false VT unreliable", "false_vt_unreliable"),
+               ("true VT unreliable", "true_vt_unreliable"), ("VT suppressed", "vt_suppressed"),
                ("false S ≤10 s after", "false_s_10s_after"), ("faults ≥5 s", "faults_5s"),
-               ("quality Se %", "quality_sensitivity_pct"), ("alarmable VT alarmed", "alarmable_vt_alarmed")]  # fmt: skip
+               ("quality Se %", "quality_sensitivity_pct"), ("quality alarms / h", "quality_alarms_per_hour"),
+               ("flagged s / h", "quality_s_per_hour"), ("alarmable VT alarmed", "alarmable_vt_alarmed")]  # fmt: skip
     print_rows(title, columns, figures, ("condition",), args.json, vars(args))
     return 0
 

@@ -61,6 +61,11 @@ VT
     from ``vt_quality_guard`` seconds before the run's first beat up to the beat that completes the
     rule: noise, a gap, a flat line; ``vt_quality_reasons``) raises no alarm: it is reported as ``suppressed`` (noise spikes
     labelled ventricular make false VT runs); the run may still alarm later, once quality is good.
+    With ``vt_run_psqi`` the run itself is judged too when its alarm is due: the pSQI of the
+    detection lead over the run (Li et al. 2008; :mod:`ecgbench.signal.sqi`) below the threshold
+    suppresses it, with no wait for a block verdict. A raised alarm near a quality fault
+    (``vt_unreliable_window`` s before its run or after its raising beat) is followed by an
+    ``unreliable`` event: it stays raised, marked.
     The default is the labels alone: the operating point belongs to a classifier (its
     probabilities' calibration), so it is chosen per classifier on DS1 only
     (``python -m experiments.streaming_alarms.vt_detector_ds1``, rule fixed before the run: most
@@ -91,6 +96,11 @@ and the prevention of sudden cardiac death. Circulation 114:e385-e484 (2006), se
 IEC 60601-2-27:2011, Particular requirements for electrocardiographic monitoring equipment.
 Clifford GD et al. The PhysioNet/Computing in Cardiology Challenge 2015: reducing false arrhythmia
 alarms in the ICU. Computing in Cardiology 42:273-276 (2015), table 1 (alarm definitions).
+Li Q, Mark RG, Clifford GD. Robust heart rate estimation from multiple asynchronous noisy sources
+using signal quality indices and a Kalman filter. Physiol Meas 29(1):15-32 (2008) (pSQI).
+Behar J, Oster J, Li Q, Clifford GD. ECG signal quality during arrhythmia and its application to
+false alarm reduction. IEEE Trans Biomed Eng 60(6):1660-1666 (2013) (signal quality to suppress
+false VT alarms).
 """
 
 from __future__ import annotations
@@ -177,6 +187,22 @@ class AlarmConfig:
         Also suppress a VT alarm when the last second of the detection lead, not yet judged as a
         block, is noisy (:meth:`ecgbench.streaming.quality.QualityMonitor.recent_noisy`): the
         block verdicts lag the beats by up to a block and a median.
+    vt_run_psqi : float or None
+        Also suppress a VT alarm when the pSQI (:func:`ecgbench.signal.sqi.psqi`, the share of
+        5-15 Hz power in 5-40 Hz; Li et al. 2008) of the detection lead's raw signal over the run
+        (``vt_run_margin`` s before its first beat up to the end of the classifier window of the
+        beat that completes the rule, at least ``vt_run_window`` s) is below this (unitless): judged on the run itself when the
+        alarm is due, with no block or median lag. None: no such check. 0.5 by the DS1 rule of
+        ``experiments/stream_faults/README.md`` (third round: the largest grid value at least 0.1
+        below every clean DS1 true VT alarm's run pSQI; it kept 30 of 36 clean alarmable onsets).
+    vt_run_margin, vt_run_window : float
+        Seconds of the run window of ``vt_run_psqi`` before the run's first beat, and its shortest length.
+    vt_unreliable_window : float or None
+        A raised VT alarm is marked unreliable when a quality fault of ``vt_quality_reasons`` lies
+        within this many seconds of its run (from this long before its first beat to this long
+        after the beat that raised it): an ``unreliable`` event follows it, as soon as the fault's
+        block is judged (the alarm stays raised). None: no marking. 5 s, the shortest fault
+        issue 29 requires flagged; a design value, not tuned (it changes no alarm).
     asystole : float
         Seconds without a beat that raise the asystole alarm (4: the PhysioNet/CinC 2015 definition;
         module notes).
@@ -222,6 +248,10 @@ class AlarmConfig:
     vt_quality_reasons: tuple[str, ...] = ("nan", "flat", "noise")
     vt_quality_wait: bool = False
     vt_recent_noise: bool = False
+    vt_run_psqi: float | None = 0.5
+    vt_run_margin: float = 0.5
+    vt_run_window: float = 2.0
+    vt_unreliable_window: float | None = 5.0
     asystole: float = 4.0
     vf_method: str | None = "tcsc"
     vf_step: float = 1.0
@@ -242,6 +272,10 @@ class AlarmConfig:
             raise ConfigError(f"alarm config vt_labels={self.vt_labels!r} must be AAMI classes, some of {''.join(AAMI_CLASSES)}")
         if self.vt_quality_guard is not None and not self.vt_quality_guard >= 0:
             raise ConfigError(f"alarm config vt_quality_guard={self.vt_quality_guard} must be >= 0 s (or None: never suppress)")
+        if self.vt_run_psqi is not None and not 0.0 <= self.vt_run_psqi <= 1.0:
+            raise ConfigError(f"alarm config vt_run_psqi={self.vt_run_psqi} must be in [0, 1] (or None: no run check)")
+        if self.vt_unreliable_window is not None and not self.vt_unreliable_window >= 0:
+            raise ConfigError(f"alarm config vt_unreliable_window={self.vt_unreliable_window} must be >= 0 s (or None: no marking)")
         if self.vt_probability is not None and not 0.0 < self.vt_probability <= 1.0:
             raise ConfigError(f"alarm config vt_probability={self.vt_probability} must be in (0, 1] (or None: labels only)")
         if self.vf_method is not None:
@@ -442,6 +476,16 @@ class VTDetector:
         if self._run_length < self.config.vt_min_beats:
             return 0.0
         return max(self._rates(time))
+
+    def would_alarm(self, time: float) -> bool:
+        """Whether a ventricular beat at ``time`` s would make the rule raise VT (before any quality check)."""
+        if self.active or self._run_length + 1 < self.config.vt_min_beats:
+            return False
+        first = self._run_start if self._run_length > 0 else time
+        recent = list(self._recent)[1:] if len(self._recent) == self._recent.maxlen else list(self._recent)
+        recent = [t for t in recent if self._run_length > 0] + [time]
+        whole = self.mean_rate(first, time, self._run_length + 1)
+        return max(whole, self.mean_rate(recent[0], time, len(recent))) > self.config.vt_min_rate
 
     def update(self, time: float, ventricular: bool, quality_bad: bool = False) -> AlarmChange | None:
         """Feed one beat; return a change of VT state or None.

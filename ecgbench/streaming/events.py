@@ -102,7 +102,9 @@ class AlarmEvent:
     state : str
         ``start`` or ``end``; ``suppressed`` for a VT alarm the rule would have raised while the
         signal quality was bad (:class:`~ecgbench.streaming.alarms.VTDetector`), which is not
-        an alarm (it never becomes active) but is reported.
+        an alarm (it never becomes active) but is reported; ``unreliable`` for a raised VT alarm
+        followed closely by a quality fault (``AlarmConfig.vt_unreliable_window``), which stays
+        raised.
     time : float
         Signal time (s) of the onset/offset the evidence points to.
     decision_time : float

@@ -12,7 +12,8 @@ replayed as NaN of the same length, so sample positions stay absolute.
 
 The RR context restarts after an unusable stretch: a beat whose interval to the previous beat
 spans missing samples or a block the quality monitor judged bad on the detection lead (flat,
-saturated, noisy, an amplitude jump) gets no pre-RR interval (NaN), and the local RR mean starts
+saturated, noisy, an amplitude jump; baseline wander alone leaves the beats' times usable) gets
+no pre-RR interval (NaN), and the local RR mean starts
 afresh from it, so a gap's long interval never makes the following normal beats look premature.
 VT alarms are suppressed while the quality is bad (:class:`~ecgbench.streaming.alarms.VTDetector`);
 with ``AlarmConfig.vt_quality_wait`` a VT alarm is held until the quality of the block after its
@@ -47,13 +48,16 @@ from ecgbench.streaming.buffers import SampleRing
 from ecgbench.streaming.classifier import RR_KEYS, BeatClassifier, check_classifier
 from ecgbench.streaming.events import AlarmEvent, BeatEvent, Event, ProvisionalBeatEvent
 from ecgbench.streaming.latency import LatencyTracker, Stopwatch
-from ecgbench.streaming.quality import QualityConfig, QualityMonitor
+from ecgbench.streaming.quality import QualityConfig, QualityMonitor, QualityVerdict
 from ecgbench.streaming.vf_alarm import VFAlarm
 
 
 #: Seconds around an unusable stretch within which a beat gives no RR interval (about a QRS width
 #: and the detector's refractory period: a beat there is the step at the fault's edge).
 UNUSABLE_MARGIN_S = 0.2
+#: Quality reasons of the detection lead that leave its RR intervals usable: baseline wander moves
+#: the baseline, not the beats (``QualityConfig.baseline_min``).
+RR_KEEPING_REASONS = frozenset({"baseline"})
 
 
 class ChunkFilter(Protocol):
@@ -241,6 +245,7 @@ class StreamingPipeline:
         self._provisional: tuple[int, str] | None = None  # (sample, label) awaiting its final label
         self._unusable: deque[tuple[int, int]] = deque(maxlen=256)  # [start, stop) samples with NaN or a bad block
         self._vt_held: list[tuple[AlarmChange, float]] = []  # VT changes held for AlarmConfig.vt_quality_wait, with the start's deadline (s)
+        self._vt_watch: tuple[float, float] | None = None  # (onset, raising beat) s of the last VT alarm not yet marked (AlarmConfig.vt_unreliable_window)
         self.recent_beats: deque[BeatEvent] = deque(maxlen=32)
         self.active_alarms: dict[str, AlarmEvent] = {}
 
@@ -284,12 +289,13 @@ class StreamingPipeline:
         if missing.size:
             self._mark_unusable(self.raw.end + int(missing[0]), self.raw.end + int(missing[-1]) + 1)
         for verdict in self.quality.update(chunk):
-            if not verdict.detection_lead_good:
+            if set(verdict.reasons.get(self.config.detection_lead, ())) - RR_KEEPING_REASONS:
                 self._mark_unusable(int(round(verdict.start * self.fs)), int(round(verdict.end * self.fs)))
             change = self.quality.record(verdict)
             if change is not None:
                 evidence = {"reasons": {str(k): list(v) for k, v in verdict.reasons.items()}} if change[0] == "start" else {}
                 events.append(self._alarm(AlarmChange("signal_quality", change[0], change[1], evidence)))
+            events += self._watch_vt(verdict)
         clean = hold_last(chunk, self._last_value)
         self.raw.append(clean)
         self.filtered.append(np.asarray(self.filter.process(clean), dtype=np.float32).reshape(clean.shape))
@@ -454,7 +460,7 @@ class StreamingPipeline:
             bad = self.quality.bad_fraction(pause_start, beat.time) if np.isfinite(pause_start) else 0.0
             changes = self.rhythm.on_beat(beat.time, monitor_label, bad, float(p_ventricular), self._vt_quality_bad(beat.time, monitor_label, p_ventricular))
             events.append(beat)
-            events += [self._alarm(c) for c in self._hold_vt(changes, beat.time)]
+            events += [self._alarm(c) for c in self._mark_vt(self._hold_vt(changes, beat.time), beat.time)]
             self.recent_beats.append(beat)
         if peaks:
             self.latency.add_beats([decided - r / self.fs for r in peaks])
@@ -502,8 +508,52 @@ class StreamingPipeline:
                     self.rhythm.vt.withdraw()
                 events.append(self._alarm(AlarmChange("VT", "suppressed", start.time, {**start.evidence, "reason": "signal_quality", "held": True})))
                 continue
-            events += [self._alarm(c) for c in [start, *following]]
+            events += [self._alarm(c) for c in self._mark_vt([start, *following], start.time)]
         return events
+
+    def _mark_vt(self, changes: list[AlarmChange], beat_time: float) -> list[AlarmChange]:
+        """Follow a raised VT alarm by an ``unreliable`` change when a quality fault lies within ``vt_unreliable_window`` s of its run.
+
+        The span looked at is fixed in signal time (``window`` s before the run's first beat to
+        ``window`` s after the beat that raised it), so the marks do not depend on chunking: a
+        fault already judged marks the alarm at once, a later one when its block is judged
+        (:meth:`_watch_vt`).
+        """
+        window = self.config.alarms.vt_unreliable_window
+        out = []
+        for change in changes:
+            out.append(change)
+            if window is None or change.kind != "VT" or change.state != "start":
+                continue
+            self._vt_watch = (change.time, beat_time)
+            why = self._faults_near_vt(change.time - window, beat_time + window)
+            if why:
+                out.append(self._unreliable(why))
+        return out
+
+    def _faults_near_vt(self, t0: float, t1: float) -> list[str]:
+        """The ``vt_quality_reasons`` of the detection lead's judged blocks overlapping ``[t0, t1)`` s."""
+        reasons = self.config.alarms.vt_quality_reasons
+        return sorted({r for r in reasons if self.quality.bad_fraction(t0, t1, (r,)) > 0})
+
+    def _unreliable(self, why: list[str]) -> AlarmChange:
+        onset, _ = self._vt_watch
+        self._vt_watch = None
+        return AlarmChange("VT", "unreliable", onset, {"reason": "signal_quality", "reasons": why})
+
+    def _watch_vt(self, verdict: QualityVerdict) -> list[Event]:
+        """An ``unreliable`` event for the last raised VT alarm when a newly judged block near its run is bad (:meth:`_mark_vt`)."""
+        if self._vt_watch is None:
+            return []
+        window = self.config.alarms.vt_unreliable_window
+        onset, beat_time = self._vt_watch
+        if verdict.start >= beat_time + window:
+            self._vt_watch = None
+            return []
+        why = [r for r in verdict.reasons.get(self.config.detection_lead, ()) if r in self.config.alarms.vt_quality_reasons]
+        if not why or verdict.end <= onset - window:
+            return []
+        return [self._alarm(self._unreliable(why))]
 
     def _vt_quality_bad(self, time: float, label: str, p_ventricular: float) -> bool:
         """Whether the quality was bad from ``vt_quality_guard`` s before the VT run this beat would extend, up to it."""
@@ -513,7 +563,23 @@ class StreamingPipeline:
         start = self.rhythm.vt.run_start(time) - guard
         if self.config.alarms.vt_recent_noise and self.quality.recent_noisy():
             return True
-        return self.quality.bad_fraction(start, time + 1e-9, self.config.alarms.vt_quality_reasons) > 0
+        if self.quality.bad_fraction(start, time + 1e-9, self.config.alarms.vt_quality_reasons) > 0:
+            return True
+        return self._run_noisy(time)
+
+    def _run_noisy(self, time: float) -> bool:
+        """``AlarmConfig.vt_run_psqi``: whether the run a ventricular beat at ``time`` s would alarm has a pSQI below the threshold."""
+        cfg = self.config.alarms
+        if cfg.vt_run_psqi is None or not self.rhythm.vt.would_alarm(time):
+            return False
+        from ecgbench.signal.sqi import psqi
+
+        end = min(int(round(time * self.fs)) + self._after, self.raw.end)  # the beat's window end: the same for any chunking
+        start = min(int(round((self.rhythm.vt.run_start(time) - cfg.vt_run_margin) * self.fs)), end - int(round(cfg.vt_run_window * self.fs)))
+        start = max(start, self.raw.start)
+        if end - start < 2:
+            return False
+        return bool(psqi(self.raw.get(start, end)[:, self.config.detection_lead], self.fs) < cfg.vt_run_psqi)
 
     def _alarm(self, change: AlarmChange) -> AlarmEvent:
         event = AlarmEvent(change.kind, change.state, change.time, self.time, change.evidence)

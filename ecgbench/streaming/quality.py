@@ -19,6 +19,23 @@ lead's block is noisy when the median index of the last ``noise_blocks`` blocks 
 is bad while any lead is bad; the detection lead's state is kept separately because the asystole
 alarm is suppressed while that lead cannot be trusted, and VT alarms while it is noisy, flat or
 missing.
+
+Two published signal-quality indices (:mod:`ecgbench.signal.sqi`) can also judge the detection
+lead, each over the ``sqi_window`` seconds of raw signal ending at the block's end (causal; at a
+cold start, or after a gap or a flat stretch, from ``sqi_min_window`` seconds of signal on): a
+block is ``baseline`` when basSQI (1 - the share of 0-1 Hz power in 0-40 Hz; Clifford et al. 2012)
+is below ``baseline_min`` — baseline wander, which the noise index (above 15 Hz) cannot see — and
+``spectrum`` when pSQI (the share of 5-15 Hz power in 5-40 Hz; Li et al. 2008) is below
+``spectrum_min`` — broadband noise in the QRS band.
+
+References
+----------
+Moody GB, Muldrow WE, Mark RG. A noise stress test for arrhythmia detectors. Computers in
+Cardiology 11:381-384 (1984).
+Li Q, Mark RG, Clifford GD. Robust heart rate estimation from multiple asynchronous noisy sources
+using signal quality indices and a Kalman filter. Physiol Meas 29(1):15-32 (2008).
+Clifford GD, Behar J, Li Q, Rezek I. Signal quality indices and data fusion for determining
+clinical acceptability of electrocardiograms. Physiol Meas 33(9):1419-1433 (2012).
 """
 
 from __future__ import annotations
@@ -27,6 +44,10 @@ from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
+
+from ecgbench.errors import ConfigError
+from ecgbench.signal import sqi
+
 
 @dataclass(frozen=True)
 class QualityConfig:
@@ -65,6 +86,19 @@ class QualityConfig:
         low-level activity on a lead that is on (an asystole) is not a quality fault. A design
         floor, not tuned: a clean MIT-BIH block has about 0.01 mV, 0 dB NSTDB muscle noise
         several times 0.03 mV.
+    sqi_window : float
+        Seconds of the detection lead's raw signal, ending at a block's end, over which basSQI
+        and pSQI are computed (module notes).
+    sqi_min_window : float
+        Seconds of signal the indices need before they judge (at a cold start, and after a gap
+        or a flat stretch, which restart the window); at most ``sqi_window``.
+    baseline_min : float or None
+        basSQI (unitless, 0-1) below which the block is ``baseline`` (wander); None: not judged.
+        0.25 by the DS1 rule of ``experiments/stream_faults/README.md`` (third round: the largest
+        grid value flagging at most 36 s per hour of clean DS1 blocks). It raises the quality
+        alarm; it neither restarts RR intervals nor suppresses VT.
+    spectrum_min : float or None
+        pSQI (unitless, 0-1) below which the block is ``spectrum`` (broadband noise); None: not judged.
     """
 
     block: float = 1.0
@@ -78,6 +112,18 @@ class QualityConfig:
     noise_blocks: int = 3
     noise_reference_blocks: int = 0
     noise_floor_mv: float = 0.03
+    sqi_window: float = 5.0
+    sqi_min_window: float = 5.0
+    baseline_min: float | None = 0.25
+    spectrum_min: float | None = None
+
+    def __post_init__(self) -> None:
+        if not 0 < self.sqi_min_window <= self.sqi_window:
+            raise ConfigError(f"quality config needs 0 < sqi_min_window <= sqi_window s (got {self.sqi_min_window}, {self.sqi_window})")
+        for name in ("baseline_min", "spectrum_min"):
+            value = getattr(self, name)
+            if value is not None and not 0.0 <= value <= 1.0:
+                raise ConfigError(f"quality config {name}={value} must be in [0, 1] (or None: not judged)")
 
 
 @dataclass(frozen=True)
@@ -121,6 +167,9 @@ class QualityMonitor:
         self._recent = deque(maxlen=int(np.ceil(120.0 / self.config.block)))  # (start, end, detection lead good, its reasons)
         self._noise_index = [deque(maxlen=max(1, self.config.noise_blocks)) for _ in range(n_leads)]
         self._noise_reference: deque[float] = deque(maxlen=max(1, self.config.noise_reference_blocks))
+        self._sqi_len = int(round(self.config.sqi_window * self.fs))
+        self._sqi_min_len = int(round(self.config.sqi_min_window * self.fs))
+        self._sqi_buffer = np.zeros(0)  # the detection lead's last sqi_window s since the last gap or flat stretch
         self._highpass = None
         if self.config.noise_ratio is not None:
             from scipy import signal as sps
@@ -229,6 +278,8 @@ class QualityMonitor:
                     self._noise_reference.append(float(np.percentile(np.abs(high[:, lead]), 99)))
             else:
                 self._noise_index[lead].clear()  # a gap or a flat stretch restarts the median
+            if lead == self.detection_lead:
+                found += self._judge_sqis(x, restart=bool(found and ("nan" in found or "flat" in found)))
             if found:
                 reasons[lead] = tuple(found)
         return QualityVerdict(
@@ -238,6 +289,24 @@ class QualityMonitor:
             detection_lead_good=self.detection_lead not in reasons,
             reasons=reasons,
         )
+
+    def _judge_sqis(self, x: np.ndarray, restart: bool) -> list[str]:
+        """basSQI and pSQI of the detection lead over its last ``sqi_window`` s up to this block (module notes)."""
+        cfg = self.config
+        if cfg.baseline_min is None and cfg.spectrum_min is None:
+            return []
+        if restart:
+            self._sqi_buffer = np.zeros(0)  # a gap or a flat stretch: the window starts again after it
+            return []
+        self._sqi_buffer = np.concatenate([self._sqi_buffer, x.astype(np.float64)])[-self._sqi_len :]
+        if self._sqi_buffer.size < self._sqi_min_len:
+            return []
+        found = []
+        if cfg.baseline_min is not None and sqi.bas_sqi(self._sqi_buffer, self.fs) < cfg.baseline_min:
+            found.append("baseline")
+        if cfg.spectrum_min is not None and sqi.psqi(self._sqi_buffer, self.fs) < cfg.spectrum_min:
+            found.append("spectrum")
+        return found
 
     def record(self, verdict: QualityVerdict) -> tuple[str, float] | None:
         """Update the fault state with one verdict; return ``("start"|"end", time s)`` on a change."""
@@ -258,7 +327,7 @@ class QualityMonitor:
         """Fraction (0-1) of the judged time in ``[t0, t1)`` s where the detection lead was bad.
 
         With ``reasons``, only blocks bad for one of these reasons (``nan``, ``flat``,
-        ``saturation``, ``amplitude_jump``, ``noise``) count as bad.
+        ``saturation``, ``amplitude_jump``, ``noise``, ``baseline``, ``spectrum``) count as bad.
         """
         bad = total = 0.0
         for start, end, good, why in reversed(self._recent):  # newest first; stop once before t0

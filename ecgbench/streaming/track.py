@@ -225,14 +225,17 @@ def vt_alarm_truth(streamed: StreamedRecord, reference: Annotations, tolerance: 
     Returns
     -------
     list of dict
-        ``{"onset": s, "end": s, "true": bool}`` per VT alarm, in time order.
+        ``{"onset": s, "end": s, "true": bool, "reliable": bool}`` per VT alarm, in time order;
+        ``reliable`` is False when the stream marked the alarm unreliable (a quality fault near
+        its run, ``AlarmConfig.vt_unreliable_window``).
     """
     truth = reference_ventricular_intervals(reference, streamed.n_samples, streamed.fs, streamed.alarms)
+    unreliable = {round(e.time, 3) for e in streamed.collector.alarms if e.kind == "VT" and e.state == "unreliable"}
     out = []
     for onset, end in streamed.collector.alarm_intervals("VT", until=streamed.n_samples / streamed.fs):
         lo, hi = onset - tolerance, end + tolerance
         hit = bool(np.any((truth[:, 0] <= hi) & (truth[:, 1] >= lo)))
-        out.append({"onset": round(onset, 3), "end": round(end, 3), "true": hit})
+        out.append({"onset": round(onset, 3), "end": round(end, 3), "true": hit, "reliable": round(onset, 3) not in unreliable})
     return out
 
 

@@ -162,3 +162,89 @@ def test_a_streamed_models_record_takes_the_models_training_seed(tmp_path):
     _, builtin = classifier_identity("rules", tmp_path)
     assert "model_seed" not in builtin
     assert run_seed(builtin) == 0 and run_seed(builtin, default=7) == 7
+
+
+def _run_states(x: np.ndarray, alarms: AlarmConfig) -> list[str]:
+    pipeline = StreamingPipeline(FS, 2, _ShortIsVentricular(), detector=_Stub(), config=PipelineConfig(alarms=alarms))
+    events = []
+    for start in range(0, x.shape[0], int(FS)):
+        events += pipeline.process(x[start : start + int(FS)], start)
+    events += pipeline.flush()
+    return [e.state for e in events if isinstance(e, AlarmEvent) and e.kind == "VT"]
+
+
+def test_vt_run_psqi_suppresses_a_run_in_broadband_noise_before_any_block_verdict():
+    """The run's own pSQI judges it when the alarm is due: no block or median lag at the noise onset."""
+    x = synthetic_ecg(duration=40.0, heart_rate=75, seed=13).signal.copy()
+    x[int(30 * FS) :] += 0.6 * np.random.default_rng(7).standard_normal((int(10 * FS), 2))
+    assert _run_states(x, AlarmConfig())[0] == "start"  # raised before the block verdicts flag the noise
+    states = _run_states(x, AlarmConfig(vt_run_psqi=0.55))
+    assert "start" not in states and "suppressed" in states
+    clean = synthetic_ecg(duration=40.0, heart_rate=75, seed=13).signal
+    assert _run_states(clean, AlarmConfig(vt_run_psqi=0.55))[0] == "start"  # the same run on a clean signal alarms
+
+
+def test_a_vt_alarm_followed_by_a_fault_is_marked_unreliable():
+    from ecgbench.streaming import faults
+
+    clean = synthetic_ecg(duration=40.0, heart_rate=75, seed=13).signal
+    states = _run_states(faults.gap(clean, FS, 33.0, 3.0), AlarmConfig())
+    assert states[:2] == ["start", "unreliable"]
+    assert "unreliable" not in _run_states(clean, AlarmConfig())
+    assert "unreliable" not in _run_states(faults.gap(clean, FS, 33.0, 3.0), AlarmConfig(vt_unreliable_window=None))
+
+
+def test_bas_sqi_flags_baseline_wander_from_a_cold_start():
+    ecg = synthetic_ecg(duration=60.0, heart_rate=70, seed=4).signal
+    t = np.arange(ecg.shape[0]) / FS
+    wander = np.where(t >= 30.0, 1.0, 0.0)[:, None] * np.sin(2 * np.pi * 0.25 * t)[:, None]
+    config = QualityConfig(baseline_min=0.5)
+    clean = QualityMonitor(FS, 2, config=config).update(ecg.astype(np.float32))
+    assert all(v.good for v in clean)
+    verdicts = QualityMonitor(FS, 2, config=config).update((ecg + wander).astype(np.float32))
+    flagged = [v.start for v in verdicts if "baseline" in v.reasons.get(0, ())]
+    assert flagged and 30.0 <= flagged[0] <= 34.0 and not [s for s in flagged if s < 30.0]
+    start = QualityMonitor(FS, 2, config=config).update((ecg + np.sin(2 * np.pi * 0.25 * t)[:, None]).astype(np.float32))
+    assert [v.start for v in start if "baseline" in v.reasons.get(0, ())][0] == 4.0  # judged from sqi_min_window (5 s) on
+
+
+def _emg_like(seconds: float, seed: int) -> np.ndarray:
+    """Muscle-like noise: white noise high-passed at 20 Hz (EMG's band), 0.4 mV RMS."""
+    from scipy import signal as sps
+
+    white = np.random.default_rng(seed).standard_normal((int(seconds * FS), 2))
+    emg = sps.sosfilt(sps.butter(4, 20.0, "high", fs=FS, output="sos"), white, axis=0)
+    return 0.4 * emg / emg.std()
+
+
+def test_emg_like_noise_raises_the_quality_alarm_and_no_vt_with_the_default_chain():
+    """Noise spikes labelled ventricular at the onset of EMG-like noise: the default run check suppresses them."""
+    x = synthetic_ecg(duration=40.0, heart_rate=75, seed=13).signal.copy()
+    x[int(30 * FS) :] += _emg_like(10.0, 3)
+    assert _run_states(x, AlarmConfig(vt_run_psqi=None))[0] == "start"  # the previous default raised VT
+    states = _run_states(x, AlarmConfig())
+    assert "start" not in states and "suppressed" in states
+    pipeline = StreamingPipeline(FS, 2, _ShortIsVentricular(), detector=_Stub())
+    events = [e for start in range(0, x.shape[0], int(FS)) for e in pipeline.process(x[start : start + int(FS)], start)]
+    assert [e for e in events if isinstance(e, AlarmEvent) and e.kind == "signal_quality" and e.state == "start" and e.time >= 30.0]
+
+
+def test_baseline_wander_raises_the_quality_alarm_but_keeps_the_rr_intervals():
+    from ecgbench.streaming.classifier import RuleClassifier
+
+    ecg = synthetic_ecg(duration=50.0, heart_rate=70, rr_jitter=0.01, seed=8)
+    t = np.arange(ecg.signal.shape[0]) / FS
+    x = ecg.signal + (t >= 20.0)[:, None] * 1.0 * np.sin(2 * np.pi * 0.3 * t)[:, None]
+    pipeline = StreamingPipeline(FS, 2, RuleClassifier(FS))
+    pres: list[float] = []
+    classify = pipeline.classifier.classify
+
+    def spy(windows, rr, **kw):
+        pres.extend(rr["pre"].tolist())
+        return classify(windows, rr, **kw)
+
+    pipeline.classifier.classify = spy
+    events = [e for start in range(0, x.shape[0], int(FS)) for e in pipeline.process(x[start : start + int(FS)], start)]
+    quality = [e for e in events if isinstance(e, AlarmEvent) and e.kind == "signal_quality" and e.state == "start"]
+    assert quality and 20.0 <= quality[0].time <= 24.0 and "baseline" in quality[0].evidence["reasons"]["0"]
+    assert not np.isnan(pres[1:]).any()  # wander moves the baseline, not the beats: no RR restart
