@@ -206,6 +206,12 @@ class AlarmConfig:
     asystole : float
         Seconds without a beat that raise the asystole alarm (4: the PhysioNet/CinC 2015 definition;
         module notes).
+    asystole_quality_reasons : tuple of str
+        Quality faults of the detection lead that suppress an asystole alarm: those that make the
+        lead untrustworthy for beat detection (a gap, a lead off, saturation, an amplitude jump,
+        noise). The spectral indices (``baseline``, ``spectrum``) are left out: a signal without
+        QRS complexes fails them by construction, and an asystole must not be hidden as a quality
+        fault.
     vf_method : str or None
         VF detector of the VF alarm (:mod:`ecgbench.signal.vf_detection`: ``"tcsc"`` or
         ``"leakage"``, each at its DS1-chosen threshold); None: no VF alarm.
@@ -253,6 +259,7 @@ class AlarmConfig:
     vt_run_window: float = 2.0
     vt_unreliable_window: float | None = 5.0
     asystole: float = 4.0
+    asystole_quality_reasons: tuple[str, ...] = ("nan", "flat", "saturation", "amplitude_jump", "noise")
     vf_method: str | None = "tcsc"
     vf_step: float = 1.0
     vf_veto_irregularity: float | None = 0.2

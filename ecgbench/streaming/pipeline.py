@@ -366,7 +366,7 @@ class StreamingPipeline:
         if not self._pending and not final:
             final_until = self.time - float(getattr(self.detector, "decision_delay", 0.0))
             last = self.rhythm.last_beat_time
-            bad = self.quality.bad_fraction(last, final_until) if np.isfinite(last) else 0.0
+            bad = self.quality.bad_fraction(last, final_until, self.config.alarms.asystole_quality_reasons) if np.isfinite(last) else 0.0
             events += [self._alarm(c) for c in self.rhythm.check_pause(final_until, bad)]
         return events
 
@@ -457,7 +457,7 @@ class StreamingPipeline:
             else:
                 first_labels.append(beat.latency)
             pause_start = self.rhythm.last_beat_time
-            bad = self.quality.bad_fraction(pause_start, beat.time) if np.isfinite(pause_start) else 0.0
+            bad = self.quality.bad_fraction(pause_start, beat.time, self.config.alarms.asystole_quality_reasons) if np.isfinite(pause_start) else 0.0
             changes = self.rhythm.on_beat(beat.time, monitor_label, bad, float(p_ventricular), self._vt_quality_bad(beat.time, monitor_label, p_ventricular))
             events.append(beat)
             events += [self._alarm(c) for c in self._mark_vt(self._hold_vt(changes, beat.time), beat.time)]

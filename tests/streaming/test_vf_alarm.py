@@ -117,3 +117,24 @@ def test_vf_alarm_and_veto_do_not_depend_on_the_chunk_length():
         return [(e.state, round(e.time, 6), e.evidence.get("vetoed")) for e in _alarms(events, "VF")]
 
     assert vf(1.0) and vf(1.0) == vf(0.37) == vf(2.5)
+
+
+def test_asystole_is_not_hidden_by_the_spectral_quality_indices():
+    """A pause without QRS complexes fails basSQI by construction; it must still raise asystole, not a quality fault.
+
+    Here baseline wander (0.3 Hz, 1 mV) runs through the whole recording, so the baseline index
+    already flags the beats before the pause as well as the pause itself.
+    """
+    ecg = synthetic_ecg(fs=FS, duration=30, seed=3, noise_mv=0.0).signal
+    n = int(20 * FS)
+    signal = np.concatenate([ecg, np.zeros((n, 2), np.float32), ecg])
+    t = np.arange(len(signal)) / FS
+    signal = (signal + np.sin(2 * np.pi * 0.3 * t)[:, None]).astype(np.float32)
+    events = _run(signal)
+    starts = [a for a in _alarms(events, "asystole") if a.state == "start"]
+    assert starts and 33.0 <= starts[0].time <= 34.5
+    ends = [a for a in _alarms(events, "asystole") if a.state == "end"]
+    assert ends and ends[0].time >= 49.0  # held through the pause, not ended by a quality verdict
+    with pytest.raises(AssertionError):  # counting the baseline index as a fault suppresses it
+        hidden = _run(signal, asystole_quality_reasons=("baseline", "flat"))
+        assert [a for a in _alarms(hidden, "asystole") if a.state == "start"]
