@@ -202,7 +202,7 @@ class AlarmConfig:
         within this many seconds of its run (from this long before its first beat to this long
         after the beat that raised it): an ``unreliable`` event follows it, as soon as the fault's
         block is judged (the alarm stays raised). None: no marking. 5 s, the shortest fault
-        issue 29 requires flagged; a design value, not tuned (it changes no alarm).
+        the benchmark requires flagged (benchmarks/stream_faults.py); a design value, not tuned (it changes no alarm).
     asystole : float
         Seconds without a beat that raise the asystole alarm (4: the PhysioNet/CinC 2015 definition;
         module notes).
