@@ -49,6 +49,7 @@ class RecordSplitsBuilder:
     on_record: Callable[[str], None] | None = None
     _plan = None
     _on_beam = False
+    _progress_folder: str | None = None
 
     @tfds.core.utils.classproperty
     @classmethod

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ import numpy as np
 
 from ecgbench.records.lists import VFDB_RECORDS
 from ecgbench.streaming.alarm_track import AlarmTrackResult
-from ecgbench.streaming.runrecord import classifier_identity, run_seed, source_dataset, stream_prediction_arrays
+from ecgbench.streaming.runrecord import start_chain_run, stream_prediction_arrays
 
 TASK = "alarms-vfdb"
 DATABASE = "vfdb"
@@ -55,36 +54,31 @@ def write_alarm_run(
     the VFDB folder read (its files are verified and hashed).
     """
     from ecgbench.leaderboard import provenance
-    from ecgbench.leaderboard.record import make_run_id, write_arrays, write_run_record_with
+    from ecgbench.leaderboard.record import write_run_record_with
 
-    started_at = datetime.fromtimestamp(started, UTC)
-    submission, training = classifier_identity(model, model_results_dir if model_results_dir is not None else results_dir)
-    dataset = source_dataset(directory, records, db=DATABASE)
-    seed = run_seed(training, default=result.seed)  # the bootstrap keeps its own seed, result.seed
-    run_id = make_run_id(f"alarms-{submission['name']}", seed, started_at)
     arrays = {**stream_prediction_arrays(result), **alarm_arrays(result)}
-    n_beats = int(arrays["record"].size)
-    prediction = write_arrays(Path(results_dir) / TASK / f"{run_id}.npz", arrays)
+    run = start_chain_run(TASK, "alarms", model, records, directory, started, results_dir, model_results_dir, arrays,
+                          db=DATABASE, default_seed=result.seed)  # the bootstrap keeps its own seed, result.seed  # fmt: skip
     record = {
         "schema_version": 1,
-        "run_id": run_id,
+        "run_id": run.run_id,
         "task": TASK,
         "quick": set(records) != set(VFDB_RECORDS),  # a subset (tests, smoke runs) is never ranked
-        "submission": submission,
+        "submission": run.submission,
         "recipe": {"chunk_s": result.chunk, "speed": 0, "records": "VFDB" if set(records) == set(VFDB_RECORDS) else ",".join(records),
                    "pipeline_fs_hz": float(result.streams[0].fs / result.streams[0].scale) if result.streams else None,
                    "vf_method": result.alarms.vf_method, "vf_step_s": result.alarms.vf_step, "asystole_s": result.alarms.asystole,
                    "vf_veto_irregularity": result.alarms.vf_veto_irregularity, "vf_veto_max_rate_bpm": result.alarms.vf_veto_max_rate,
                    "vt_probability": result.alarms.vt_probability, "alarms": result.alarms.to_dict()},  # fmt: skip
-        "seed": seed,
-        "dataset": {**dataset, "splits": {"test": "vfdb"}, "n_beats": {"test": n_beats}},
+        "seed": run.seed,
+        "dataset": {**run.dataset, "splits": {"test": "vfdb"}, "n_beats": {"test": run.n_beats}},
         "metrics": result.metrics(),
         "bootstrap": {"n_resamples": result.n_resamples, "confidence": 0.95, "seed": result.seed, "unit": "subject (VFDB record)"},
-        "predictions": {"file": prediction.name, "sha256": provenance.sha256_file(prediction), "n_beats": n_beats},
-        "training": training,
+        "predictions": run.predictions_block(),
+        "training": run.training,
         "episode_delays": result.delays(),
         "alarms_judged": result.judged_alarms(),
-        "provenance": provenance.run_provenance(started_at, time.time() - started),
+        "provenance": provenance.run_provenance(run.started_at, time.time() - started),
     }
-    path = write_run_record_with(record, results_dir, prediction)
+    path = write_run_record_with(record, results_dir, run.prediction)
     return record, path

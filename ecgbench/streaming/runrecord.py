@@ -17,6 +17,7 @@ Metrics have no bootstrap intervals (``ci_low``/``ci_high`` null).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from datetime import UTC, datetime
@@ -101,6 +102,68 @@ def run_seed(training: dict[str, Any], default: int = 0) -> int:
     return int(training.get("model_seed", default))
 
 
+@dataclasses.dataclass(frozen=True)
+class ChainRun:
+    """What every streaming-chain run record starts from (:func:`start_chain_run`).
+
+    Attributes
+    ----------
+    started_at : datetime
+    run_id, seed : str, int
+    submission, training, dataset : dict
+        The record's ``submission``, ``training`` and ``dataset`` identity blocks.
+    prediction : Path
+        The prediction ``.npz`` written.
+    n_beats : int
+        Beats in it.
+    """
+
+    started_at: datetime
+    run_id: str
+    seed: int
+    submission: dict[str, Any]
+    training: dict[str, Any]
+    dataset: dict[str, Any]
+    prediction: Path
+    n_beats: int
+
+    def predictions_block(self) -> dict[str, Any]:
+        """The record's ``predictions`` block: file name, SHA-256 and beat count."""
+        from ecgbench.leaderboard import provenance
+
+        return {"file": self.prediction.name, "sha256": provenance.sha256_file(self.prediction), "n_beats": self.n_beats}
+
+
+def start_chain_run(
+    task: str,
+    prefix: str,
+    model: str,
+    records: list[str],
+    directory: str | os.PathLike,
+    started: float,
+    results_dir: str | os.PathLike,
+    model_results_dir: str | os.PathLike | None,
+    arrays: dict[str, np.ndarray],
+    db: str = "mitdb",
+    default_seed: int = 0,
+) -> ChainRun:
+    """Identify the classifier and the source files, name the run and write its prediction arrays.
+
+    Shared by the ``streaming`` and ``alarms-vfdb`` records: the run id is
+    ``<prefix>-<submission>-seed<s>`` with ``s`` from :func:`run_seed`; the arrays go to
+    ``<results_dir>/<task>/<run_id>.npz`` (their ``record`` array counts the beats).
+    """
+    from ecgbench.leaderboard.record import make_run_id, write_arrays
+
+    started_at = datetime.fromtimestamp(started, UTC)
+    submission, training = classifier_identity(model, model_results_dir if model_results_dir is not None else results_dir)
+    dataset = source_dataset(directory, records, db=db)
+    seed = run_seed(training, default=default_seed)
+    run_id = make_run_id(f"{prefix}-{submission['name']}", seed, started_at)
+    prediction = write_arrays(Path(results_dir) / task / f"{run_id}.npz", arrays)
+    return ChainRun(started_at, run_id, seed, submission, training, dataset, prediction, int(arrays["record"].size))
+
+
 def write_stream_run(
     result: TrackResult,
     model: str,
@@ -135,37 +198,30 @@ def write_stream_run(
         "beam", "beam_options": text or None}``; default ``{"runner": "local", "beam_options": None}``.
     """
     from ecgbench.leaderboard import provenance
-    from ecgbench.leaderboard.record import make_run_id, write_arrays, write_run_record_with
+    from ecgbench.leaderboard.record import write_run_record_with
 
-    started_at = datetime.fromtimestamp(started, UTC)
-    submission, training = classifier_identity(model, model_results_dir if model_results_dir is not None else results_dir)
-    dataset = source_dataset(directory, records)
-    seed = run_seed(training)
-    run_id = make_run_id(f"stream-{submission['name']}", seed, started_at)
-    arrays = stream_prediction_arrays(result)
-    n_beats = int(arrays["record"].size)
-    prediction = write_arrays(Path(results_dir) / TASK / f"{run_id}.npz", arrays)
+    run = start_chain_run(TASK, "stream", model, records, directory, started, results_dir, model_results_dir, stream_prediction_arrays(result))
     record = {
         "schema_version": 1,
-        "run_id": run_id,
+        "run_id": run.run_id,
         "task": TASK,
         "quick": False,
-        "submission": submission,
+        "submission": run.submission,
         "recipe": {"chunk_s": result.chunk, "speed": 0, "learning_period_s": result.ec57.settings["learning_period_s"],
                    "records": records_spec or ",".join(records), "af_method": result.alarms.af_method,
                    "af_dwell": result.alarms.af_dwell if result.alarms.af_method == "petrenas" else None,
                    "vt_probability": result.alarms.vt_probability, "alarms": result.alarms.to_dict()},  # fmt: skip
-        "seed": seed,
-        "dataset": {**dataset, "splits": {"test": (records_spec or ",".join(records)).lower()}, "n_beats": {"test": n_beats}},
+        "seed": run.seed,
+        "dataset": {**run.dataset, "splits": {"test": (records_spec or ",".join(records)).lower()}, "n_beats": {"test": run.n_beats}},
         "metrics": {k: {"value": v, "ci_low": None, "ci_high": None} for k, v in result.metrics().items()},
         "bootstrap": {"n_resamples": 0, "confidence": None, "seed": None, "unit": "record"},
-        "predictions": {"file": prediction.name, "sha256": provenance.sha256_file(prediction), "n_beats": n_beats},
-        "training": training,
+        "predictions": run.predictions_block(),
+        "training": run.training,
         "alarm_delays": result.delays,
         "vt_alarms": result.vt_alarms,
         "vt_alarms_suppressed": result.vt_suppressed,
-        "provenance": {**provenance.run_provenance(started_at, time.time() - started),
+        "provenance": {**provenance.run_provenance(run.started_at, time.time() - started),
                        "execution": execution or {"runner": "local", "beam_options": None}},
     }
-    path = write_run_record_with(record, results_dir, prediction)
+    path = write_run_record_with(record, results_dir, run.prediction)
     return record, path
