@@ -25,6 +25,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ecgbench.paths import shared_data_dir
+from ecgbench.runner.tf_environment import prepare_tensorflow_process
 from ecgbench.streaming import AlarmConfig, LatencyTracker, PipelineConfig, StreamingPipeline
 from ecgbench.streaming.classifier import classifier_factory
 from ecgbench.streaming.track import stream_record
@@ -33,6 +34,7 @@ TARGET = ">= 1000"
 
 
 def main() -> None:
+    prepare_tensorflow_process()  # as the ecgbench commands: AVX2-capped numerics, quiet logs
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", default="418,419,420")
     parser.add_argument("--model", default="rules")

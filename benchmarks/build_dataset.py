@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from ecgbench.runner.tf_environment import prepare_tensorflow_process
 
 TARGET_WALL_S = 90.0
 TARGET_PEAK_MB = 3072.0
@@ -34,6 +34,7 @@ def _peak_mb() -> float:
 
 def main() -> None:
     """Build both configs, time each step and print a Rich table (or JSON with --json)."""
+    prepare_tensorflow_process()  # as the ecgbench commands: AVX2-capped numerics, quiet logs
     from _build_sources import build_sources
 
     args = sys.argv[1:]

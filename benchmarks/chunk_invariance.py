@@ -26,6 +26,7 @@ from rich.table import Table
 
 from ecgbench.paths import database_dir, shared_data_dir
 from ecgbench.records import parse_record_list
+from ecgbench.runner.tf_environment import prepare_tensorflow_process
 from ecgbench.streaming.classifier import classifier_factory
 from ecgbench.streaming.events import BeatEvent
 from ecgbench.streaming.track import stream_record
@@ -64,6 +65,7 @@ def compare(reference: list, other: list) -> dict[str, int]:
 
 
 def main() -> None:
+    prepare_tensorflow_process()  # as the ecgbench commands: AVX2-capped numerics, quiet logs
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="cnn1d")
     parser.add_argument("--records", default="DS2,DS1")

@@ -35,6 +35,7 @@ from ecgbench.records import DS1, DS2
 from ecgbench.records.io import read_annotations, read_record
 from ecgbench.records.rhythm import rhythm_intervals
 from ecgbench.records.symbols import AAMI_CLASSES, aami_labels, is_beat
+from ecgbench.runner.tf_environment import prepare_tensorflow_process
 from ecgbench.streaming.alarms import AlarmConfig
 from ecgbench.streaming.classifier import classifier_factory
 from ecgbench.streaming.events import AlarmEvent
@@ -159,6 +160,7 @@ def _af_configs(spec: str, start_dwell: int | None) -> list[tuple[str, AlarmConf
 
 
 def main(argv: list[str] | None = None) -> int:
+    prepare_tensorflow_process()  # as the ecgbench commands: AVX2-capped numerics, quiet logs
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", choices=("ds1", "ds2"), default="ds2", help="Record list (ds1: for choosing parameters).")
     parser.add_argument("--records", help="Comma-separated records (overrides --split).")

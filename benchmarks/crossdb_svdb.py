@@ -20,11 +20,10 @@ published figure.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from ecgbench.runner.tf_environment import prepare_tensorflow_process
 
 TASK = "beats-crossdb-svdb"
 #: Deterministic estimators (one run each) and the trained baselines reused from beats-interpatient.
@@ -124,6 +123,7 @@ def print_tables(results_dir: Path, reference_dir: Path | None = None) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    prepare_tensorflow_process()  # as the ecgbench commands: AVX2-capped numerics, quiet logs
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--results-dir", type=Path, default=Path("leaderboards/results"))
     parser.add_argument("--tfds-dir", default=None)

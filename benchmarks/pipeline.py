@@ -29,12 +29,12 @@ import time
 from pathlib import Path
 from typing import Annotated
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
 import numpy as np
 import typer
 from rich.console import Console
 from rich.table import Table
+
+from ecgbench.runner.tf_environment import prepare_tensorflow_process
 
 TARGET_BEATS_PER_S = 50_000
 #: The augmented case again with tf.data's autotuner on, as the pipeline ran before it was turned off.
@@ -108,6 +108,7 @@ def main(
     quick: Annotated[bool, typer.Option("--quick", help="10,000 beats, 1 epoch, 1 repeat (a smoke check).")] = False,
 ) -> None:
     """Measure training-pipeline beats/s with and without augmentation."""
+    prepare_tensorflow_process()  # as the ecgbench commands: AVX2-capped numerics, quiet logs
     if quick:
         beats, epochs, repeats = 10_000, 1, 1
     from ecgbench.data import AugmentConfig, NoiseBank, fit_normalizer, load_noise_bank, load_split, make_beat_pipeline

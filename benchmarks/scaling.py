@@ -52,7 +52,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from ecgbench.runner.tf_environment import prepare_tensorflow_process
 
 #: Records whose cost is projected.
 PROJECTED_RECORDS = 10_000
@@ -354,6 +354,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     """Measure and print the table (and write JSON with ``--json``); exit 1 when a build's checksum differs."""
+    prepare_tensorflow_process()  # as the ecgbench commands: AVX2-capped numerics, quiet logs
     args = parse_args(argv)
     load_before = os.getloadavg()[0]
     rows, notes = run(args)

@@ -33,6 +33,7 @@ from rich.table import Table
 
 from ecgbench.paths import shared_data_dir
 from ecgbench.records import DS1, DS2
+from ecgbench.runner.tf_environment import prepare_tensorflow_process
 from ecgbench.streaming import RecordSource, StreamingPipeline, load_classifier
 from ecgbench.streaming.events import BeatEvent
 from ecgbench.streaming.track import run_track
@@ -65,6 +66,7 @@ def chunk_invariance(record: str, directory, model: str, results_dir=None) -> bo
 
 
 def main() -> None:
+    prepare_tensorflow_process()  # as the ecgbench commands: AVX2-capped numerics, quiet logs
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="rules")
     parser.add_argument("--records", default="DS2", choices=("DS1", "DS2"))

@@ -33,6 +33,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ecgbench.paths import shared_data_dir
+from ecgbench.runner.tf_environment import prepare_tensorflow_process
 from ecgbench.streaming import RecordSource, StreamingPipeline, load_classifier
 from ecgbench.streaming.classifier import BUILTIN_CLASSIFIERS
 from ecgbench.streaming.events import BeatEvent
@@ -82,6 +83,7 @@ def stream_segment(source: RecordSource, classifier, chunk: float, seconds: floa
 
 
 def main() -> None:
+    prepare_tensorflow_process()  # as the ecgbench commands: AVX2-capped numerics, quiet logs
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", default="cnn1d,rules")
     parser.add_argument("--records", default="208,119,203")

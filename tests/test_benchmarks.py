@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import textwrap
@@ -49,3 +50,32 @@ def test_every_benchmark_takes_quick_and_states_its_quick_scope(script):
     docstring = source.split('"""')[1]
     assert "--quick" in source.split('"""', 2)[2], f"{script} has no --quick option"
     assert re.search(r"^Quick scope \(``--quick``\):", docstring, flags=re.M), f"{script}'s docstring does not state its quick scope"
+
+
+def test_stream_faults_counts_false_vt_alarms_not_marked_unreliable_per_fault_hour(benchmark_module):
+    stream_faults = benchmark_module("stream_faults")
+    noisy = stream_faults.Tally(fault_seconds=5.5 * 3600, record_seconds=11 * 3600, false_vt_in_faults=16,
+                                false_vt_in_faults_unreliable=13)  # fmt: skip
+    row = stream_faults.rows({"ma0": noisy, "clean": stream_faults.Tally(record_seconds=3600)})
+    assert row[0]["false_vt_per_fault_hour"] == 2.91 and row[0]["false_vt_reliable_per_fault_hour"] == 0.55
+    assert row[1]["false_vt_reliable_per_fault_hour"] is None  # no fault time: no rate
+
+
+#: Benchmark scripts that run TensorFlow in their own process; numerics_portability sets the
+#: numerics of each of its child processes itself and must not cap its own environment.
+TENSORFLOW_SCRIPTS = sorted(
+    p.name for p in BENCHMARKS.glob("[!_]*.py")
+    if re.search(r"classifier_factory|load_classifier|import tensorflow|tfds|crossdb|make_beat_pipeline", p.read_text())
+    and p.name != "numerics_portability.py"
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("script", TENSORFLOW_SCRIPTS)
+def test_every_tensorflow_benchmark_sets_the_command_line_numerics_first(script):
+    # A model streamed or trained by a benchmark must give the digits `ecgbench` gives (AVX2 cap).
+    tree = ast.parse((BENCHMARKS / script).read_text())
+    main = next(node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == "main")
+    body = main.body[1:] if ast.get_docstring(main) is not None else main.body
+    first = body[0]
+    assert isinstance(first, ast.Expr) and isinstance(first.value, ast.Call), f"{script}'s main starts with {ast.unparse(first)!r}"
+    assert ast.unparse(first.value.func) == "prepare_tensorflow_process", f"{script}'s main starts with {ast.unparse(first)!r}"

@@ -47,10 +47,9 @@ def _root(
     CPU with AVX2 (:mod:`ecgbench.runner.tf_environment`); ``ECGBENCH_NUMERICS=native`` keeps
     TensorFlow's default. Every run record stores the setting in effect.
     """
-    from ecgbench.runner.tf_environment import apply_portable_numerics, quiet_tensorflow_logs
+    from ecgbench.runner.tf_environment import prepare_tensorflow_process
 
-    apply_portable_numerics()
-    quiet_tensorflow_logs(verbose)
+    prepare_tensorflow_process(verbose)
 
 
 @app.command()

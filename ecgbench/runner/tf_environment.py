@@ -34,7 +34,7 @@ from ecgbench.tf_logs import QUIET_CPP_LOG_LEVEL, _QuietTensorflowImport, filter
 
 __all__ = [
     "QUIET_CPP_LOG_LEVEL", "_QuietTensorflowImport", "apply_portable_numerics", "apply_recorded_numerics",
-    "filtered_stderr", "quiet_tensorflow_logs", "tensorflow_imported",
+    "filtered_stderr", "prepare_tensorflow_process", "quiet_tensorflow_logs", "tensorflow_imported",
 ]  # fmt: skip
 
 #: Set to ``native`` to keep TensorFlow's default (oneDNN on, fastest on this CPU, digits depend on
@@ -119,6 +119,16 @@ def quiet_tensorflow_logs(verbose: bool = False, environ: MutableMapping[str, st
         logging.getLogger(name).setLevel(logging.ERROR)
     logging.getLogger().addFilter(_errors_only_from_beam)
     hide_import_notes()
+
+
+def prepare_tensorflow_process(verbose: bool = False) -> None:
+    """What every entry point (the command line, a benchmark script) does before TensorFlow is imported.
+
+    Portable numerics (:func:`apply_portable_numerics`), so a model trained or run here gives the
+    digits the ``ecgbench`` commands give, and quiet logs (:func:`quiet_tensorflow_logs`).
+    """
+    apply_portable_numerics()
+    quiet_tensorflow_logs(verbose)
 
 
 def _errors_only_from_beam(record: logging.LogRecord) -> bool:
