@@ -53,3 +53,17 @@ def test_the_card_lists_every_ranked_cnn1d_variant():
     with BOARD.open(newline="") as handle:
         ranked = {row["submission"] for row in csv.DictReader(handle) if row["rank"] and row["submission"].startswith("cnn1d")}
     assert ranked - {"cnn1d-onnx"} <= set(_card_rows())
+
+
+def test_card_crossdb_ranges_equal_the_svdb_board():
+    # "accuracy A-B, SVEB F1 C-D, VEB F1 E-F (variant means ...)": the spread of the cnn1d variants' seed means.
+    with (ROOT / "leaderboards" / "beats-crossdb-svdb.csv").open(newline="") as handle:
+        board = [row for row in csv.DictReader(handle) if row["counted"] == "true" and row["submission"].startswith("cnn1d")]
+    variants = sorted({row["submission"] for row in board})
+    spans = []
+    for key in FIGURES:
+        means = [np.mean([float(row[key]) for row in board if row["submission"] == name]) for name in variants]
+        spans.append(f"{min(means):.2f}-{max(means):.2f}")
+    expected = f"accuracy {spans[0]}, SVEB F1 {spans[1]},\nVEB F1 {spans[2]} (variant means"
+    line = re.search(r"accuracy [\d.]+-[\d.]+, SVEB F1 [\d.]+-[\d.]+,\s+VEB F1 [\d.]+-[\d.]+ \(variant means", CARD.read_text())
+    assert line and re.sub(r"\s+", " ", line.group(0)) == re.sub(r"\s+", " ", expected)
